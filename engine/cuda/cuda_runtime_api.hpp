@@ -1,0 +1,18 @@
+// Thin, checked wrappers over the CUDA runtime used by the engine (CUDA builds only).
+// A missing or unusable driver counts as "no device", never as an error at start-up.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "engine/core/device.hpp"
+
+namespace revgan {
+
+// Number of usable CUDA devices; 0 when the runtime reports any error (e.g. no driver).
+int cuda_device_count();
+// Why cuda_device_count() is 0 (the runtime's message), or "" when devices exist.
+std::string cuda_unavailable_reason();
+void cuda_copy_bytes(void* dst, Device dst_device, const void* src, Device src_device, std::size_t bytes);
+
+}  // namespace revgan

@@ -1,0 +1,60 @@
+// CPU activations (relu, leaky_relu, tanh, sigmoid) from elementwise.hpp; backwards use
+// the forward output y only.
+#include <cmath>
+
+#include "kernels/cpu/elementwise.hpp"
+#include "kernels/cpu/loops.hpp"
+
+namespace revgan::kernels::cpu {
+
+template <class T> void relu_forward(int64_t n, const T* x, T* y) {
+    // Written as x < 0 so NaN passes through, as in PyTorch.
+    detail::store(n, y, false, [=](int64_t i) { return x[i] < T(0) ? T(0) : x[i]; });
+}
+
+template <class T> void relu_backward(int64_t n, const T* y, const T* dy, T* dx, bool accumulate) {
+    detail::store(n, dx, accumulate, [=](int64_t i) { return y[i] > T(0) ? dy[i] : T(0); });
+}
+
+template <class T> void leaky_relu_forward(int64_t n, T slope, const T* x, T* y) {
+    detail::store(n, y, false, [=](int64_t i) { return x[i] > T(0) ? x[i] : slope * x[i]; });
+}
+
+template <class T> void leaky_relu_backward(int64_t n, T slope, const T* y, const T* dy, T* dx, bool accumulate) {
+    detail::store(n, dx, accumulate, [=](int64_t i) { return y[i] > T(0) ? dy[i] : slope * dy[i]; });
+}
+
+template <class T> void tanh_forward(int64_t n, const T* x, T* y) {
+    detail::store(n, y, false, [=](int64_t i) { return std::tanh(x[i]); });
+}
+
+template <class T> void tanh_backward(int64_t n, const T* y, const T* dy, T* dx, bool accumulate) {
+    detail::store(n, dx, accumulate, [=](int64_t i) { return dy[i] * (T(1) - y[i] * y[i]); });
+}
+
+template <class T> void sigmoid_forward(int64_t n, const T* x, T* y) {
+    // exp of -|x| only, so large |x| never overflows to inf/inf.
+    detail::store(n, y, false, [=](int64_t i) {
+        const T e = std::exp(-std::fabs(x[i]));
+        return x[i] >= T(0) ? T(1) / (T(1) + e) : e / (T(1) + e);
+    });
+}
+
+template <class T> void sigmoid_backward(int64_t n, const T* y, const T* dy, T* dx, bool accumulate) {
+    detail::store(n, dx, accumulate, [=](int64_t i) { return dy[i] * y[i] * (T(1) - y[i]); });
+}
+
+#define REVGAN_INSTANTIATE(T)                                                          \
+    template void relu_forward<T>(int64_t, const T*, T*);                              \
+    template void relu_backward<T>(int64_t, const T*, const T*, T*, bool);             \
+    template void leaky_relu_forward<T>(int64_t, T, const T*, T*);                     \
+    template void leaky_relu_backward<T>(int64_t, T, const T*, const T*, T*, bool);    \
+    template void tanh_forward<T>(int64_t, const T*, T*);                              \
+    template void tanh_backward<T>(int64_t, const T*, const T*, T*, bool);             \
+    template void sigmoid_forward<T>(int64_t, const T*, T*);                           \
+    template void sigmoid_backward<T>(int64_t, const T*, const T*, T*, bool);
+REVGAN_INSTANTIATE(float)
+REVGAN_INSTANTIATE(double)
+#undef REVGAN_INSTANTIATE
+
+}  // namespace revgan::kernels::cpu

@@ -1,0 +1,126 @@
+// CPU transposed convolution, 2D and 3D, as the adjoint of conv: the large output y plays
+// the role of conv's input, so the forward is GEMM + col2im and the backward passes are
+// im2col of dy + GEMM. The weight [Cin, Cout*k] is already conv's [out, in*k] layout.
+#include "kernels/cpu/conv_transpose.hpp"
+
+#include "kernels/cpu/im2col.hpp"
+
+namespace revgan::kernels::cpu {
+
+namespace {
+
+// y's channels unfolded over x's spatial positions. output_padding needs no special
+// case: the trailing rows it adds are reached by no tap, so col2im leaves them at zero
+// (or bias) and im2col never reads them.
+detail::ColShape transpose_cols(const ConvGeometry& g) {
+  detail::ColShape s;
+  s.channels = g.out_channels;
+  s.image = g.output;
+  s.cols = g.input;
+  s.kernel = g.kernel;
+  s.stride = g.stride;
+  s.padding = g.padding;
+  return s;
+}
+
+}  // namespace
+
+int64_t conv_transpose_workspace_elements(const ConvGeometry& g) {
+  const detail::ColShape s = transpose_cols(g);
+  return detail::col_is_identity(s) ? 0 : detail::col_rows(s) * volume(g.input);
+}
+
+template <class T>
+void conv_transpose_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y,
+                            T* workspace) {
+  const detail::ColShape s = transpose_cols(g);
+  const bool identity = detail::col_is_identity(s);
+  const int64_t k = detail::col_rows(s);
+  const int64_t cin = g.in_channels;
+  const int64_t in_vol = volume(g.input);
+  const int64_t out_size = g.out_channels * volume(g.output);
+
+  for (int64_t n = 0; n < g.batch; ++n) {
+    const T* xn = x + n * cin * in_vol;
+    T* yn = y + n * out_size;
+    // Seeding y with the bias lets the GEMM or col2im add onto it instead of zeroing.
+    const bool seeded = bias != nullptr;
+    if (seeded) detail::fill_channel_bias(bias, g.out_channels, volume(g.output), yn);
+    if (identity) {
+      detail::gemm(true, false, k, in_vol, cin, T(1), w, k, xn, in_vol, seeded ? T(1) : T(0),
+                   yn, in_vol);
+    } else {
+      // col[Cout*k, in] = w^T x, then fold the columns onto y.
+      detail::gemm(true, false, k, in_vol, cin, T(1), w, k, xn, in_vol, T(0), workspace,
+                   in_vol);
+      detail::col2im(s, workspace, yn, seeded);
+    }
+  }
+}
+
+template <class T>
+void conv_transpose_backward_input(const ConvGeometry& g, const T* dy, const T* w, T* dx,
+                                   T* workspace, bool accumulate) {
+  const detail::ColShape s = transpose_cols(g);
+  const bool identity = detail::col_is_identity(s);
+  const int64_t k = detail::col_rows(s);
+  const int64_t cin = g.in_channels;
+  const int64_t in_vol = volume(g.input);
+  const int64_t out_size = g.out_channels * volume(g.output);
+
+  for (int64_t n = 0; n < g.batch; ++n) {
+    const T* dyn = dy + n * out_size;
+    T* dxn = dx + n * cin * in_vol;
+    const T* col = dyn;
+    if (!identity) {
+      detail::im2col(s, dyn, workspace);
+      col = workspace;
+    }
+    // dx[Cin, in] = w[Cin, Cout*k] * col[Cout*k, in]: an ordinary conv of dy.
+    detail::gemm(false, false, cin, in_vol, k, T(1), w, k, col, in_vol,
+                 accumulate ? T(1) : T(0), dxn, in_vol);
+  }
+}
+
+template <class T>
+void conv_transpose_backward_weight(const ConvGeometry& g, const T* x, const T* dy, T* dw, T* db,
+                                    T* workspace, bool accumulate) {
+  const detail::ColShape s = transpose_cols(g);
+  const bool identity = detail::col_is_identity(s);
+  const int64_t k = detail::col_rows(s);
+  const int64_t cin = g.in_channels;
+  const int64_t in_vol = volume(g.input);
+  const int64_t out_vol = volume(g.output);
+  const int64_t out_size = g.out_channels * out_vol;
+
+  for (int64_t n = 0; n < g.batch; ++n) {
+    const T* xn = x + n * cin * in_vol;
+    const T* dyn = dy + n * out_size;
+    const T* col = dyn;
+    if (!identity) {
+      detail::im2col(s, dyn, workspace);
+      col = workspace;
+    }
+    // dw[Cin, Cout*k] += x[Cin, in] * col^T; the first sample overwrites unless asked to
+    // accumulate.
+    const T beta = (accumulate || n > 0) ? T(1) : T(0);
+    detail::gemm(false, true, cin, k, in_vol, T(1), xn, in_vol, col, in_vol, beta, dw, k);
+  }
+  if (db != nullptr) detail::channel_sum(dy, g.batch, g.out_channels, out_vol, db, accumulate);
+}
+
+template void conv_transpose_forward<float>(const ConvGeometry&, const float*, const float*,
+                                            const float*, float*, float*);
+template void conv_transpose_forward<double>(const ConvGeometry&, const double*, const double*,
+                                             const double*, double*, double*);
+template void conv_transpose_backward_input<float>(const ConvGeometry&, const float*,
+                                                   const float*, float*, float*, bool);
+template void conv_transpose_backward_input<double>(const ConvGeometry&, const double*,
+                                                    const double*, double*, double*, bool);
+template void conv_transpose_backward_weight<float>(const ConvGeometry&, const float*,
+                                                    const float*, float*, float*, float*, bool);
+template void conv_transpose_backward_weight<double>(const ConvGeometry&, const double*,
+                                                     const double*, double*, double*, double*,
+                                                     bool);
+
+}  // namespace revgan::kernels::cpu

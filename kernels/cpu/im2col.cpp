@@ -1,0 +1,204 @@
+// im2col / col2im, the GEMM wrapper and the bias helpers behind the CPU conv and
+// transposed-conv kernels. Each OpenMP thread owns disjoint output rows or planes, so
+// results are deterministic and need no atomics.
+#include "kernels/cpu/im2col.hpp"
+
+#include <cblas.h>
+
+#include <algorithm>
+
+namespace revgan::kernels::cpu::detail {
+
+namespace {
+
+// Below this many touched elements a parallel region costs more than it saves.
+constexpr int64_t parallel_threshold = int64_t{1} << 15;
+
+// Output positions o in [lo, hi) whose source index o * stride + offset lies inside
+// [0, in); everything outside reads the zero padding.
+struct Span {
+  int64_t lo;
+  int64_t hi;
+};
+
+Span valid_span(int64_t offset, int64_t stride, int64_t in, int64_t out) {
+  int64_t lo = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
+  int64_t hi = in - 1 - offset < 0 ? 0 : (in - 1 - offset) / stride + 1;
+  hi = std::min(hi, out);
+  lo = std::min(lo, hi);
+  return {lo, hi};
+}
+
+// One kernel tap (kd, kh, kw): the per-axis offsets into the image and the valid spans.
+struct Tap {
+  int64_t off_d, off_h, off_w;
+  Span d, h, w;
+};
+
+Tap make_tap(const ColShape& s, int64_t t) {
+  const int64_t kh_kw = s.kernel[1] * s.kernel[2];
+  const int64_t kd = t / kh_kw;
+  const int64_t kh = (t / s.kernel[2]) % s.kernel[1];
+  const int64_t kw = t % s.kernel[2];
+  Tap tap;
+  tap.off_d = kd - s.padding[0];
+  tap.off_h = kh - s.padding[1];
+  tap.off_w = kw - s.padding[2];
+  tap.d = valid_span(tap.off_d, s.stride[0], s.image[0], s.cols[0]);
+  tap.h = valid_span(tap.off_h, s.stride[1], s.image[1], s.cols[1]);
+  tap.w = valid_span(tap.off_w, s.stride[2], s.image[2], s.cols[2]);
+  return tap;
+}
+
+// Writes one full column-matrix row, padding included, so the workspace never needs a
+// separate zero-fill.
+template <class T>
+void im2col_row(const ColShape& s, const Tap& tap, const T* plane, T* dst) {
+  const int64_t ih = s.image[1], iw = s.image[2];
+  const int64_t od_n = s.cols[0], oh_n = s.cols[1], ow_n = s.cols[2];
+  const int64_t sd = s.stride[0], sh = s.stride[1], sw = s.stride[2];
+  const int64_t slab = oh_n * ow_n;
+  const Span w = tap.w;
+
+  std::fill_n(dst, tap.d.lo * slab, T(0));
+  for (int64_t od = tap.d.lo; od < tap.d.hi; ++od) {
+    const T* src_d = plane + (od * sd + tap.off_d) * ih * iw;
+    T* out_d = dst + od * slab;
+    std::fill_n(out_d, tap.h.lo * ow_n, T(0));
+    for (int64_t oh = tap.h.lo; oh < tap.h.hi; ++oh) {
+      const T* src = src_d + (oh * sh + tap.off_h) * iw;
+      T* out = out_d + oh * ow_n;
+      std::fill_n(out, w.lo, T(0));
+      if (sw == 1) {
+        std::copy_n(src + w.lo + tap.off_w, w.hi - w.lo, out + w.lo);
+      } else {
+        for (int64_t ow = w.lo; ow < w.hi; ++ow) out[ow] = src[ow * sw + tap.off_w];
+      }
+      std::fill_n(out + w.hi, ow_n - w.hi, T(0));
+    }
+    std::fill_n(out_d + tap.h.hi * ow_n, (oh_n - tap.h.hi) * ow_n, T(0));
+  }
+  std::fill_n(dst + tap.d.hi * slab, (od_n - tap.d.hi) * slab, T(0));
+}
+
+// Scatter-adds one column-matrix row back onto its channel plane.
+template <class T>
+void col2im_row(const ColShape& s, const Tap& tap, const T* src_row, T* plane) {
+  const int64_t ih = s.image[1], iw = s.image[2];
+  const int64_t oh_n = s.cols[1], ow_n = s.cols[2];
+  const int64_t sd = s.stride[0], sh = s.stride[1], sw = s.stride[2];
+  const Span w = tap.w;
+  const int64_t count = w.hi - w.lo;
+  if (count <= 0) return;
+
+  for (int64_t od = tap.d.lo; od < tap.d.hi; ++od) {
+    T* dst_d = plane + (od * sd + tap.off_d) * ih * iw;
+    for (int64_t oh = tap.h.lo; oh < tap.h.hi; ++oh) {
+      T* dst = dst_d + (oh * sh + tap.off_h) * iw;
+      const T* src = src_row + (od * oh_n + oh) * ow_n;
+      if (sw == 1) {
+        T* __restrict d = dst + w.lo + tap.off_w;
+        const T* __restrict x = src + w.lo;
+#pragma omp simd
+        for (int64_t i = 0; i < count; ++i) d[i] += x[i];
+      } else {
+        for (int64_t ow = w.lo; ow < w.hi; ++ow) dst[ow * sw + tap.off_w] += src[ow];
+      }
+    }
+  }
+}
+
+}  // namespace
+
+template <class T>
+void im2col(const ColShape& s, const T* image, T* col) {
+  const int64_t kvol = volume(s.kernel);
+  const int64_t ivol = volume(s.image);
+  const int64_t ovol = volume(s.cols);
+  const int64_t rows = col_rows(s);
+#pragma omp parallel for schedule(static) if (rows * ovol > parallel_threshold)
+  for (int64_t r = 0; r < rows; ++r) {
+    const int64_t c = r / kvol;
+    const Tap tap = make_tap(s, r % kvol);
+    im2col_row(s, tap, image + c * ivol, col + r * ovol);
+  }
+}
+
+template <class T>
+void col2im(const ColShape& s, const T* col, T* image, bool accumulate) {
+  const int64_t kvol = volume(s.kernel);
+  const int64_t ivol = volume(s.image);
+  const int64_t ovol = volume(s.cols);
+  // One thread per channel plane: all taps of a channel land on that plane only.
+#pragma omp parallel for schedule(static) if (col_rows(s) * ovol > parallel_threshold)
+  for (int64_t c = 0; c < s.channels; ++c) {
+    T* plane = image + c * ivol;
+    if (!accumulate) std::fill_n(plane, ivol, T(0));
+    for (int64_t t = 0; t < kvol; ++t) {
+      col2im_row(s, make_tap(s, t), col + (c * kvol + t) * ovol, plane);
+    }
+  }
+}
+
+void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+          const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c,
+          int64_t ldc) {
+  cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
+              trans_b ? CblasTrans : CblasNoTrans, static_cast<blasint>(m),
+              static_cast<blasint>(n), static_cast<blasint>(k), alpha, a,
+              static_cast<blasint>(lda), b, static_cast<blasint>(ldb), beta, c,
+              static_cast<blasint>(ldc));
+}
+
+void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, double alpha,
+          const double* a, int64_t lda, const double* b, int64_t ldb, double beta, double* c,
+          int64_t ldc) {
+  cblas_dgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
+              trans_b ? CblasTrans : CblasNoTrans, static_cast<blasint>(m),
+              static_cast<blasint>(n), static_cast<blasint>(k), alpha, a,
+              static_cast<blasint>(lda), b, static_cast<blasint>(ldb), beta, c,
+              static_cast<blasint>(ldc));
+}
+
+template <class T>
+void fill_channel_bias(const T* bias, int64_t channels, int64_t spatial, T* out) {
+#pragma omp parallel for schedule(static) if (channels * spatial > parallel_threshold)
+  for (int64_t c = 0; c < channels; ++c) std::fill_n(out + c * spatial, spatial, bias[c]);
+}
+
+template <class T>
+void channel_sum(const T* x, int64_t batch, int64_t channels, int64_t spatial, T* out,
+                 bool accumulate) {
+#pragma omp parallel for schedule(static) if (batch * channels * spatial > parallel_threshold)
+  for (int64_t c = 0; c < channels; ++c) {
+    double total = 0.0;
+    for (int64_t n = 0; n < batch; ++n) {
+      const T* p = x + (n * channels + c) * spatial;
+      // Four independent partial sums break the add dependency chain; the combine
+      // order is fixed, so the result does not depend on the thread count.
+      double part[4] = {0.0, 0.0, 0.0, 0.0};
+      int64_t i = 0;
+      for (; i + 4 <= spatial; i += 4) {
+        part[0] += p[i];
+        part[1] += p[i + 1];
+        part[2] += p[i + 2];
+        part[3] += p[i + 3];
+      }
+      for (; i < spatial; ++i) part[0] += p[i];
+      total += (part[0] + part[1]) + (part[2] + part[3]);
+    }
+    out[c] = accumulate ? static_cast<T>(static_cast<double>(out[c]) + total)
+                        : static_cast<T>(total);
+  }
+}
+
+template void im2col<float>(const ColShape&, const float*, float*);
+template void im2col<double>(const ColShape&, const double*, double*);
+template void col2im<float>(const ColShape&, const float*, float*, bool);
+template void col2im<double>(const ColShape&, const double*, double*, bool);
+template void fill_channel_bias<float>(const float*, int64_t, int64_t, float*);
+template void fill_channel_bias<double>(const double*, int64_t, int64_t, double*);
+template void channel_sum<float>(const float*, int64_t, int64_t, int64_t, float*, bool);
+template void channel_sum<double>(const double*, int64_t, int64_t, int64_t, double*, bool);
+
+}  // namespace revgan::kernels::cpu::detail

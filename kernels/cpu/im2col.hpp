@@ -1,0 +1,62 @@
+// Internal helpers shared by the CPU conv and transposed-conv kernels: im2col / col2im
+// over three spatial dims (zero padding, stride), an OpenBLAS GEMM wrapper, and the
+// per-channel bias fill and bias-gradient sum. Not part of the kernel API.
+#pragma once
+
+#include <cstdint>
+
+#include "kernels/common/geometry.hpp"
+
+namespace revgan::kernels::cpu::detail {
+
+// An image of `channels` volumes of extent `image`, unfolded against `kernel` into a
+// column matrix of col_rows() rows and volume(cols) columns. Row order is
+// (channel, kd, kh, kw), matching a PyTorch weight's flattened trailing dims.
+struct ColShape {
+  int64_t channels = 1;
+  Extent3 image{1, 1, 1};
+  Extent3 cols{1, 1, 1};
+  Extent3 kernel{1, 1, 1};
+  Extent3 stride{1, 1, 1};
+  Extent3 padding{0, 0, 0};
+};
+
+inline int64_t col_rows(const ColShape& s) { return s.channels * volume(s.kernel); }
+
+// A 1x1 kernel with stride 1 and no padding makes the image its own column matrix.
+inline bool col_is_identity(const ColShape& s) {
+  for (int i = 0; i < 3; ++i) {
+    if (s.kernel[i] != 1 || s.stride[i] != 1 || s.padding[i] != 0) return false;
+  }
+  return true;
+}
+
+// col[col_rows, volume(cols)] from image[channels, image...]; padded taps read zero.
+template <class T>
+void im2col(const ColShape& s, const T* image, T* col);
+
+// image[channels, image...] = (or +=) the sum of every column entry that im2col would
+// have copied from each pixel, i.e. the adjoint of im2col. Pixels no tap reaches get
+// zero (or are left alone when accumulating).
+template <class T>
+void col2im(const ColShape& s, const T* col, T* image, bool accumulate);
+
+// Row-major c[m, n] = alpha * op(a) * op(b) + beta * c, where op transposes when asked.
+void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+          const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c,
+          int64_t ldc);
+void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, double alpha,
+          const double* a, int64_t lda, const double* b, int64_t ldb, double beta, double* c,
+          int64_t ldc);
+
+// out[channels, spatial] = bias broadcast along the spatial dim.
+template <class T>
+void fill_channel_bias(const T* bias, int64_t channels, int64_t spatial, T* out);
+
+// out[c] = (or +=) the sum of x[batch, channels, spatial] over batch and space, in double
+// and in an order fixed regardless of thread count.
+template <class T>
+void channel_sum(const T* x, int64_t batch, int64_t channels, int64_t spatial, T* out,
+                 bool accumulate);
+
+}  // namespace revgan::kernels::cpu::detail
