@@ -2,12 +2,15 @@
 #include <catch2/catch.hpp>
 
 #include "engine/ops/arithmetic.hpp"
+#include "tests/support/coverage.hpp"
 #include "tests/support/gradcheck.hpp"
 #include "tests/support/random_tensor.hpp"
 
 using namespace revgan;
 using test::gradcheck;
 using test::random_normal;
+
+REVGAN_GRADCHECK_COVERS(ops::OpKind::add, ops::OpKind::sub, ops::OpKind::mul, ops::OpKind::scale);
 
 TEST_CASE("gradcheck add sub mul scale", "[op][grad]") {
   for (Shape shape : {Shape{5}, Shape{2, 3, 4, 5}, Shape{1, 2, 3, 4, 5}}) {
