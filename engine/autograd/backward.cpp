@@ -45,6 +45,20 @@ void accumulate(Tensor& slot, Tensor&& grad) {
 }  // namespace
 
 void run_backward(const std::vector<Tensor>& roots, const std::vector<Tensor>& grads, bool retain_graph) {
+  run_backward_capturing(roots, grads, {}, retain_graph);
+}
+
+std::vector<Tensor> run_backward_capturing(const std::vector<Tensor>& roots, const std::vector<Tensor>& grads,
+                                           const std::vector<Tensor>& capture, bool retain_graph) {
+  std::unordered_map<Node*, std::size_t> captured_index;
+  std::vector<Tensor> captured(capture.size());
+  std::vector<std::shared_ptr<Node>> capture_nodes;  // held so that their addresses stay unique
+  for (std::size_t i = 0; i < capture.size(); ++i) {
+    REVGAN_CHECK(capture[i].defined() && capture[i].requires_grad() && capture[i].is_leaf(),
+                 "backward: capture {} must be a leaf that requires grad", i);
+    capture_nodes.push_back(grad_accumulator(capture[i]));
+    captured_index[capture_nodes.back().get()] = i;
+  }
   REVGAN_CHECK(roots.size() == grads.size(), "backward: {} roots but {} gradients", roots.size(), grads.size());
   NoGradScope no_grad;  // backward formulas are not themselves recorded
   std::unordered_map<Node*, std::vector<Tensor>> buffers;
@@ -85,6 +99,11 @@ void run_backward(const std::vector<Tensor>& roots, const std::vector<Tensor>& g
                  node->name());
     std::vector<Tensor> inputs = std::move(buffers[node]);
     buffers.erase(node);
+    if (auto it = captured_index.find(node); it != captured_index.end()) {
+      captured[it->second] = inputs.empty() ? Tensor() : std::move(inputs[0]);
+      keep_alive.erase(node);
+      continue;
+    }
     inputs.resize(node->outputs().size());
     for (std::size_t i = 0; i < inputs.size(); ++i) {
       if (!inputs[i].defined()) {
@@ -115,6 +134,7 @@ void run_backward(const std::vector<Tensor>& roots, const std::vector<Tensor>& g
     }
     keep_alive.erase(node);
   }
+  return captured;
 }
 
 void Tensor::backward(const Tensor& grad, bool retain_graph) const {

@@ -12,4 +12,11 @@ namespace revgan {
 // soon as it has run.
 void run_backward(const std::vector<Tensor>& roots, const std::vector<Tensor>& grads, bool retain_graph);
 
+// Like run_backward, but the gradients reaching the leaves in `capture` are returned (one per
+// capture, undefined if none arrived) instead of being accumulated into their .grad; every
+// other leaf accumulates as usual. Used by the reversible executor to back-propagate through
+// a recomputed block: parameters accumulate, the block's input gradient comes back.
+std::vector<Tensor> run_backward_capturing(const std::vector<Tensor>& roots, const std::vector<Tensor>& grads,
+                                           const std::vector<Tensor>& capture, bool retain_graph = false);
+
 }  // namespace revgan

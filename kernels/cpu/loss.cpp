@@ -45,10 +45,11 @@ template <class T> double bce_loss(int64_t n, const T* p, const T* target) {
 }
 
 template <class T> void bce_loss_backward(int64_t n, T g, const T* p, const T* target, T* dx, bool accumulate) {
-    // The 1e-12 floor on p(1-p) keeps p = 0 or 1 finite; same eps as PyTorch.
+    // The 1e-12 floor on p(1-p) keeps p = 0 or 1 finite. PyTorch's floor is the float constant
+    // 1e-12f (9.99999996e-13) in every dtype, so float64 matches it only with the f suffix.
     const T s = g / static_cast<T>(n);
     detail::store(n, dx, accumulate, [=](int64_t i) {
-        const T denom = std::fmax((T(1) - p[i]) * p[i], T(1e-12));
+        const T denom = std::fmax((T(1) - p[i]) * p[i], T(1e-12f));
         return s * (p[i] - target[i]) / denom;
     });
 }

@@ -1,0 +1,193 @@
+// Image file I/O through stb_image / stb_image_write, plus a small 16-bit PNG encoder because
+// stb_image_write only writes 8-bit PNGs.
+#include "data/image.hpp"
+
+#include <stb_image.h>
+#include <stb_image_write.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+
+#include "engine/core/check.hpp"
+
+// Defined by stb_image_write's implementation (data/stb_impl.cpp) but not declared in its header.
+extern "C" unsigned char* stbi_zlib_compress(unsigned char* data, int data_len, int* out_len, int quality);
+
+namespace revgan::data {
+
+namespace {
+
+const char* stb_reason() {
+  const char* reason = stbi_failure_reason();
+  return reason != nullptr ? reason : "unknown reason";
+}
+
+void check_readable(const std::filesystem::path& path) {
+  std::error_code ec;
+  REVGAN_CHECK(std::filesystem::exists(path, ec), "image file {} does not exist", path.string());
+  REVGAN_CHECK(std::filesystem::is_regular_file(path, ec), "image path {} is not a regular file", path.string());
+}
+
+// Alpha is dropped: the models translate colour, and pix2pix converts every image to RGB.
+int64_t kept_channels(int stored) { return stored >= 3 ? 3 : 1; }
+
+template <class T>
+Image unpack(const T* pixels, int w, int h, int stored, int bit_depth) {
+  Image img = Image::blank(w, h, kept_channels(stored), bit_depth);
+  const int64_t n = static_cast<int64_t>(w) * h;
+  for (int64_t p = 0; p < n; ++p)
+    for (int64_t c = 0; c < img.channels; ++c)
+      img.samples[static_cast<std::size_t>(p * img.channels + c)] = static_cast<float>(pixels[p * stored + c]);
+  return img;
+}
+
+struct StbFree {
+  void operator()(void* p) const { stbi_image_free(p); }
+};
+
+void check_writable(const Image& image, const std::filesystem::path& path) {
+  REVGAN_CHECK(image.channels == 1 || image.channels == 3, "cannot write {}: {} channels (expected 1 or 3)",
+               path.string(), image.channels);
+  REVGAN_CHECK(image.width > 0 && image.height > 0, "cannot write {}: empty image", path.string());
+  REVGAN_CHECK(image.samples.size() == static_cast<std::size_t>(image.width * image.height * image.channels),
+               "cannot write {}: sample buffer does not match {}x{}x{}", path.string(), image.width, image.height,
+               image.channels);
+  const auto parent = path.parent_path();
+  std::error_code ec;
+  REVGAN_CHECK(parent.empty() || std::filesystem::is_directory(parent, ec), "cannot write {}: folder {} does not exist",
+               path.string(), parent.string());
+}
+
+std::vector<uint8_t> to_bytes(const Image& image) {
+  const float scale = 255.0f / image.max_value();
+  std::vector<uint8_t> bytes(image.samples.size());
+  for (std::size_t i = 0; i < bytes.size(); ++i)
+    bytes[i] = static_cast<uint8_t>(std::lround(std::clamp(image.samples[i] * scale, 0.0f, 255.0f)));
+  return bytes;
+}
+
+uint32_t crc32(const uint8_t* data, std::size_t n, uint32_t crc = 0) {
+  static const auto table = [] {
+    std::array<uint32_t, 256> t{};
+    for (uint32_t i = 0; i < 256; ++i) {
+      uint32_t c = i;
+      for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+      t[i] = c;
+    }
+    return t;
+  }();
+  crc = ~crc;
+  for (std::size_t i = 0; i < n; ++i) crc = table[(crc ^ data[i]) & 0xFF] ^ (crc >> 8);
+  return ~crc;
+}
+
+void put_u32(std::vector<uint8_t>& out, uint32_t v) {
+  for (int s = 24; s >= 0; s -= 8) out.push_back(static_cast<uint8_t>(v >> s));
+}
+
+void put_chunk(std::vector<uint8_t>& out, const char* type, const uint8_t* data, std::size_t n) {
+  put_u32(out, static_cast<uint32_t>(n));
+  const std::size_t start = out.size();
+  out.insert(out.end(), type, type + 4);
+  out.insert(out.end(), data, data + n);
+  put_u32(out, crc32(out.data() + start, n + 4));
+}
+
+// Filter type 0 on every row: simple, and 16-bit PNGs are only written by tests and tools.
+void write_png16(const Image& image, const std::filesystem::path& path) {
+  const int64_t row_bytes = image.width * image.channels * 2;
+  std::vector<uint8_t> raw(static_cast<std::size_t>((row_bytes + 1) * image.height));
+  std::size_t k = 0;
+  for (int64_t y = 0; y < image.height; ++y) {
+    raw[k++] = 0;
+    for (int64_t i = 0; i < image.width * image.channels; ++i) {
+      const float v = image.samples[static_cast<std::size_t>(y * image.width * image.channels + i)];
+      const auto s = static_cast<uint16_t>(std::lround(std::clamp(v, 0.0f, 65535.0f)));
+      raw[k++] = static_cast<uint8_t>(s >> 8);
+      raw[k++] = static_cast<uint8_t>(s & 0xFF);
+    }
+  }
+  int zlen = 0;
+  std::unique_ptr<uint8_t, decltype(&std::free)> z(
+      stbi_zlib_compress(raw.data(), static_cast<int>(raw.size()), &zlen, 8), &std::free);
+  REVGAN_CHECK(z != nullptr, "cannot write {}: compression failed", path.string());
+
+  std::vector<uint8_t> png = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+  std::vector<uint8_t> ihdr;
+  put_u32(ihdr, static_cast<uint32_t>(image.width));
+  put_u32(ihdr, static_cast<uint32_t>(image.height));
+  ihdr.push_back(16);                               // bit depth
+  ihdr.push_back(image.channels == 3 ? 2 : 0);      // colour type: RGB or gray
+  ihdr.insert(ihdr.end(), {0, 0, 0});               // deflate, adaptive filtering, no interlace
+  put_chunk(png, "IHDR", ihdr.data(), ihdr.size());
+  put_chunk(png, "IDAT", z.get(), static_cast<std::size_t>(zlen));
+  put_chunk(png, "IEND", nullptr, 0);
+
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  REVGAN_CHECK(f != nullptr, "cannot open {} for writing: {}", path.string(), std::strerror(errno));
+  const std::size_t written = std::fwrite(png.data(), 1, png.size(), f);
+  const int closed = std::fclose(f);
+  REVGAN_CHECK(written == png.size() && closed == 0, "cannot write {}: {}", path.string(), std::strerror(errno));
+}
+
+}  // namespace
+
+Image Image::blank(int64_t width, int64_t height, int64_t channels, int bit_depth, float fill) {
+  REVGAN_CHECK(width >= 0 && height >= 0 && channels > 0, "Image::blank: bad size {}x{}x{}", width, height, channels);
+  REVGAN_CHECK(bit_depth == 8 || bit_depth == 16, "Image::blank: bit depth {} (expected 8 or 16)", bit_depth);
+  Image img;
+  img.width = width;
+  img.height = height;
+  img.channels = channels;
+  img.bit_depth = bit_depth;
+  img.samples.assign(static_cast<std::size_t>(width * height * channels), fill);
+  return img;
+}
+
+ImageInfo probe_image(const std::filesystem::path& path) {
+  check_readable(path);
+  int w = 0, h = 0, c = 0;
+  REVGAN_CHECK(stbi_info(path.c_str(), &w, &h, &c) != 0, "cannot read image {}: {}", path.string(), stb_reason());
+  REVGAN_CHECK(w > 0 && h > 0, "image {} has an empty size {}x{}", path.string(), w, h);
+  return {w, h, kept_channels(c), stbi_is_16_bit(path.c_str()) ? 16 : 8};
+}
+
+Image read_image(const std::filesystem::path& path) {
+  check_readable(path);
+  int w = 0, h = 0, stored = 0;
+  if (stbi_is_16_bit(path.c_str())) {
+    std::unique_ptr<stbi_us, StbFree> px(stbi_load_16(path.c_str(), &w, &h, &stored, 0));
+    REVGAN_CHECK(px != nullptr, "cannot read image {}: {}", path.string(), stb_reason());
+    return unpack(px.get(), w, h, stored, 16);
+  }
+  std::unique_ptr<stbi_uc, StbFree> px(stbi_load(path.c_str(), &w, &h, &stored, 0));
+  REVGAN_CHECK(px != nullptr, "cannot read image {}: {}", path.string(), stb_reason());
+  return unpack(px.get(), w, h, stored, 8);
+}
+
+void write_png(const Image& image, const std::filesystem::path& path) {
+  check_writable(image, path);
+  if (image.bit_depth == 16) return write_png16(image, path);
+  const auto bytes = to_bytes(image);
+  const int w = static_cast<int>(image.width), c = static_cast<int>(image.channels);
+  REVGAN_CHECK(stbi_write_png(path.c_str(), w, static_cast<int>(image.height), c, bytes.data(), w * c) != 0,
+               "cannot write PNG {}: {}", path.string(), std::strerror(errno));
+}
+
+void write_jpeg(const Image& image, const std::filesystem::path& path, int quality) {
+  check_writable(image, path);
+  REVGAN_CHECK(quality >= 1 && quality <= 100, "cannot write {}: JPEG quality {} outside 1..100", path.string(),
+               quality);
+  const auto bytes = to_bytes(image);
+  REVGAN_CHECK(stbi_write_jpg(path.c_str(), static_cast<int>(image.width), static_cast<int>(image.height),
+                              static_cast<int>(image.channels), bytes.data(), quality) != 0,
+               "cannot write JPEG {}: {}", path.string(), std::strerror(errno));
+}
+
+}  // namespace revgan::data

@@ -1,0 +1,107 @@
+// relu, leaky_relu, tanh, sigmoid: forward, backward nodes and dispatch to kernels/cpu/elementwise.
+// Every backward is a function of the forward output alone, so each node saves only y.
+#include "engine/ops/activation.hpp"
+
+#include <cmath>
+
+#include "engine/ops/op_support.hpp"
+#include "kernels/cpu/elementwise.hpp"
+
+namespace revgan::ops {
+
+namespace {
+
+namespace cpu = kernels::cpu;
+
+// One traits struct per activation keeps the four ops on a single forward/backward path;
+// `slope` is ignored by all but leaky_relu.
+struct ReluTraits {
+  static constexpr OpKind kind = OpKind::relu;
+  static constexpr const char* node_name = "ReluBackward";
+  template <class T> static void forward(int64_t n, T, const T* x, T* y) { cpu::relu_forward(n, x, y); }
+  template <class T> static void backward(int64_t n, T, const T* y, const T* dy, T* dx) {
+    cpu::relu_backward(n, y, dy, dx, false);
+  }
+};
+
+struct LeakyReluTraits {
+  static constexpr OpKind kind = OpKind::leaky_relu;
+  static constexpr const char* node_name = "LeakyReluBackward";
+  template <class T> static void forward(int64_t n, T slope, const T* x, T* y) {
+    cpu::leaky_relu_forward(n, slope, x, y);
+  }
+  template <class T> static void backward(int64_t n, T slope, const T* y, const T* dy, T* dx) {
+    cpu::leaky_relu_backward(n, slope, y, dy, dx, false);
+  }
+};
+
+struct TanhTraits {
+  static constexpr OpKind kind = OpKind::tanh;
+  static constexpr const char* node_name = "TanhBackward";
+  template <class T> static void forward(int64_t n, T, const T* x, T* y) { cpu::tanh_forward(n, x, y); }
+  template <class T> static void backward(int64_t n, T, const T* y, const T* dy, T* dx) {
+    cpu::tanh_backward(n, y, dy, dx, false);
+  }
+};
+
+struct SigmoidTraits {
+  static constexpr OpKind kind = OpKind::sigmoid;
+  static constexpr const char* node_name = "SigmoidBackward";
+  template <class T> static void forward(int64_t n, T, const T* x, T* y) { cpu::sigmoid_forward(n, x, y); }
+  template <class T> static void backward(int64_t n, T, const T* y, const T* dy, T* dx) {
+    cpu::sigmoid_backward(n, y, dy, dx, false);
+  }
+};
+
+template <class Traits>
+class ActivationBackward final : public Node {
+ public:
+  ActivationBackward(Tensor y, double slope) : y_(std::move(y)), slope_(slope) {}
+  const char* name() const override { return Traits::node_name; }
+  std::vector<Tensor> apply(std::vector<Tensor>& g) override {
+    const Tensor& dy = g[0];
+    Tensor dx = empty_like(dy);
+    dispatch_cpu_only(Traits::kind, dy, [&](auto tag) {
+      using T = decltype(tag);
+      Traits::backward(dy.numel(), static_cast<T>(slope_), y_.data<T>(), dy.data<T>(), dx.data<T>());
+    });
+    return {dx};
+  }
+  void release_saved() override { y_ = Tensor(); }
+
+ private:
+  Tensor y_;
+  double slope_;
+};
+
+template <class Traits>
+Tensor activate(const Tensor& x, double slope) {
+  check_defined(Traits::kind, "x", x);
+  Tensor y = empty_like(x);
+  dispatch_cpu_only(Traits::kind, x, [&](auto tag) {
+    using T = decltype(tag);
+    Traits::forward(x.numel(), static_cast<T>(slope), x.data<T>(), y.data<T>());
+  });
+  if (any_requires_grad({&x})) {
+    // Saved detached: holding y itself would make y -> node -> y a reference cycle.
+    std::make_shared<ActivationBackward<Traits>>(save_for_backward(y), slope)->connect({&x}, {&y});
+  }
+  return y;
+}
+
+}  // namespace
+
+Tensor relu(const Tensor& x) { return activate<ReluTraits>(x, 0.0); }
+
+Tensor leaky_relu(const Tensor& x, double slope) {
+  // The backward reads sign(x) off the saved output, which only works while slope > 0.
+  REVGAN_CHECK(slope > 0.0 && std::isfinite(slope), "{}: 'slope' must be positive and finite, got {}",
+               op_name(OpKind::leaky_relu), slope);
+  return activate<LeakyReluTraits>(x, slope);
+}
+
+Tensor tanh(const Tensor& x) { return activate<TanhTraits>(x, 0.0); }
+
+Tensor sigmoid(const Tensor& x) { return activate<SigmoidTraits>(x, 0.0); }
+
+}  // namespace revgan::ops

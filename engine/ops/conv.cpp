@@ -1,0 +1,151 @@
+// conv and conv_transpose (2D and 3D): forward, the shared backward node, and dispatch to
+// kernels/cpu/conv and kernels/cpu/conv_transpose. Shape checks live in conv_geometry.
+#include "engine/ops/conv.hpp"
+
+#include "engine/ops/conv_geometry.hpp"
+#include "engine/ops/op_support.hpp"
+#include "kernels/cpu/conv.hpp"
+#include "kernels/cpu/conv_transpose.hpp"
+#include "kernels/cpu/reduce.hpp"
+
+namespace revgan::ops {
+
+namespace {
+
+namespace cpu = kernels::cpu;
+using kernels::ConvGeometry;
+
+// Scratch for im2col / col2im, alive only for the duration of one kernel call sequence.
+// The kernels report 0 elements for the 1x1 path, which then takes a null pointer.
+class Workspace {
+ public:
+  Workspace(int64_t elements, const Tensor& like)
+      : buffer_(elements > 0 ? Tensor::empty(Shape{elements}, like.dtype(), like.device()) : Tensor()) {}
+  template <class T>
+  T* get() {
+    return buffer_.defined() ? buffer_.data<T>() : nullptr;
+  }
+
+ private:
+  Tensor buffer_;
+};
+
+int64_t workspace_elements(bool transposed, const ConvGeometry& g) {
+  return transposed ? cpu::conv_transpose_workspace_elements(g) : cpu::conv_workspace_elements(g);
+}
+
+template <class T>
+const T* optional_data(const Tensor& t) {
+  return t.defined() ? t.data<T>() : nullptr;
+}
+
+// db[c] = sum of dy over batch and space, for when the weight needs no gradient and x was
+// therefore not saved (the weight kernel needs x; this needs only dy).
+template <class T>
+void bias_grad(const ConvGeometry& g, const T* dy, T* db) {
+  const int64_t out_vol = kernels::volume(g.output);
+  for (int64_t c = 0; c < g.out_channels; ++c) {
+    double total = 0;
+    for (int64_t n = 0; n < g.batch; ++n) total += cpu::sum<T>(out_vol, dy + (n * g.out_channels + c) * out_vol);
+    db[c] = static_cast<T>(total);
+  }
+}
+
+// Backward of conv and of conv_transpose: both are linear in x and in weight, so dx needs
+// only the weight and dw only x. Each is saved only when the other input needs its gradient.
+class ConvBackward final : public Node {
+ public:
+  ConvBackward(bool transposed, const ConvGeometry& g, Shape x_shape, Shape w_shape, Tensor x, Tensor weight)
+      : transposed_(transposed),
+        g_(g),
+        x_shape_(x_shape),
+        w_shape_(w_shape),
+        x_(std::move(x)),
+        weight_(std::move(weight)) {}
+
+  const char* name() const override { return transposed_ ? "ConvTransposeBackward" : "ConvBackward"; }
+
+  std::vector<Tensor> apply(std::vector<Tensor>& grads) override {
+    const Tensor& dy = grads[0];
+    const OpKind op = transposed_ ? OpKind::conv_transpose : OpKind::conv;
+    Tensor dx = needs_input_grad(0) ? Tensor::empty(x_shape_, dy.dtype(), dy.device()) : Tensor();
+    Tensor dw = needs_input_grad(1) ? Tensor::empty(w_shape_, dy.dtype(), dy.device()) : Tensor();
+    Tensor db = needs_input_grad(2) ? Tensor::empty(Shape{g_.out_channels}, dy.dtype(), dy.device()) : Tensor();
+    REVGAN_CHECK(!dx.defined() || weight_.defined(), "{}: backward needs the weight, which was not saved",
+                 op_name(op));
+    REVGAN_CHECK(!dw.defined() || x_.defined(), "{}: backward needs x, which was not saved", op_name(op));
+
+    dispatch_cpu_only(op, dy, [&](auto tag) {
+      using T = decltype(tag);
+      // One workspace serves both passes: they run one after the other and need the same size.
+      Workspace ws(dx.defined() || dw.defined() ? workspace_elements(transposed_, g_) : 0, dy);
+      if (dx.defined()) {
+        if (transposed_) {
+          cpu::conv_transpose_backward_input<T>(g_, dy.data<T>(), weight_.data<T>(), dx.data<T>(), ws.get<T>(),
+                                                false);
+        } else {
+          cpu::conv_backward_input<T>(g_, dy.data<T>(), weight_.data<T>(), dx.data<T>(), ws.get<T>(), false);
+        }
+      }
+      T* db_ptr = db.defined() ? db.data<T>() : nullptr;
+      if (dw.defined()) {
+        if (transposed_) {
+          cpu::conv_transpose_backward_weight<T>(g_, x_.data<T>(), dy.data<T>(), dw.data<T>(), db_ptr,
+                                                 ws.get<T>(), false);
+        } else {
+          cpu::conv_backward_weight<T>(g_, x_.data<T>(), dy.data<T>(), dw.data<T>(), db_ptr, ws.get<T>(), false);
+        }
+      } else if (db_ptr != nullptr) {
+        bias_grad<T>(g_, dy.data<T>(), db_ptr);
+      }
+    });
+    return {dx, dw, db};
+  }
+
+  void release_saved() override { x_ = weight_ = Tensor(); }
+
+ private:
+  bool transposed_;
+  ConvGeometry g_;
+  Shape x_shape_, w_shape_;
+  Tensor x_, weight_;
+};
+
+void connect_backward(bool transposed, const ConvGeometry& g, const Tensor& x, const Tensor& weight,
+                      const Tensor& bias, Tensor& y) {
+  if (!any_requires_grad({&x, &weight, &bias})) return;
+  auto node = std::make_shared<ConvBackward>(transposed, g, x.shape(), weight.shape(),
+                                             weight.requires_grad() ? save_for_backward(x) : Tensor(),
+                                             x.requires_grad() ? save_for_backward(weight) : Tensor());
+  node->connect({&x, &weight, &bias}, {&y});
+}
+
+}  // namespace
+
+Tensor conv(const Tensor& x, const Tensor& weight, const Tensor& bias, const ConvOptions& options) {
+  const ConvGeometry g = conv_geometry(x, weight, bias, options);
+  Tensor y = Tensor::empty(conv_output_shape(g, x.dim()), x.dtype(), x.device());
+  dispatch_cpu_only(OpKind::conv, x, [&](auto tag) {
+    using T = decltype(tag);
+    Workspace ws(cpu::conv_workspace_elements(g), x);
+    cpu::conv_forward<T>(g, x.data<T>(), weight.data<T>(), optional_data<T>(bias), y.data<T>(), ws.get<T>());
+  });
+  connect_backward(false, g, x, weight, bias, y);
+  return y;
+}
+
+Tensor conv_transpose(const Tensor& x, const Tensor& weight, const Tensor& bias,
+                      const ConvTransposeOptions& options) {
+  const ConvGeometry g = conv_transpose_geometry(x, weight, bias, options);
+  Tensor y = Tensor::empty(conv_output_shape(g, x.dim()), x.dtype(), x.device());
+  dispatch_cpu_only(OpKind::conv_transpose, x, [&](auto tag) {
+    using T = decltype(tag);
+    Workspace ws(cpu::conv_transpose_workspace_elements(g), x);
+    cpu::conv_transpose_forward<T>(g, x.data<T>(), weight.data<T>(), optional_data<T>(bias), y.data<T>(),
+                                   ws.get<T>());
+  });
+  connect_backward(true, g, x, weight, bias, y);
+  return y;
+}
+
+}  // namespace revgan::ops

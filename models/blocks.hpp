@@ -1,0 +1,39 @@
+// Pieces shared by the generators: the CycleGAN-style 2D encoder and decoder, the conv
+// branch used as F / G of a coupling block or as a residual branch.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "engine/nn/layers.hpp"
+
+namespace revgan::models {
+
+// ReflectionPad 3 -> Conv 7x7 (in_nc -> K) -> IN -> ReLU, then twice
+// [Conv 3x3 stride 2, zero padding 1 -> IN -> ReLU] (K -> 2K -> 4K).
+std::shared_ptr<nn::Sequential> make_encoder(int64_t in_nc, int64_t ngf, DType dtype);
+// Twice [ConvTranspose 3x3 stride 2, padding 1, output_padding 1 -> IN -> ReLU] (4K -> 2K -> K),
+// then ReflectionPad 3 -> Conv 7x7 (K -> out_nc) -> Tanh.
+std::shared_ptr<nn::Sequential> make_decoder(int64_t ngf, int64_t out_nc, DType dtype);
+
+// ReflectionPad 1 -> Conv 3^dims -> IN -> ReLU -> ReflectionPad 1 -> Conv 3^dims [-> IN],
+// channels -> channels. The last conv is child "5" (see last_conv_index).
+std::shared_ptr<nn::Sequential> make_conv_branch(int dims, int64_t channels, bool final_norm, DType dtype);
+inline constexpr int64_t last_conv_index = 5;
+
+// x + F(x): the ResNet generator's block.
+class ResidualBlock : public nn::Module {
+ public:
+  explicit ResidualBlock(std::shared_ptr<nn::Module> f);
+  std::string type_name() const override { return "ResidualBlock"; }
+  Tensor forward(const Tensor& x) override;
+
+ private:
+  std::shared_ptr<nn::Module> f_;
+};
+
+// Checks a 2D generator input [N, channels, H, W]: H and W must be multiples of 4 so that the
+// two stride-2 stages and the two transposed convs give back the input size.
+void check_image_input(const char* model, const Tensor& x, int64_t channels);
+
+}  // namespace revgan::models

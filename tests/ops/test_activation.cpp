@@ -1,0 +1,104 @@
+// Finite-difference checks of relu, leaky_relu, tanh, sigmoid (float64), their argument checks,
+// and that saving only the output leaves no reference cycle.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <memory>
+
+#include "engine/autograd/node.hpp"
+#include "engine/ops/activation.hpp"
+#include "tests/support/coverage.hpp"
+#include "tests/support/gradcheck.hpp"
+#include "tests/support/random_tensor.hpp"
+
+using namespace revgan;
+using test::gradcheck;
+using test::random_normal;
+
+REVGAN_GRADCHECK_COVERS(ops::OpKind::relu, ops::OpKind::leaky_relu, ops::OpKind::tanh, ops::OpKind::sigmoid);
+
+namespace {
+
+// Normals pushed away from 0 by `gap`, so the +-1e-6 finite-difference probes never cross
+// the kink of relu / leaky_relu.
+Tensor away_from_zero(const Shape& shape, uint64_t seed, double std = 1.0, double gap = 0.05) {
+  Tensor x = random_normal(shape, seed, DType::float64, std);
+  double* p = x.data<double>();
+  for (int64_t i = 0; i < x.numel(); ++i) p[i] += p[i] < 0 ? -gap : gap;
+  return x;
+}
+
+}  // namespace
+
+TEST_CASE("gradcheck relu leaky_relu tanh sigmoid", "[op][grad]") {
+  for (Shape shape : {Shape{7}, Shape{2, 3, 4, 5}, Shape{1, 2, 3, 4, 5}}) {
+    INFO(shape.str());
+    // std 3 reaches the saturated tails of tanh and sigmoid as well as the middle.
+    std::vector<Tensor> in{away_from_zero(shape, 11, 3.0)};
+    REVGAN_REQUIRE_GRADCHECK(gradcheck([](auto& x) { return ops::relu(x[0]); }, in, {true}));
+    REVGAN_REQUIRE_GRADCHECK(gradcheck([](auto& x) { return ops::leaky_relu(x[0]); }, in, {true}));
+    REVGAN_REQUIRE_GRADCHECK(gradcheck([](auto& x) { return ops::leaky_relu(x[0], 0.01); }, in, {true}));
+    REVGAN_REQUIRE_GRADCHECK(gradcheck([](auto& x) { return ops::leaky_relu(x[0], 1.5); }, in, {true}));
+    REVGAN_REQUIRE_GRADCHECK(gradcheck([](auto& x) { return ops::tanh(x[0]); }, in, {true}));
+    REVGAN_REQUIRE_GRADCHECK(gradcheck([](auto& x) { return ops::sigmoid(x[0]); }, in, {true}));
+  }
+}
+
+TEST_CASE("gradcheck of chained activations", "[op][grad]") {
+  // The second activation's backward consumes the first one's gradient, not ones.
+  std::vector<Tensor> in{away_from_zero({3, 4}, 12)};
+  REVGAN_REQUIRE_GRADCHECK(gradcheck([](auto& x) { return ops::tanh(ops::leaky_relu(x[0], 0.3)); }, in, {true}));
+  REVGAN_REQUIRE_GRADCHECK(gradcheck([](auto& x) { return ops::sigmoid(ops::tanh(x[0])); }, in, {true}));
+}
+
+TEST_CASE("activation forward values", "[op]") {
+  Tensor x = test::from_values({4}, {-2.0, -0.5, 0.5, 3.0}, DType::float32);
+  REQUIRE(ops::relu(x).to_vector() == std::vector<double>{0.0, 0.0, 0.5, 3.0});
+  auto leaky = ops::leaky_relu(x, 0.25).to_vector();
+  REQUIRE(leaky == std::vector<double>{-0.5, -0.125, 0.5, 3.0});
+  auto t = ops::tanh(x).to_vector();
+  auto s = ops::sigmoid(x).to_vector();
+  for (std::size_t i = 0; i < 4; ++i) {
+    double xi = x.to_vector()[i];
+    CHECK(t[i] == Approx(std::tanh(xi)).epsilon(1e-6));
+    CHECK(s[i] == Approx(1.0 / (1.0 + std::exp(-xi))).epsilon(1e-6));
+  }
+  // Extreme logits saturate instead of producing inf/inf.
+  auto extreme = ops::sigmoid(test::from_values({2}, {-1000.0, 1000.0})).to_vector();
+  REQUIRE(extreme[0] == 0.0);
+  REQUIRE(extreme[1] == 1.0);
+}
+
+TEST_CASE("leaky_relu rejects a slope that is not positive, naming the op", "[op]") {
+  Tensor x = random_normal({2, 3}, 13);
+  REQUIRE_THROWS_WITH(ops::leaky_relu(x, 0.0), Catch::Contains("leaky_relu") && Catch::Contains("slope"));
+  REQUIRE_THROWS_WITH(ops::leaky_relu(x, -0.2), Catch::Contains("leaky_relu") && Catch::Contains("-0.2"));
+  REQUIRE_THROWS_WITH(ops::leaky_relu(x, std::nan("")), Catch::Contains("leaky_relu"));
+}
+
+TEST_CASE("activations reject an undefined input, naming the op", "[op]") {
+  REQUIRE_THROWS_WITH(ops::relu(Tensor()), Catch::Contains("relu") && Catch::Contains("'x'"));
+  REQUIRE_THROWS_WITH(ops::leaky_relu(Tensor()), Catch::Contains("leaky_relu"));
+  REQUIRE_THROWS_WITH(ops::tanh(Tensor()), Catch::Contains("tanh"));
+  REQUIRE_THROWS_WITH(ops::sigmoid(Tensor()), Catch::Contains("sigmoid"));
+}
+
+TEST_CASE("activation nodes do not keep their own output alive", "[op]") {
+  // A node holding y itself would form y -> node -> y and never be freed.
+  Tensor x = random_normal({4}, 14);
+  x.set_requires_grad(true);
+  std::weak_ptr<Node> node;
+  {
+    Tensor y = ops::sigmoid(x);
+    REQUIRE(y.grad_fn() != nullptr);
+    REQUIRE(std::string(y.grad_fn()->name()) == "SigmoidBackward");
+    node = y.grad_fn();
+  }
+  REQUIRE(node.expired());
+}
+
+TEST_CASE("activations record no graph when no input requires grad", "[op]") {
+  Tensor x = random_normal({4}, 15);
+  REQUIRE(ops::relu(x).grad_fn() == nullptr);
+  REQUIRE_FALSE(ops::tanh(x).requires_grad());
+}
