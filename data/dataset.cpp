@@ -61,7 +61,8 @@ std::vector<std::filesystem::path> list_image_files(const std::filesystem::path&
   REVGAN_CHECK(fs::exists(folder, ec), "dataset folder {} does not exist", folder.string());
   REVGAN_CHECK(fs::is_directory(folder, ec), "dataset path {} is not a folder", folder.string());
   std::vector<fs::path> files;
-  fs::recursive_directory_iterator it(folder, fs::directory_options::follow_directory_symlink, ec);
+  // Symlinked subfolders are not followed (as os.walk), which also rules out link cycles.
+  fs::recursive_directory_iterator it(folder, fs::directory_options::none, ec);
   REVGAN_CHECK(!ec, "cannot list dataset folder {}: {}", folder.string(), ec.message());
   for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
     REVGAN_CHECK(!ec, "cannot list dataset folder {}: {}", folder.string(), ec.message());

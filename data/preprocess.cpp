@@ -83,7 +83,9 @@ Tensor preprocess_image(const Image& image, int64_t channels, const DatasetOptio
                image.channels);
   check_crop_fits(o, image.width, image.height, path);
   const auto [rw, rh] = resized_size(o, image.width, image.height);
-  const Image resized = resize(image, rw, rh);
+  Image scaled;  // stays empty when no resize is needed, saving a copy
+  if (rw != image.width || rh != image.height) scaled = resize(image, rw, rh);
+  const Image& resized = scaled.samples.empty() ? image : scaled;
   const bool crop = crops(o.preprocess);
   const int64_t ow = crop ? o.crop_size : rw, oh = crop ? o.crop_size : rh;
   REVGAN_CHECK(p.x >= 0 && p.y >= 0 && p.x + ow <= rw && p.y + oh <= rh,

@@ -81,7 +81,7 @@ class TempFileGuard {
 
 class Writer {
  public:
-  Writer(std::string final_path, hid_t file) : path_(std::move(final_path)), file_(file) {
+  explicit Writer(std::string final_path) : path_(std::move(final_path)) {
     lcpl_ = h5_plist(H5Pcreate(H5P_LINK_CREATE));
     check(lcpl_.valid() && H5Pset_create_intermediate_group(lcpl_.get(), 1) >= 0, "a link property list");
   }
@@ -139,7 +139,6 @@ class Writer {
   }
 
   std::string path_;
-  hid_t file_;
   H5Handle lcpl_;
 };
 
@@ -147,7 +146,7 @@ void write_checkpoint_file(const std::string& final_path, const std::string& tem
                            const optim::Adam* optimizer, const CheckpointMeta& meta) {
   H5Handle file = h5_file(H5Fcreate(temp_path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT));
   REVGAN_CHECK(file.valid(), "save_checkpoint: '{}': cannot create the temporary file '{}'", final_path, temp_path);
-  Writer w(final_path, file.get());
+  Writer w(final_path);
   const hid_t root = file.get();
 
   w.write_scalar_attribute(root, "format_version", H5T_STD_I32LE, H5T_NATIVE_INT, checkpoint_format_version);
@@ -225,7 +224,7 @@ bool has_link(hid_t loc, const std::string& name) { return H5Lexists(loc, name.c
 
 class Reader {
  public:
-  Reader(std::string path, hid_t file) : path_(std::move(path)), file_(file) {}
+  explicit Reader(std::string path) : path_(std::move(path)) {}
   const std::string& path() const { return path_; }
 
   H5Handle open_group(hid_t loc, const std::string& name) {
@@ -345,7 +344,6 @@ class Reader {
   }
 
   std::string path_;
-  hid_t file_;
 };
 
 std::string join_names(const std::vector<std::string>& names) {
@@ -444,7 +442,7 @@ CheckpointMeta load_checkpoint(const std::string& path, nn::Module& module, opti
   REVGAN_CHECK(H5Fis_hdf5(path.c_str()) > 0, "load_checkpoint: '{}' is not an HDF5 file", path);
   H5Handle file = h5_file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
   REVGAN_CHECK(file.valid(), "load_checkpoint: '{}': cannot open the HDF5 file (truncated or corrupt?)", path);
-  Reader r(path, file.get());
+  Reader r(path);
   const hid_t root = file.get();
 
   CheckpointMeta meta = read_meta(r, root);

@@ -2,6 +2,7 @@
 // seeded init, reversibility of the shared core, and agreement of the two executors.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 #include "engine/autograd/grad_mode.hpp"
@@ -46,7 +47,9 @@ TEST_CASE("RevGan2d maps images to the same size in both directions", "[model]")
     Tensor fx = g.g_yx(y);
     CHECK(fy.shape() == Shape{1, 2, s.h, s.w});
     CHECK(fx.shape() == Shape{1, 3, s.h, s.w});
-    for (double v : fy.to_vector()) REQUIRE(std::abs(v) <= 1.0);  // tanh output
+    double peak = 0;
+    for (double v : fy.to_vector()) peak = std::max(peak, std::abs(v));
+    CHECK(peak <= 1.0);  // tanh output
   }
   // Batches pass through.
   CHECK(g.g_xy(test::random_normal({2, 3, 16, 12}, 3, DType::float32)).shape() == Shape{2, 2, 16, 12});
