@@ -1,11 +1,13 @@
 // bench: performance and memory measurements of revgan-engine. Subcommands:
 //   bench conv [--runs N] [--warmup N]   conv kernel throughput at the models' shapes
+//   bench train [options]                training-step memory and time (see bench/train_cli.hpp)
 #include <fmt/format.h>
 
 #include <cstdlib>
 #include <string>
 
 #include "bench/conv_bench.hpp"
+#include "bench/train_cli.hpp"
 #include "engine/core/check.hpp"
 
 namespace {
@@ -16,6 +18,7 @@ int usage() {
              "  conv   forward and backward GFLOP/s of the RevGAN core conv (1x64x32x32, 64->64, 3x3)\n"
              "         and the 7x7 stem at 128x128 (3->32), through the engine's CPU kernels;\n"
              "         threads follow OMP_NUM_THREADS. Prints a table and JSON lines.\n");
+  revgan::bench::print_train_usage();
   return 2;
 }
 
@@ -25,6 +28,7 @@ int main(int argc, char** argv) {
   try {
     if (argc < 2) return usage();
     std::string command = argv[1];
+    if (command == "train") return revgan::bench::run_train_command(argc - 2, argv + 2);
     int runs = 20, warmup = 3;
     for (int i = 2; i < argc; ++i) {
       std::string arg = argv[i];

@@ -12,8 +12,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <memory>
 
+#include "data/image_guard.hpp"
 #include "engine/core/check.hpp"
 
 // Defined by stb_image_write's implementation (data/stb_impl.cpp) but not declared in its header.
@@ -32,6 +34,17 @@ void check_readable(const std::filesystem::path& path) {
   std::error_code ec;
   REVGAN_CHECK(std::filesystem::exists(path, ec), "image file {} does not exist", path.string());
   REVGAN_CHECK(std::filesystem::is_regular_file(path, ec), "image path {} is not a regular file", path.string());
+}
+
+std::vector<uint8_t> read_file_bytes(const std::filesystem::path& path) {
+  std::unique_ptr<std::FILE, decltype(&std::fclose)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
+  REVGAN_CHECK(f != nullptr, "cannot open image {}: {}", path.string(), std::strerror(errno));
+  std::vector<uint8_t> bytes;
+  uint8_t chunk[1 << 16];
+  std::size_t n = 0;
+  while ((n = std::fread(chunk, 1, sizeof chunk, f.get())) > 0) bytes.insert(bytes.end(), chunk, chunk + n);
+  REVGAN_CHECK(std::ferror(f.get()) == 0, "cannot read image {}: {}", path.string(), std::strerror(errno));
+  return bytes;
 }
 
 // Alpha is dropped: the models translate colour, and pix2pix converts every image to RGB.
@@ -150,25 +163,59 @@ Image Image::blank(int64_t width, int64_t height, int64_t channels, int bit_dept
   return img;
 }
 
+namespace {
+
+struct Header {
+  int width = 0, height = 0, stored_channels = 0;
+  bool sixteen_bit = false;
+};
+
+// Everything short of decoding, so the guards and the size limit apply before stb allocates.
+Header read_header(const uint8_t* bytes, std::size_t size, const std::string& name, int64_t max_pixels) {
+  REVGAN_CHECK(size > 0, "cannot read image {}: the file is empty", name);
+  REVGAN_CHECK(size <= static_cast<std::size_t>(std::numeric_limits<int>::max()),
+               "cannot read image {}: {} bytes is more than the decoder accepts", name, size);
+  // Before stbi_info too: stb parses JPEG Huffman tables while reading the header.
+  if (const std::string hazard = decoder_hazard(bytes, size); !hazard.empty())
+    REVGAN_FAIL("cannot read image {}: {}", name, hazard);
+  const int len = static_cast<int>(size);
+  Header h;
+  REVGAN_CHECK(stbi_info_from_memory(bytes, len, &h.width, &h.height, &h.stored_channels) != 0,
+               "cannot read image {}: {}", name, stb_reason());
+  REVGAN_CHECK(h.width > 0 && h.height > 0, "image {} has an empty size {}x{}", name, h.width, h.height);
+  REVGAN_CHECK(static_cast<int64_t>(h.width) * h.height <= max_pixels,
+               "image {} is too large: {}x{} is more than {} pixels", name, h.width, h.height, max_pixels);
+  h.sixteen_bit = stbi_is_16_bit_from_memory(bytes, len) != 0;
+  return h;
+}
+
+}  // namespace
+
 ImageInfo probe_image(const std::filesystem::path& path) {
   check_readable(path);
-  int w = 0, h = 0, c = 0;
-  REVGAN_CHECK(stbi_info(path.c_str(), &w, &h, &c) != 0, "cannot read image {}: {}", path.string(), stb_reason());
-  REVGAN_CHECK(w > 0 && h > 0, "image {} has an empty size {}x{}", path.string(), w, h);
-  return {w, h, kept_channels(c), stbi_is_16_bit(path.c_str()) ? 16 : 8};
+  const std::vector<uint8_t> bytes = read_file_bytes(path);
+  const Header h = read_header(bytes.data(), bytes.size(), path.string(), k_max_image_pixels);
+  return {h.width, h.height, kept_channels(h.stored_channels), h.sixteen_bit ? 16 : 8};
+}
+
+Image read_image_from_memory(const uint8_t* bytes, std::size_t size, const std::string& name, int64_t max_pixels) {
+  const Header header = read_header(bytes, size, name, max_pixels);
+  const int len = static_cast<int>(size);
+  int w = 0, h = 0, stored = 0;
+  if (header.sixteen_bit) {
+    std::unique_ptr<stbi_us, StbFree> px(stbi_load_16_from_memory(bytes, len, &w, &h, &stored, 0));
+    REVGAN_CHECK(px != nullptr, "cannot read image {}: {}", name, stb_reason());
+    return unpack(px.get(), w, h, stored, 16);
+  }
+  std::unique_ptr<stbi_uc, StbFree> px(stbi_load_from_memory(bytes, len, &w, &h, &stored, 0));
+  REVGAN_CHECK(px != nullptr, "cannot read image {}: {}", name, stb_reason());
+  return unpack(px.get(), w, h, stored, 8);
 }
 
 Image read_image(const std::filesystem::path& path) {
   check_readable(path);
-  int w = 0, h = 0, stored = 0;
-  if (stbi_is_16_bit(path.c_str())) {
-    std::unique_ptr<stbi_us, StbFree> px(stbi_load_16(path.c_str(), &w, &h, &stored, 0));
-    REVGAN_CHECK(px != nullptr, "cannot read image {}: {}", path.string(), stb_reason());
-    return unpack(px.get(), w, h, stored, 16);
-  }
-  std::unique_ptr<stbi_uc, StbFree> px(stbi_load(path.c_str(), &w, &h, &stored, 0));
-  REVGAN_CHECK(px != nullptr, "cannot read image {}: {}", path.string(), stb_reason());
-  return unpack(px.get(), w, h, stored, 8);
+  const std::vector<uint8_t> bytes = read_file_bytes(path);
+  return read_image_from_memory(bytes.data(), bytes.size(), path.string());
 }
 
 void write_png(const Image& image, const std::filesystem::path& path) {

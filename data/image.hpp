@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <string>
 #include <vector>
 
 #include "engine/tensor/tensor.hpp"
@@ -36,8 +37,15 @@ struct ImageInfo {
 };
 ImageInfo probe_image(const std::filesystem::path& path);
 
+// Images larger than this are refused before decoding: a few header bytes can otherwise ask
+// the decoder for gigabytes (16384 x 16384 is far beyond any dataset the models train on).
+inline constexpr int64_t k_max_image_pixels = int64_t{1} << 28;
+
 // PNG (8/16-bit), JPEG, BMP, TGA, PNM. An alpha channel is dropped (RGBA -> RGB, gray+alpha -> gray).
 Image read_image(const std::filesystem::path& path);
+// The same decoder over bytes in memory; `name` stands for the source in error messages.
+Image read_image_from_memory(const uint8_t* bytes, std::size_t size, const std::string& name,
+                             int64_t max_pixels = k_max_image_pixels);
 // PNG keeps 16-bit images at 16 bits; JPEG is always 8-bit (16-bit input is scaled down).
 void write_png(const Image& image, const std::filesystem::path& path);
 void write_jpeg(const Image& image, const std::filesystem::path& path, int quality = 95);

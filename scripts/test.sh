@@ -9,7 +9,9 @@ jobs=${REVGAN_JOBS:-$(nproc)}
 scripts/install_deps.sh
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release ${REVGAN_CMAKE_ARGS:-}
 cmake --build "$build_dir" -j "$jobs"
-# Kernels share the cores between OpenMP and OpenBLAS; passive waiting keeps idle OpenMP
-# workers from spinning against OpenBLAS's.
+# ctest runs `jobs` test processes at once; each gets one OpenMP thread unless told otherwise,
+# so the cores are not oversubscribed (spinning OpenMP barriers slow down badly when they are).
+# Tests that check thread-count independence set their thread counts themselves.
+export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
 export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}
 ctest --test-dir "$build_dir" --output-on-failure -j "$jobs"

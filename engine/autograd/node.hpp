@@ -33,6 +33,9 @@ class Node : public std::enable_shared_from_this<Node> {
   virtual std::vector<Tensor> apply(std::vector<Tensor>& grad_outputs) = 0;
   // Drops the saved tensors; called after the node ran unless the graph is retained.
   virtual void release_saved() {}
+  // The tensors the node currently holds for its backward (empty once released); lets tools
+  // such as the bench measure what a graph keeps alive.
+  virtual std::vector<Tensor> saved_tensors() const { return {}; }
 
   const std::vector<Edge>& next_edges() const { return next_edges_; }
   const std::vector<OutputMeta>& outputs() const { return outputs_; }

@@ -2,6 +2,7 @@
 #include "engine/cuda/cuda_runtime_api.hpp"
 
 #include "engine/cuda/cuda_check.hpp"
+#include "engine/cuda/stream.hpp"
 
 namespace revgan {
 
@@ -36,7 +37,13 @@ void cuda_copy_bytes(void* dst, Device dst_device, const void* src, Device src_d
   cudaMemcpyKind kind = src_device.is_cpu() ? cudaMemcpyHostToDevice
                         : dst_device.is_cpu() ? cudaMemcpyDeviceToHost
                                               : cudaMemcpyDeviceToDevice;
-  REVGAN_CUDA_CHECK(cudaMemcpy(dst, src, bytes, kind));
+  // Copies join the compute stream of the device involved, so they are ordered with the kernels
+  // that produce and consume the data (and with the allocator's block reuse). A copy to the host
+  // waits for its data; copies to a device need not, as later work on the stream follows them.
+  cuda::set_device(dst_device.is_cuda() ? dst_device.index : src_device.index);
+  cudaStream_t stream = cuda::stream();
+  REVGAN_CUDA_CHECK(cudaMemcpyAsync(dst, src, bytes, kind, stream));
+  if (kind == cudaMemcpyDeviceToHost) REVGAN_CUDA_CHECK(cudaStreamSynchronize(stream));
 }
 
 }  // namespace revgan

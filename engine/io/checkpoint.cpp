@@ -33,6 +33,7 @@ herr_t visit_links(hid_t group, H5L_iterate_t cb, void* data) {
 
 constexpr const char* k_parameters = "parameters";
 constexpr const char* k_optimizer = "optimizer";
+constexpr const char* k_tensors = "tensors";
 constexpr std::string_view k_reserved_attributes[] = {"format_version", "step", "epoch", "config"};
 constexpr const char* k_moment_groups[] = {"exp_avg", "exp_avg_sq"};
 
@@ -142,8 +143,37 @@ class Writer {
   H5Handle lcpl_;
 };
 
-void write_checkpoint_file(const std::string& final_path, const std::string& temp_path, const nn::Module& module,
-                           const optim::Adam* optimizer, const CheckpointMeta& meta) {
+// The group of part `name` below `base` ("parameters", "optimizer"): the base itself for the
+// single-part layout (empty name), else a nested group per dotted component.
+std::string part_group(const char* base, const std::string& name) {
+  return name.empty() ? std::string(base) : fmt::format("{}/{}", base, to_h5_path(name));
+}
+
+void write_optimizer(Writer& w, hid_t opt_group, const optim::Adam& optimizer) {
+  const hid_t opt = opt_group;
+  const optim::AdamOptions& o = optimizer.options();
+  w.write_string_attribute(opt, "type", "adam");
+  w.write_scalar_attribute<int64_t>(opt, "step", H5T_STD_I64LE, H5T_NATIVE_INT64, optimizer.step_count());
+  // Informational only (see load_checkpoint).
+  w.write_scalar_attribute(opt, "lr", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, o.lr);
+  w.write_scalar_attribute(opt, "beta1", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, o.beta1);
+  w.write_scalar_attribute(opt, "beta2", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, o.beta2);
+  w.write_scalar_attribute(opt, "eps", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, o.eps);
+  H5Handle exp_avg = w.create_group(opt, "exp_avg");
+  H5Handle exp_avg_sq = w.create_group(opt, "exp_avg_sq");
+  H5Handle steps = w.create_group(opt, "step");
+  for (const auto& [name, _] : optimizer.named_parameters()) {
+    const optim::AdamParamState* s = optimizer.state(name);
+    if (s == nullptr) continue;  // never updated: nothing to resume
+    const std::string h5 = to_h5_path(name);
+    w.write_tensor(exp_avg.get(), h5, s->exp_avg);
+    w.write_tensor(exp_avg_sq.get(), h5, s->exp_avg_sq);
+    w.write_int64_dataset(steps.get(), h5, s->step);
+  }
+}
+
+void write_checkpoint_file(const std::string& final_path, const std::string& temp_path, const CheckpointParts& parts,
+                           const CheckpointMeta& meta) {
   H5Handle file = h5_file(H5Fcreate(temp_path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT));
   REVGAN_CHECK(file.valid(), "save_checkpoint: '{}': cannot create the temporary file '{}'", final_path, temp_path);
   Writer w(final_path);
@@ -157,33 +187,45 @@ void write_checkpoint_file(const std::string& final_path, const std::string& tem
 
   {
     H5Handle params = w.create_group(root, k_parameters);
-    for (const auto& [name, t] : module.named_parameters()) w.write_tensor(params.get(), to_h5_path(name), t);
-  }
-
-  if (optimizer != nullptr) {
-    H5Handle opt = w.create_group(root, k_optimizer);
-    const optim::AdamOptions& o = optimizer->options();
-    w.write_string_attribute(opt.get(), "type", "adam");
-    w.write_scalar_attribute<int64_t>(opt.get(), "step", H5T_STD_I64LE, H5T_NATIVE_INT64, optimizer->step_count());
-    // Informational only (see load_checkpoint).
-    w.write_scalar_attribute(opt.get(), "lr", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, o.lr);
-    w.write_scalar_attribute(opt.get(), "beta1", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, o.beta1);
-    w.write_scalar_attribute(opt.get(), "beta2", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, o.beta2);
-    w.write_scalar_attribute(opt.get(), "eps", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, o.eps);
-    H5Handle exp_avg = w.create_group(opt.get(), "exp_avg");
-    H5Handle exp_avg_sq = w.create_group(opt.get(), "exp_avg_sq");
-    H5Handle steps = w.create_group(opt.get(), "step");
-    for (const auto& [name, _] : optimizer->named_parameters()) {
-      const optim::AdamParamState* s = optimizer->state(name);
-      if (s == nullptr) continue;  // never updated: nothing to resume
-      const std::string h5 = to_h5_path(name);
-      w.write_tensor(exp_avg.get(), h5, s->exp_avg);
-      w.write_tensor(exp_avg_sq.get(), h5, s->exp_avg_sq);
-      w.write_int64_dataset(steps.get(), h5, s->step);
+    for (const auto& [part, module] : parts.modules) {
+      H5Handle g = part.empty() ? H5Handle() : w.create_group(params.get(), to_h5_path(part));
+      const hid_t loc = part.empty() ? params.get() : g.get();
+      for (const auto& [name, t] : module->named_parameters()) w.write_tensor(loc, to_h5_path(name), t);
     }
   }
 
+  if (!parts.optimizers.empty()) {
+    H5Handle opt = w.create_group(root, k_optimizer);
+    for (const auto& [part, optimizer] : parts.optimizers) {
+      if (part.empty()) {
+        write_optimizer(w, opt.get(), *optimizer);
+      } else {
+        H5Handle g = w.create_group(opt.get(), to_h5_path(part));
+        write_optimizer(w, g.get(), *optimizer);
+      }
+    }
+  }
+
+  if (!parts.tensors.empty()) {
+    H5Handle tensors = w.create_group(root, k_tensors);
+    for (const auto& [name, t] : parts.tensors) w.write_tensor(tensors.get(), to_h5_path(name), t);
+  }
+
   REVGAN_CHECK(file.close(), "save_checkpoint: '{}': closing the temporary file '{}' failed", final_path, temp_path);
+}
+
+// Part names: an empty name (the single-part layout) only alone; otherwise dotted, unique.
+template <class Named>
+void check_part_names(const std::string& path, const Named& parts, const char* kind) {
+  std::set<std::string> seen;
+  for (const auto& [name, _] : parts) {
+    REVGAN_CHECK(!(name.empty() && parts.size() > 1), "checkpoint '{}': an unnamed {} must be the only one", path,
+                 kind);
+    REVGAN_CHECK(name.find('/') == std::string::npos && name.find("..") == std::string::npos &&
+                     (name.empty() || (name.front() != '.' && name.back() != '.')),
+                 "checkpoint '{}': invalid {} name '{}'", path, kind, name);
+    REVGAN_CHECK(seen.insert(name).second, "checkpoint '{}': {} '{}' is listed twice", path, kind, name);
+  }
 }
 
 void fsync_file(const std::string& path, const std::string& final_path) {
@@ -264,6 +306,23 @@ class Reader {
       REVGAN_CHECK(H5Dread(ds.get(), memory_type_of(dtype), H5S_ALL, H5S_ALL, H5P_DEFAULT, t.raw_data()) >= 0,
                    "load_checkpoint: '{}': cannot read the data of {} (truncated or corrupt file?)", path_, what);
     return t;
+  }
+
+  // Reads dataset `name` with whatever float type and shape the file gives it.
+  Tensor read_any_tensor(hid_t loc, const std::string& name, const std::string& what) {
+    DType dtype = DType::float32;
+    std::vector<hsize_t> dims;
+    {
+      H5Handle ds = h5_dataset(H5Dopen2(loc, name.c_str(), H5P_DEFAULT));
+      REVGAN_CHECK(ds.valid(), "load_checkpoint: '{}': cannot open the dataset of {}", path_, what);
+      H5Handle type = h5_type(H5Dget_type(ds.get()));
+      const std::size_t size = H5Tget_size(type.get());
+      REVGAN_CHECK(H5Tget_class(type.get()) == H5T_FLOAT && (size == 4 || size == 8),
+                   "load_checkpoint: '{}': {} is not float32 or float64", path_, what);
+      dtype = size == 4 ? DType::float32 : DType::float64;
+      dims = dataset_dims(ds.get(), what);
+    }
+    return read_tensor(loc, name, what, Shape(dims.begin(), dims.end()), dtype);
   }
 
   int64_t read_int64_dataset(hid_t loc, const std::string& name, const std::string& what) {
@@ -399,14 +458,79 @@ std::vector<std::pair<std::string, Tensor>> read_mirrored(Reader& r, hid_t group
   return out;
 }
 
+struct LoadedState {
+  std::string name;
+  int64_t step;
+  Tensor exp_avg, exp_avg_sq;
+};
+struct LoadedOptimizer {
+  int64_t steps = 0;
+  std::vector<LoadedState> states;
+};
+
+// Reads one optimizer's state from `opt` (the group named `group_name` in messages) and checks it
+// against the optimizer's parameters; changes nothing.
+LoadedOptimizer read_optimizer(Reader& r, hid_t opt, const std::string& group_name, const optim::Adam& optimizer) {
+  const std::string& path = r.path();
+  LoadedOptimizer out;
+  out.steps = r.read_int_attribute(opt, "step");
+  // The parameters that have state are those with an exp_avg entry; the other trees must match.
+  nn::NamedTensors with_state;
+  {
+    std::set<std::string> in_file;
+    if (has_link(opt, "exp_avg")) {
+      H5Handle g = r.open_group(opt, "exp_avg");
+      for (const std::string& h5 : r.datasets_below(g.get(), group_name + "/exp_avg")) in_file.insert(to_dotted(h5));
+    }
+    for (const auto& [name, t] : optimizer.named_parameters())
+      if (in_file.count(name)) with_state.emplace_back(name, t);
+  }
+  std::vector<std::vector<std::pair<std::string, Tensor>>> moments;
+  for (const char* moment : k_moment_groups) {
+    H5Handle g = r.open_group(opt, moment);
+    moments.push_back(read_mirrored(r, g.get(), fmt::format("{}/{}", group_name, moment), with_state,
+                                    fmt::format("optimizer {} of parameter", moment), "optimizer"));
+  }
+  H5Handle steps = r.open_group(opt, "step");
+  std::set<std::string> state_names;
+  for (const auto& [name, _] : with_state) state_names.insert(name);
+  std::set<std::string> step_names;
+  std::vector<std::string> unexpected;
+  for (const std::string& h5 : r.datasets_below(steps.get(), group_name + "/step")) {
+    step_names.insert(to_dotted(h5));
+    if (!state_names.count(to_dotted(h5))) unexpected.push_back(to_dotted(h5));
+  }
+  REVGAN_CHECK(unexpected.empty(), "load_checkpoint: '{}': unexpected optimizer step entries: {}", path,
+               join_names(unexpected));
+  for (std::size_t i = 0; i < with_state.size(); ++i) {
+    const std::string& name = with_state[i].first;
+    const std::string what = fmt::format("optimizer step of parameter '{}'", name);
+    REVGAN_CHECK(step_names.count(name), "load_checkpoint: '{}': missing {}", path, what);
+    const int64_t step = r.read_int64_dataset(steps.get(), to_h5_path(name), what);
+    REVGAN_CHECK(step >= 1, "load_checkpoint: '{}': {} is {}, expected >= 1", path, what, step);
+    out.states.push_back({name, step, moments[0][i].second, moments[1][i].second});
+  }
+  return out;
+}
+
+// Opens `path` read-only after the checks every load makes (exists, HDF5, opens).
+H5Handle open_for_reading(const std::string& path) {
+  std::error_code ec;
+  REVGAN_CHECK(std::filesystem::is_regular_file(path, ec), "load_checkpoint: '{}' does not exist or is not a file",
+               path);
+  REVGAN_CHECK(H5Fis_hdf5(path.c_str()) > 0, "load_checkpoint: '{}' is not an HDF5 file", path);
+  H5Handle file = h5_file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+  REVGAN_CHECK(file.valid(), "load_checkpoint: '{}': cannot open the HDF5 file (truncated or corrupt?)", path);
+  return file;
+}
+
 }  // namespace
 
 void testing::set_before_rename_hook(std::function<void(const std::string&)> hook) {
   before_rename_hook() = std::move(hook);
 }
 
-void save_checkpoint(const std::string& path, const nn::Module& module, const optim::Adam* optimizer,
-                     const CheckpointMeta& meta) {
+void save_checkpoint(const std::string& path, const CheckpointParts& parts, const CheckpointMeta& meta) {
   for (const auto& [key, _] : meta.extra) {
     REVGAN_CHECK(!key.empty() && key.find('/') == std::string::npos,
                  "save_checkpoint: '{}': invalid extra attribute name '{}'", path, key);
@@ -414,10 +538,20 @@ void save_checkpoint(const std::string& path, const nn::Module& module, const op
                      std::end(k_reserved_attributes),
                  "save_checkpoint: '{}': extra attribute '{}' clashes with a reserved attribute", path, key);
   }
+  check_part_names(path, parts.modules, "module");
+  check_part_names(path, parts.optimizers, "optimizer");
+  check_part_names(path, parts.tensors, "tensor");
+  for (const auto& [name, module] : parts.modules)
+    REVGAN_CHECK(module != nullptr, "save_checkpoint: '{}': module '{}' is null", path, name);
+  for (const auto& [name, optimizer] : parts.optimizers)
+    REVGAN_CHECK(optimizer != nullptr, "save_checkpoint: '{}': optimizer '{}' is null", path, name);
+  for (const auto& [name, t] : parts.tensors)
+    REVGAN_CHECK(!name.empty() && t.defined() && (t.dtype() == DType::float32 || t.dtype() == DType::float64),
+                 "save_checkpoint: '{}': tensor '{}' must be named and a defined float32/float64 tensor", path, name);
   H5ErrorSilencer silence;
   const std::string temp_path = fmt::format("{}.tmp-{}", path, static_cast<long>(::getpid()));
   TempFileGuard guard(temp_path);
-  write_checkpoint_file(path, temp_path, module, optimizer, meta);
+  write_checkpoint_file(path, temp_path, parts, meta);
   fsync_file(temp_path, path);
   if (before_rename_hook()) before_rename_hook()(temp_path);
   REVGAN_CHECK(std::rename(temp_path.c_str(), path.c_str()) == 0,
@@ -434,89 +568,97 @@ void save_checkpoint(const std::string& path, const nn::Module& module, const op
   }
 }
 
-CheckpointMeta load_checkpoint(const std::string& path, nn::Module& module, optim::Adam* optimizer) {
+void save_checkpoint(const std::string& path, const nn::Module& module, const optim::Adam* optimizer,
+                     const CheckpointMeta& meta) {
+  CheckpointParts parts;
+  parts.modules.emplace_back("", &module);
+  if (optimizer != nullptr) parts.optimizers.emplace_back("", optimizer);
+  save_checkpoint(path, parts, meta);
+}
+
+CheckpointMeta read_checkpoint_meta(const std::string& path) {
   H5ErrorSilencer silence;
-  std::error_code ec;
-  REVGAN_CHECK(std::filesystem::is_regular_file(path, ec), "load_checkpoint: '{}' does not exist or is not a file",
-               path);
-  REVGAN_CHECK(H5Fis_hdf5(path.c_str()) > 0, "load_checkpoint: '{}' is not an HDF5 file", path);
-  H5Handle file = h5_file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
-  REVGAN_CHECK(file.valid(), "load_checkpoint: '{}': cannot open the HDF5 file (truncated or corrupt?)", path);
+  H5Handle file = open_for_reading(path);
+  Reader r(path);
+  return read_meta(r, file.get());
+}
+
+LoadedCheckpoint load_checkpoint(const std::string& path, const CheckpointTargets& targets) {
+  check_part_names(path, targets.modules, "module");
+  check_part_names(path, targets.optimizers, "optimizer");
+  H5ErrorSilencer silence;
+  H5Handle file = open_for_reading(path);
   Reader r(path);
   const hid_t root = file.get();
 
-  CheckpointMeta meta = read_meta(r, root);
+  LoadedCheckpoint out;
+  out.meta = read_meta(r, root);
 
-  // Everything is read and checked into host tensors first; the module and optimizer change
-  // only once the whole file has proven consistent.
-  REVGAN_CHECK(has_link(root, k_parameters), "load_checkpoint: '{}': no '/{}' group", path, k_parameters);
-  const nn::NamedTensors expected = module.named_parameters();
-  std::vector<std::pair<std::string, Tensor>> values;
-  {
+  // Everything is read and checked into host tensors first; modules and optimizers change
+  // only once the whole request has proven consistent.
+  std::vector<std::vector<std::pair<std::string, Tensor>>> values;
+  std::vector<nn::NamedTensors> expected;
+  if (!targets.modules.empty()) {
+    REVGAN_CHECK(has_link(root, k_parameters), "load_checkpoint: '{}': no '/{}' group", path, k_parameters);
     H5Handle params = r.open_group(root, k_parameters);
-    values = read_mirrored(r, params.get(), "/parameters", expected, "parameter", "module");
+    for (const auto& [part, module] : targets.modules) {
+      const std::string group_name = fmt::format("/{}", part_group(k_parameters, part));
+      expected.push_back(module->named_parameters());
+      if (part.empty()) {
+        values.push_back(read_mirrored(r, params.get(), group_name, expected.back(), "parameter", "module"));
+        continue;
+      }
+      REVGAN_CHECK(has_link(params.get(), to_h5_path(part)), "load_checkpoint: '{}': no module '{}' (group '{}')",
+                   path, part, group_name);
+      H5Handle g = r.open_group(params.get(), to_h5_path(part));
+      values.push_back(
+          read_mirrored(r, g.get(), group_name, expected.back(), "parameter", fmt::format("module '{}'", part)));
+    }
   }
 
-  struct LoadedState {
-    std::string name;
-    int64_t step;
-    Tensor exp_avg, exp_avg_sq;
-  };
-  std::vector<LoadedState> states;
-  int64_t optimizer_steps = 0;
-  if (optimizer != nullptr) {
+  std::vector<LoadedOptimizer> optimizers;
+  if (!targets.optimizers.empty()) {
     REVGAN_CHECK(has_link(root, k_optimizer), "load_checkpoint: '{}': no '/{}' group (saved without optimizer state)",
                  path, k_optimizer);
     H5Handle opt = r.open_group(root, k_optimizer);
-    optimizer_steps = r.read_int_attribute(opt.get(), "step");
-    // The parameters that have state are those with an exp_avg entry; the other trees must match.
-    nn::NamedTensors with_state;
-    {
-      std::set<std::string> in_file;
-      if (has_link(opt.get(), "exp_avg")) {
-        H5Handle g = r.open_group(opt.get(), "exp_avg");
-        for (const std::string& h5 : r.datasets_below(g.get(), "/optimizer/exp_avg")) in_file.insert(to_dotted(h5));
+    for (const auto& [part, optimizer] : targets.optimizers) {
+      const std::string group_name = fmt::format("/{}", part_group(k_optimizer, part));
+      if (part.empty()) {
+        optimizers.push_back(read_optimizer(r, opt.get(), group_name, *optimizer));
+        continue;
       }
-      for (const auto& [name, t] : optimizer->named_parameters())
-        if (in_file.count(name)) with_state.emplace_back(name, t);
-    }
-    std::vector<std::vector<std::pair<std::string, Tensor>>> moments;
-    for (const char* group_name : k_moment_groups) {
-      H5Handle g = r.open_group(opt.get(), group_name);
-      moments.push_back(read_mirrored(r, g.get(), fmt::format("/optimizer/{}", group_name), with_state,
-                                      fmt::format("optimizer {} of parameter", group_name), "optimizer"));
-    }
-    H5Handle steps = r.open_group(opt.get(), "step");
-    std::set<std::string> state_names;
-    for (const auto& [name, _] : with_state) state_names.insert(name);
-    std::set<std::string> step_names;
-    std::vector<std::string> unexpected;
-    for (const std::string& h5 : r.datasets_below(steps.get(), "/optimizer/step")) {
-      step_names.insert(to_dotted(h5));
-      if (!state_names.count(to_dotted(h5))) unexpected.push_back(to_dotted(h5));
-    }
-    REVGAN_CHECK(unexpected.empty(), "load_checkpoint: '{}': unexpected optimizer step entries: {}", path,
-                 join_names(unexpected));
-    for (std::size_t i = 0; i < with_state.size(); ++i) {
-      const std::string& name = with_state[i].first;
-      const std::string what = fmt::format("optimizer step of parameter '{}'", name);
-      REVGAN_CHECK(step_names.count(name), "load_checkpoint: '{}': missing {}", path, what);
-      const int64_t step = r.read_int64_dataset(steps.get(), to_h5_path(name), what);
-      REVGAN_CHECK(step >= 1, "load_checkpoint: '{}': {} is {}, expected >= 1", path, what, step);
-      states.push_back({name, step, moments[0][i].second, moments[1][i].second});
+      REVGAN_CHECK(has_link(opt.get(), to_h5_path(part)), "load_checkpoint: '{}': no optimizer '{}' (group '{}')",
+                   path, part, group_name);
+      H5Handle g = r.open_group(opt.get(), to_h5_path(part));
+      optimizers.push_back(read_optimizer(r, g.get(), group_name, *optimizer));
     }
   }
 
-  for (std::size_t i = 0; i < expected.size(); ++i) {
-    Tensor param = expected[i].second;
-    param.copy_from(values[i].second);
+  if (targets.read_tensors && has_link(root, k_tensors)) {
+    H5Handle tensors = r.open_group(root, k_tensors);
+    for (const std::string& h5 : r.datasets_below(tensors.get(), "/tensors"))
+      out.tensors.emplace_back(to_dotted(h5), r.read_any_tensor(tensors.get(), h5, fmt::format("tensor '{}'", h5)));
   }
-  if (optimizer != nullptr) {
-    optimizer->clear_state();
-    for (const LoadedState& s : states) optimizer->set_state(s.name, s.step, s.exp_avg, s.exp_avg_sq);
-    optimizer->set_step_count(optimizer_steps);
+
+  for (std::size_t m = 0; m < expected.size(); ++m)
+    for (std::size_t i = 0; i < expected[m].size(); ++i) {
+      Tensor param = expected[m][i].second;
+      param.copy_from(values[m][i].second);
+    }
+  for (std::size_t k = 0; k < optimizers.size(); ++k) {
+    optim::Adam& optimizer = *targets.optimizers[k].second;
+    optimizer.clear_state();
+    for (const LoadedState& s : optimizers[k].states) optimizer.set_state(s.name, s.step, s.exp_avg, s.exp_avg_sq);
+    optimizer.set_step_count(optimizers[k].steps);
   }
-  return meta;
+  return out;
+}
+
+CheckpointMeta load_checkpoint(const std::string& path, nn::Module& module, optim::Adam* optimizer) {
+  CheckpointTargets targets;
+  targets.modules.emplace_back("", &module);
+  if (optimizer != nullptr) targets.optimizers.emplace_back("", optimizer);
+  return load_checkpoint(path, targets).meta;
 }
 
 }  // namespace revgan::io

@@ -2,6 +2,8 @@
 //   /parameters/<module path as nested groups>       one dataset per parameter (float32/64)
 //   /optimizer/{exp_avg,exp_avg_sq,step}/<path>      Adam state, mirrored per parameter
 //   root attributes format_version, step, epoch, config, plus free string attributes.
+// Multi-part checkpoints (whole training states) put named modules under /parameters/<name>/,
+// named optimizers under /optimizer/<name>/ and free tensors under /tensors/<name>.
 // Saving is atomic: a crash at any point leaves the previous file at `path` intact.
 #pragma once
 
@@ -9,6 +11,8 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "engine/nn/module.hpp"
 #include "engine/optim/adam.hpp"
@@ -35,6 +39,33 @@ void save_checkpoint(const std::string& path, const nn::Module& module, const op
 // load leaves module and optimizer as they were. Optimizer hyper-parameters are not restored:
 // the learning rate is the caller's (schedules), the betas and eps are the optimizer's own.
 CheckpointMeta load_checkpoint(const std::string& path, nn::Module& module, optim::Adam* optimizer);
+
+// Several modules, optimizers and free tensors in one file. Names are dotted paths (no '/'),
+// non-empty and unique within their kind; they become group levels like parameter paths.
+struct CheckpointParts {
+  std::vector<std::pair<std::string, const nn::Module*>> modules;
+  std::vector<std::pair<std::string, const optim::Adam*>> optimizers;
+  std::vector<std::pair<std::string, Tensor>> tensors;  // float32 or float64, any shape
+};
+void save_checkpoint(const std::string& path, const CheckpointParts& parts, const CheckpointMeta& meta);
+
+// What to restore from a multi-part file: every listed module and optimizer must be present and
+// match exactly (as load_checkpoint above); parts of the file not listed are ignored, so e.g.
+// inference can load only the generators of a training checkpoint. Nothing changes unless the
+// whole request is consistent.
+struct CheckpointTargets {
+  std::vector<std::pair<std::string, nn::Module*>> modules;
+  std::vector<std::pair<std::string, optim::Adam*>> optimizers;
+  bool read_tensors = false;  // return every dataset under /tensors
+};
+struct LoadedCheckpoint {
+  CheckpointMeta meta;
+  std::vector<std::pair<std::string, Tensor>> tensors;  // CPU tensors, sorted by name
+};
+LoadedCheckpoint load_checkpoint(const std::string& path, const CheckpointTargets& targets);
+
+// Only the root attributes (e.g. to read the configuration before building the networks).
+CheckpointMeta read_checkpoint_meta(const std::string& path);
 
 namespace testing {
 // Called after the temporary file is complete and synced, before the rename; a hook that

@@ -1,4 +1,4 @@
-// relu, leaky_relu, tanh, sigmoid: forward, backward nodes and dispatch to kernels/cpu/elementwise.
+// relu, leaky_relu, tanh, sigmoid: forward, backward nodes and dispatch to kernels/{cpu,cuda}/elementwise.
 // Every backward is a function of the forward output alone, so each node saves only y.
 #include "engine/ops/activation.hpp"
 
@@ -6,12 +6,18 @@
 
 #include "engine/ops/op_support.hpp"
 #include "kernels/cpu/elementwise.hpp"
+#ifdef REVGAN_WITH_CUDA
+#include "kernels/cuda/elementwise.cuh"
+#endif
 
 namespace revgan::ops {
 
 namespace {
 
 namespace cpu = kernels::cpu;
+#ifdef REVGAN_WITH_CUDA
+namespace kcuda = kernels::cuda;
+#endif
 
 // One traits struct per activation keeps the four ops on a single forward/backward path;
 // `slope` is ignored by all but leaky_relu.
@@ -22,6 +28,14 @@ struct ReluTraits {
   template <class T> static void backward(int64_t n, T, const T* y, const T* dy, T* dx) {
     cpu::relu_backward(n, y, dy, dx, false);
   }
+#ifdef REVGAN_WITH_CUDA
+  template <class T> static cudaError_t cuda_forward(int64_t n, T, const T* x, T* y, cudaStream_t s) {
+    return kcuda::relu_forward(n, x, y, s);
+  }
+  template <class T> static cudaError_t cuda_backward(int64_t n, T, const T* y, const T* dy, T* dx, cudaStream_t s) {
+    return kcuda::relu_backward(n, y, dy, dx, false, s);
+  }
+#endif
 };
 
 struct LeakyReluTraits {
@@ -33,6 +47,15 @@ struct LeakyReluTraits {
   template <class T> static void backward(int64_t n, T slope, const T* y, const T* dy, T* dx) {
     cpu::leaky_relu_backward(n, slope, y, dy, dx, false);
   }
+#ifdef REVGAN_WITH_CUDA
+  template <class T> static cudaError_t cuda_forward(int64_t n, T slope, const T* x, T* y, cudaStream_t s) {
+    return kcuda::leaky_relu_forward(n, slope, x, y, s);
+  }
+  template <class T>
+  static cudaError_t cuda_backward(int64_t n, T slope, const T* y, const T* dy, T* dx, cudaStream_t s) {
+    return kcuda::leaky_relu_backward(n, slope, y, dy, dx, false, s);
+  }
+#endif
 };
 
 struct TanhTraits {
@@ -42,6 +65,14 @@ struct TanhTraits {
   template <class T> static void backward(int64_t n, T, const T* y, const T* dy, T* dx) {
     cpu::tanh_backward(n, y, dy, dx, false);
   }
+#ifdef REVGAN_WITH_CUDA
+  template <class T> static cudaError_t cuda_forward(int64_t n, T, const T* x, T* y, cudaStream_t s) {
+    return kcuda::tanh_forward(n, x, y, s);
+  }
+  template <class T> static cudaError_t cuda_backward(int64_t n, T, const T* y, const T* dy, T* dx, cudaStream_t s) {
+    return kcuda::tanh_backward(n, y, dy, dx, false, s);
+  }
+#endif
 };
 
 struct SigmoidTraits {
@@ -51,6 +82,14 @@ struct SigmoidTraits {
   template <class T> static void backward(int64_t n, T, const T* y, const T* dy, T* dx) {
     cpu::sigmoid_backward(n, y, dy, dx, false);
   }
+#ifdef REVGAN_WITH_CUDA
+  template <class T> static cudaError_t cuda_forward(int64_t n, T, const T* x, T* y, cudaStream_t s) {
+    return kcuda::sigmoid_forward(n, x, y, s);
+  }
+  template <class T> static cudaError_t cuda_backward(int64_t n, T, const T* y, const T* dy, T* dx, cudaStream_t s) {
+    return kcuda::sigmoid_backward(n, y, dy, dx, false, s);
+  }
+#endif
 };
 
 template <class Traits>
@@ -61,13 +100,21 @@ class ActivationBackward final : public Node {
   std::vector<Tensor> apply(std::vector<Tensor>& g) override {
     const Tensor& dy = g[0];
     Tensor dx = empty_like(dy);
-    dispatch_cpu_only(Traits::kind, dy, [&](auto tag) {
-      using T = decltype(tag);
-      Traits::backward(dy.numel(), static_cast<T>(slope_), y_.data<T>(), dy.data<T>(), dx.data<T>());
-    });
+    dispatch(
+        Traits::kind, dy,
+        [&](auto tag) {
+          using T = decltype(tag);
+          Traits::backward(dy.numel(), static_cast<T>(slope_), y_.data<T>(), dy.data<T>(), dx.data<T>());
+        },
+        REVGAN_CUDA_BRANCH([&](auto tag) {
+          using T = decltype(tag);
+          REVGAN_CUDA_CHECK(Traits::cuda_backward(dy.numel(), static_cast<T>(slope_), y_.data<T>(), dy.data<T>(),
+                                                  dx.data<T>(), cuda::stream()));
+        }));
     return {dx};
   }
   void release_saved() override { y_ = Tensor(); }
+  std::vector<Tensor> saved_tensors() const override { return {y_}; }
 
  private:
   Tensor y_;
@@ -78,10 +125,17 @@ template <class Traits>
 Tensor activate(const Tensor& x, double slope) {
   check_defined(Traits::kind, "x", x);
   Tensor y = empty_like(x);
-  dispatch_cpu_only(Traits::kind, x, [&](auto tag) {
-    using T = decltype(tag);
-    Traits::forward(x.numel(), static_cast<T>(slope), x.data<T>(), y.data<T>());
-  });
+  dispatch(
+      Traits::kind, x,
+      [&](auto tag) {
+        using T = decltype(tag);
+        Traits::forward(x.numel(), static_cast<T>(slope), x.data<T>(), y.data<T>());
+      },
+      REVGAN_CUDA_BRANCH([&](auto tag) {
+        using T = decltype(tag);
+        REVGAN_CUDA_CHECK(
+            Traits::cuda_forward(x.numel(), static_cast<T>(slope), x.data<T>(), y.data<T>(), cuda::stream()));
+      }));
   if (any_requires_grad({&x})) {
     // Saved detached: holding y itself would make y -> node -> y a reference cycle.
     std::make_shared<ActivationBackward<Traits>>(save_for_backward(y), slope)->connect({&x}, {&y});

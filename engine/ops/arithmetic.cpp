@@ -1,14 +1,20 @@
-// add, sub, mul, scale: forward, backward nodes and dispatch to kernels/cpu/elementwise.
+// add, sub, mul, scale: forward, backward nodes and dispatch to kernels/{cpu,cuda}/elementwise.
 #include "engine/ops/arithmetic.hpp"
 
 #include "engine/ops/op_support.hpp"
 #include "kernels/cpu/elementwise.hpp"
+#ifdef REVGAN_WITH_CUDA
+#include "kernels/cuda/elementwise.cuh"
+#endif
 
 namespace revgan::ops {
 
 namespace {
 
 namespace cpu = kernels::cpu;
+#ifdef REVGAN_WITH_CUDA
+namespace kcuda = kernels::cuda;
+#endif
 
 // Gradient of a +- b: the upstream gradient itself, negated for b when subtracting.
 class AddSubBackward final : public Node {
@@ -33,14 +39,22 @@ class MulBackward final : public Node {
             needs_input_grad(1) ? product_grad(g[0], a_) : Tensor()};
   }
   void release_saved() override { a_ = b_ = Tensor(); }
+  std::vector<Tensor> saved_tensors() const override { return {a_, b_}; }
 
  private:
   static Tensor product_grad(const Tensor& dy, const Tensor& other) {
     Tensor dx = empty_like(dy);
-    dispatch_cpu_only(OpKind::mul, dy, [&](auto tag) {
-      using T = decltype(tag);
-      cpu::mul_backward<T>(dy.numel(), T(1), dy.data<T>(), other.data<T>(), dx.data<T>(), false);
-    });
+    dispatch(
+        OpKind::mul, dy,
+        [&](auto tag) {
+          using T = decltype(tag);
+          cpu::mul_backward<T>(dy.numel(), T(1), dy.data<T>(), other.data<T>(), dx.data<T>(), false);
+        },
+        REVGAN_CUDA_BRANCH([&](auto tag) {
+          using T = decltype(tag);
+          REVGAN_CUDA_CHECK(kcuda::mul_backward<T>(dy.numel(), T(1), dy.data<T>(), other.data<T>(), dx.data<T>(),
+                                                   false, cuda::stream()));
+        }));
     return dx;
   }
   Tensor a_, b_;
@@ -56,34 +70,50 @@ class ScaleBackward final : public Node {
   double alpha_;
 };
 
-template <class Kernel>
-Tensor binary(OpKind op, const Tensor& a, const Tensor& b, Kernel kernel) {
+// `cuda_kernel` returns the launch status; it is ops::NoCudaKernel in builds without CUDA.
+template <class Kernel, class CudaKernel>
+Tensor binary(OpKind op, const Tensor& a, const Tensor& b, Kernel kernel, CudaKernel cuda_kernel) {
   check_defined(op, "a", a);
   check_same_shape(op, "b", b, "a", a);
   Tensor y = empty_like(a);
-  dispatch_cpu_only(op, a, [&](auto tag) {
-    using T = decltype(tag);
-    kernel(a.numel(), a.data<T>(), b.data<T>(), y.data<T>());
-  });
+  dispatch(
+      op, a,
+      [&](auto tag) {
+        using T = decltype(tag);
+        kernel(a.numel(), a.data<T>(), b.data<T>(), y.data<T>());
+      },
+      REVGAN_CUDA_BRANCH([&](auto tag) {
+        using T = decltype(tag);
+        REVGAN_CUDA_CHECK(cuda_kernel(a.numel(), a.data<T>(), b.data<T>(), y.data<T>()));
+      }));
   return y;
 }
 
 }  // namespace
 
 Tensor add(const Tensor& a, const Tensor& b) {
-  Tensor y = binary(OpKind::add, a, b, [](int64_t n, auto* pa, auto* pb, auto* py) { cpu::add(n, pa, pb, py); });
+  Tensor y = binary(
+      OpKind::add, a, b, [](int64_t n, auto* pa, auto* pb, auto* py) { cpu::add(n, pa, pb, py); },
+      REVGAN_CUDA_BRANCH(
+          [](int64_t n, auto* pa, auto* pb, auto* py) { return kcuda::add(n, pa, pb, py, cuda::stream()); }));
   if (any_requires_grad({&a, &b})) std::make_shared<AddSubBackward>(1.0)->connect({&a, &b}, {&y});
   return y;
 }
 
 Tensor sub(const Tensor& a, const Tensor& b) {
-  Tensor y = binary(OpKind::sub, a, b, [](int64_t n, auto* pa, auto* pb, auto* py) { cpu::sub(n, pa, pb, py); });
+  Tensor y = binary(
+      OpKind::sub, a, b, [](int64_t n, auto* pa, auto* pb, auto* py) { cpu::sub(n, pa, pb, py); },
+      REVGAN_CUDA_BRANCH(
+          [](int64_t n, auto* pa, auto* pb, auto* py) { return kcuda::sub(n, pa, pb, py, cuda::stream()); }));
   if (any_requires_grad({&a, &b})) std::make_shared<AddSubBackward>(-1.0)->connect({&a, &b}, {&y});
   return y;
 }
 
 Tensor mul(const Tensor& a, const Tensor& b) {
-  Tensor y = binary(OpKind::mul, a, b, [](int64_t n, auto* pa, auto* pb, auto* py) { cpu::mul(n, pa, pb, py); });
+  Tensor y = binary(
+      OpKind::mul, a, b, [](int64_t n, auto* pa, auto* pb, auto* py) { cpu::mul(n, pa, pb, py); },
+      REVGAN_CUDA_BRANCH(
+          [](int64_t n, auto* pa, auto* pb, auto* py) { return kcuda::mul(n, pa, pb, py, cuda::stream()); }));
   if (any_requires_grad({&a, &b})) {
     // Each factor is saved only if the other one needs its gradient.
     auto node = std::make_shared<MulBackward>(b.requires_grad() ? save_for_backward(a) : Tensor(),
@@ -96,10 +126,16 @@ Tensor mul(const Tensor& a, const Tensor& b) {
 Tensor scale(const Tensor& x, double alpha) {
   check_defined(OpKind::scale, "x", x);
   Tensor y = empty_like(x);
-  dispatch_cpu_only(OpKind::scale, x, [&](auto tag) {
-    using T = decltype(tag);
-    cpu::scale<T>(x.numel(), static_cast<T>(alpha), x.data<T>(), y.data<T>());
-  });
+  dispatch(
+      OpKind::scale, x,
+      [&](auto tag) {
+        using T = decltype(tag);
+        cpu::scale<T>(x.numel(), static_cast<T>(alpha), x.data<T>(), y.data<T>());
+      },
+      REVGAN_CUDA_BRANCH([&](auto tag) {
+        using T = decltype(tag);
+        REVGAN_CUDA_CHECK(kcuda::scale<T>(x.numel(), static_cast<T>(alpha), x.data<T>(), y.data<T>(), cuda::stream()));
+      }));
   if (any_requires_grad({&x})) std::make_shared<ScaleBackward>(alpha)->connect({&x}, {&y});
   return y;
 }
@@ -115,18 +151,31 @@ Tensor zeros_like(const Tensor& t) { return full(t.shape(), 0.0, t.dtype(), t.de
 Tensor ones_like(const Tensor& t) { return full(t.shape(), 1.0, t.dtype(), t.device()); }
 
 void fill_(Tensor& t, double value) {
-  dispatch_cpu_only(OpKind::scale, t, [&](auto tag) {
-    using T = decltype(tag);
-    cpu::fill<T>(t.numel(), static_cast<T>(value), t.data<T>());
-  });
+  dispatch(
+      OpKind::scale, t,
+      [&](auto tag) {
+        using T = decltype(tag);
+        cpu::fill<T>(t.numel(), static_cast<T>(value), t.data<T>());
+      },
+      REVGAN_CUDA_BRANCH([&](auto tag) {
+        using T = decltype(tag);
+        REVGAN_CUDA_CHECK(kcuda::fill<T>(t.numel(), static_cast<T>(value), t.data<T>(), cuda::stream()));
+      }));
 }
 
 void add_into(Tensor& dst, const Tensor& src, double alpha) {
   check_same_shape(OpKind::add, "src", src, "dst", dst);
-  dispatch_cpu_only(OpKind::add, dst, [&](auto tag) {
-    using T = decltype(tag);
-    cpu::axpy<T>(dst.numel(), static_cast<T>(alpha), src.data<T>(), dst.data<T>());
-  });
+  dispatch(
+      OpKind::add, dst,
+      [&](auto tag) {
+        using T = decltype(tag);
+        cpu::axpy<T>(dst.numel(), static_cast<T>(alpha), src.data<T>(), dst.data<T>());
+      },
+      REVGAN_CUDA_BRANCH([&](auto tag) {
+        using T = decltype(tag);
+        REVGAN_CUDA_CHECK(
+            kcuda::axpy<T>(dst.numel(), static_cast<T>(alpha), src.data<T>(), dst.data<T>(), cuda::stream()));
+      }));
 }
 
 }  // namespace revgan::ops

@@ -1,4 +1,4 @@
-// Channel concat, split and slice: argument checks, dispatch to kernels/cpu/channels and
+// Channel concat, split and slice: argument checks, dispatch to kernels/{cpu,cuda}/channels and
 // backward nodes that save only channel counts (the gradients are block copies).
 #include "engine/ops/channels.hpp"
 
@@ -7,12 +7,18 @@
 #include "engine/ops/arithmetic.hpp"
 #include "engine/ops/op_support.hpp"
 #include "kernels/cpu/channels.hpp"
+#ifdef REVGAN_WITH_CUDA
+#include "kernels/cuda/channels.cuh"
+#endif
 
 namespace revgan::ops {
 
 namespace {
 
 namespace cpu = kernels::cpu;
+#ifdef REVGAN_WITH_CUDA
+namespace kcuda = kernels::cuda;
+#endif
 using kernels::ChannelBlock;
 
 ChannelBlock block_of(const Tensor& t) {
@@ -42,10 +48,17 @@ class ConcatBackward final : public Node {
       const int64_t c = channels_[i];
       if (needs_input_grad(i)) {
         dxs[i] = Tensor::empty(with_channels(dy.shape(), c), dy.dtype(), dy.device());
-        dispatch_cpu_only(OpKind::concat, dy, [&](auto tag) {
-          using T = decltype(tag);
-          cpu::copy_channels_from<T>(b_, c_total, offset, dy.data<T>(), c, dxs[i].data<T>(), false);
-        });
+        dispatch(
+            OpKind::concat, dy,
+            [&](auto tag) {
+              using T = decltype(tag);
+              cpu::copy_channels_from<T>(b_, c_total, offset, dy.data<T>(), c, dxs[i].data<T>(), false);
+            },
+            REVGAN_CUDA_BRANCH([&](auto tag) {
+              using T = decltype(tag);
+              REVGAN_CUDA_CHECK(kcuda::copy_channels_from<T>(b_, c_total, offset, dy.data<T>(), c, dxs[i].data<T>(),
+                                                             false, cuda::stream()));
+            }));
       }
       offset += c;
     }
@@ -68,14 +81,25 @@ class SplitBackward final : public Node {
     for (int64_t c : sizes_) c_total += c;
     const Tensor& ref = grads[0];
     Tensor dx = Tensor::empty(with_channels(ref.shape(), c_total), ref.dtype(), ref.device());
-    dispatch_cpu_only(OpKind::split, ref, [&](auto tag) {
-      using T = decltype(tag);
-      int64_t offset = 0;
-      for (std::size_t k = 0; k < sizes_.size(); ++k) {
-        cpu::copy_channels_into<T>(b_, sizes_[k], grads[k].data<T>(), c_total, offset, dx.data<T>(), false);
-        offset += sizes_[k];
-      }
-    });
+    dispatch(
+        OpKind::split, ref,
+        [&](auto tag) {
+          using T = decltype(tag);
+          int64_t offset = 0;
+          for (std::size_t k = 0; k < sizes_.size(); ++k) {
+            cpu::copy_channels_into<T>(b_, sizes_[k], grads[k].data<T>(), c_total, offset, dx.data<T>(), false);
+            offset += sizes_[k];
+          }
+        },
+        REVGAN_CUDA_BRANCH([&](auto tag) {
+          using T = decltype(tag);
+          int64_t offset = 0;
+          for (std::size_t k = 0; k < sizes_.size(); ++k) {
+            REVGAN_CUDA_CHECK(kcuda::copy_channels_into<T>(b_, sizes_[k], grads[k].data<T>(), c_total, offset,
+                                                           dx.data<T>(), false, cuda::stream()));
+            offset += sizes_[k];
+          }
+        }));
     return {dx};
   }
 
@@ -92,10 +116,17 @@ class SliceBackward final : public Node {
   std::vector<Tensor> apply(std::vector<Tensor>& grads) override {
     const Tensor& dy = grads[0];
     Tensor dx = zeros(with_channels(dy.shape(), c_total_), dy.dtype(), dy.device());
-    dispatch_cpu_only(OpKind::split, dy, [&](auto tag) {
-      using T = decltype(tag);
-      cpu::copy_channels_into<T>(b_, dy.size(1), dy.data<T>(), c_total_, start_, dx.data<T>(), false);
-    });
+    dispatch(
+        OpKind::split, dy,
+        [&](auto tag) {
+          using T = decltype(tag);
+          cpu::copy_channels_into<T>(b_, dy.size(1), dy.data<T>(), c_total_, start_, dx.data<T>(), false);
+        },
+        REVGAN_CUDA_BRANCH([&](auto tag) {
+          using T = decltype(tag);
+          REVGAN_CUDA_CHECK(kcuda::copy_channels_into<T>(b_, dy.size(1), dy.data<T>(), c_total_, start_, dx.data<T>(),
+                                                         false, cuda::stream()));
+        }));
     return {dx};
   }
 
@@ -135,14 +166,25 @@ Tensor concat_channels(const std::vector<Tensor>& parts) {
 
   const ChannelBlock b = block_of(first);
   Tensor y = Tensor::empty(with_channels(first.shape(), c_total), first.dtype(), first.device());
-  dispatch_cpu_only(op, first, [&](auto tag) {
-    using T = decltype(tag);
-    int64_t offset = 0;
-    for (const Tensor& p : parts) {
-      cpu::copy_channels_into<T>(b, p.size(1), p.data<T>(), c_total, offset, y.data<T>(), false);
-      offset += p.size(1);
-    }
-  });
+  dispatch(
+      op, first,
+      [&](auto tag) {
+        using T = decltype(tag);
+        int64_t offset = 0;
+        for (const Tensor& p : parts) {
+          cpu::copy_channels_into<T>(b, p.size(1), p.data<T>(), c_total, offset, y.data<T>(), false);
+          offset += p.size(1);
+        }
+      },
+      REVGAN_CUDA_BRANCH([&](auto tag) {
+        using T = decltype(tag);
+        int64_t offset = 0;
+        for (const Tensor& p : parts) {
+          REVGAN_CUDA_CHECK(kcuda::copy_channels_into<T>(b, p.size(1), p.data<T>(), c_total, offset, y.data<T>(),
+                                                         false, cuda::stream()));
+          offset += p.size(1);
+        }
+      }));
   if (needs_grad) std::make_shared<ConcatBackward>(b, std::move(channels))->connect(inputs, {&y});
   return y;
 }
@@ -162,16 +204,29 @@ std::vector<Tensor> split_channels(const Tensor& x, const std::vector<int64_t>& 
   const ChannelBlock b = block_of(x);
   std::vector<Tensor> ys;
   ys.reserve(sizes.size());
-  dispatch_cpu_only(op, x, [&](auto tag) {
-    using T = decltype(tag);
-    int64_t offset = 0;
-    for (int64_t c : sizes) {
-      Tensor y = Tensor::empty(with_channels(x.shape(), c), x.dtype(), x.device());
-      cpu::copy_channels_from<T>(b, x.size(1), offset, x.data<T>(), c, y.data<T>(), false);
-      ys.push_back(std::move(y));
-      offset += c;
-    }
-  });
+  dispatch(
+      op, x,
+      [&](auto tag) {
+        using T = decltype(tag);
+        int64_t offset = 0;
+        for (int64_t c : sizes) {
+          Tensor y = Tensor::empty(with_channels(x.shape(), c), x.dtype(), x.device());
+          cpu::copy_channels_from<T>(b, x.size(1), offset, x.data<T>(), c, y.data<T>(), false);
+          ys.push_back(std::move(y));
+          offset += c;
+        }
+      },
+      REVGAN_CUDA_BRANCH([&](auto tag) {
+        using T = decltype(tag);
+        int64_t offset = 0;
+        for (int64_t c : sizes) {
+          Tensor y = Tensor::empty(with_channels(x.shape(), c), x.dtype(), x.device());
+          REVGAN_CUDA_CHECK(kcuda::copy_channels_from<T>(b, x.size(1), offset, x.data<T>(), c, y.data<T>(), false,
+                                                         cuda::stream()));
+          ys.push_back(std::move(y));
+          offset += c;
+        }
+      }));
   if (any_requires_grad({&x})) {
     std::vector<Tensor*> outputs;
     for (Tensor& y : ys) outputs.push_back(&y);
@@ -189,10 +244,17 @@ Tensor slice_channels(const Tensor& x, int64_t start, int64_t length) {
                op_name(op), start, start + length, x.shape().str(), x.size(1));
   const ChannelBlock b = block_of(x);
   Tensor y = Tensor::empty(with_channels(x.shape(), length), x.dtype(), x.device());
-  dispatch_cpu_only(op, x, [&](auto tag) {
-    using T = decltype(tag);
-    cpu::copy_channels_from<T>(b, x.size(1), start, x.data<T>(), length, y.data<T>(), false);
-  });
+  dispatch(
+      op, x,
+      [&](auto tag) {
+        using T = decltype(tag);
+        cpu::copy_channels_from<T>(b, x.size(1), start, x.data<T>(), length, y.data<T>(), false);
+      },
+      REVGAN_CUDA_BRANCH([&](auto tag) {
+        using T = decltype(tag);
+        REVGAN_CUDA_CHECK(kcuda::copy_channels_from<T>(b, x.size(1), start, x.data<T>(), length, y.data<T>(), false,
+                                                       cuda::stream()));
+      }));
   if (any_requires_grad({&x})) std::make_shared<SliceBackward>(b, x.size(1), start)->connect({&x}, {&y});
   return y;
 }

@@ -1,5 +1,7 @@
 // conv and conv_transpose (2D and 3D): forward, the shared backward node, and dispatch to
-// kernels/cpu/conv and kernels/cpu/conv_transpose. Shape checks live in conv_geometry.
+// kernels/cpu/conv and kernels/cpu/conv_transpose, or on CUDA to cuDNN (engine/cuda/cudnn_conv)
+// and the GEMM + gather transposed conv (engine/cuda/conv_transpose). Shape checks live in
+// conv_geometry.
 #include "engine/ops/conv.hpp"
 
 #include "engine/ops/conv_geometry.hpp"
@@ -7,12 +9,20 @@
 #include "kernels/cpu/conv.hpp"
 #include "kernels/cpu/conv_transpose.hpp"
 #include "kernels/cpu/reduce.hpp"
+#ifdef REVGAN_WITH_CUDA
+#include "engine/cuda/conv_transpose.hpp"
+#include "engine/cuda/cudnn_conv.hpp"
+#include "kernels/cuda/im2col.cuh"
+#endif
 
 namespace revgan::ops {
 
 namespace {
 
 namespace cpu = kernels::cpu;
+#ifdef REVGAN_WITH_CUDA
+namespace kcuda = kernels::cuda;
+#endif
 using kernels::ConvGeometry;
 
 // Scratch for im2col / col2im, alive only for the duration of one kernel call sequence.
@@ -75,7 +85,7 @@ class ConvBackward final : public Node {
                  op_name(op));
     REVGAN_CHECK(!dw.defined() || x_.defined(), "{}: backward needs x, which was not saved", op_name(op));
 
-    dispatch_cpu_only(op, dy, [&](auto tag) {
+    dispatch(op, dy, [&](auto tag) {
       using T = decltype(tag);
       // One workspace serves both passes: they run one after the other and need the same size.
       Workspace ws(dx.defined() || dw.defined() ? workspace_elements(transposed_, g_) : 0, dy);
@@ -98,11 +108,32 @@ class ConvBackward final : public Node {
       } else if (db_ptr != nullptr) {
         bias_grad<T>(g_, dy.data<T>(), db_ptr);
       }
-    });
+    }, REVGAN_CUDA_BRANCH([&](auto tag) {
+      using T = decltype(tag);
+      T* db_ptr = db.defined() ? db.data<T>() : nullptr;
+      if (transposed_) {
+        Workspace ws(dx.defined() || dw.defined() ? cuda::conv_transpose_workspace_elements(g_) : 0, dy);
+        if (dx.defined())
+          cuda::conv_transpose_backward_input<T>(g_, dy.data<T>(), weight_.data<T>(), dx.data<T>(), ws.get<T>(),
+                                                 false);
+        if (dw.defined()) {
+          cuda::conv_transpose_backward_weight<T>(g_, x_.data<T>(), dy.data<T>(), dw.data<T>(), db_ptr, ws.get<T>(),
+                                                  false);
+          db_ptr = nullptr;  // written along with dw
+        }
+      } else {
+        if (dx.defined()) cuda::cudnn_conv_backward_data<T>(g_, dy.data<T>(), weight_.data<T>(), dx.data<T>(), false);
+        if (dw.defined()) cuda::cudnn_conv_backward_filter<T>(g_, x_.data<T>(), dy.data<T>(), dw.data<T>(), false);
+      }
+      if (db_ptr != nullptr)
+        REVGAN_CUDA_CHECK(kcuda::channel_sum<T>(dy.data<T>(), g_.batch, g_.out_channels, kernels::volume(g_.output),
+                                                db_ptr, false, cuda::stream()));
+    }));
     return {dx, dw, db};
   }
 
   void release_saved() override { x_ = weight_ = Tensor(); }
+  std::vector<Tensor> saved_tensors() const override { return {x_, weight_}; }
 
  private:
   bool transposed_;
@@ -125,11 +156,17 @@ void connect_backward(bool transposed, const ConvGeometry& g, const Tensor& x, c
 Tensor conv(const Tensor& x, const Tensor& weight, const Tensor& bias, const ConvOptions& options) {
   const ConvGeometry g = conv_geometry(x, weight, bias, options);
   Tensor y = Tensor::empty(conv_output_shape(g, x.dim()), x.dtype(), x.device());
-  dispatch_cpu_only(OpKind::conv, x, [&](auto tag) {
-    using T = decltype(tag);
-    Workspace ws(cpu::conv_workspace_elements(g), x);
-    cpu::conv_forward<T>(g, x.data<T>(), weight.data<T>(), optional_data<T>(bias), y.data<T>(), ws.get<T>());
-  });
+  dispatch(
+      OpKind::conv, x,
+      [&](auto tag) {
+        using T = decltype(tag);
+        Workspace ws(cpu::conv_workspace_elements(g), x);
+        cpu::conv_forward<T>(g, x.data<T>(), weight.data<T>(), optional_data<T>(bias), y.data<T>(), ws.get<T>());
+      },
+      REVGAN_CUDA_BRANCH([&](auto tag) {
+        using T = decltype(tag);
+        cuda::cudnn_conv_forward<T>(g, x.data<T>(), weight.data<T>(), optional_data<T>(bias), y.data<T>());
+      }));
   connect_backward(false, g, x, weight, bias, y);
   return y;
 }
@@ -138,12 +175,20 @@ Tensor conv_transpose(const Tensor& x, const Tensor& weight, const Tensor& bias,
                       const ConvTransposeOptions& options) {
   const ConvGeometry g = conv_transpose_geometry(x, weight, bias, options);
   Tensor y = Tensor::empty(conv_output_shape(g, x.dim()), x.dtype(), x.device());
-  dispatch_cpu_only(OpKind::conv_transpose, x, [&](auto tag) {
-    using T = decltype(tag);
-    Workspace ws(cpu::conv_transpose_workspace_elements(g), x);
-    cpu::conv_transpose_forward<T>(g, x.data<T>(), weight.data<T>(), optional_data<T>(bias), y.data<T>(),
-                                   ws.get<T>());
-  });
+  dispatch(
+      OpKind::conv_transpose, x,
+      [&](auto tag) {
+        using T = decltype(tag);
+        Workspace ws(cpu::conv_transpose_workspace_elements(g), x);
+        cpu::conv_transpose_forward<T>(g, x.data<T>(), weight.data<T>(), optional_data<T>(bias), y.data<T>(),
+                                       ws.get<T>());
+      },
+      REVGAN_CUDA_BRANCH([&](auto tag) {
+        using T = decltype(tag);
+        Workspace ws(cuda::conv_transpose_workspace_elements(g), x);
+        cuda::conv_transpose_forward<T>(g, x.data<T>(), weight.data<T>(), optional_data<T>(bias), y.data<T>(),
+                                        ws.get<T>());
+      }));
   connect_backward(true, g, x, weight, bias, y);
   return y;
 }

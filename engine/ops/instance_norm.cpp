@@ -1,4 +1,4 @@
-// Instance norm (no affine): argument checks, dispatch to kernels/cpu/instance_norm and a
+// Instance norm (no affine): argument checks, dispatch to kernels/{cpu,cuda}/instance_norm and a
 // backward node that keeps the output and 1/std, never the input, so x can die after forward.
 #include "engine/ops/instance_norm.hpp"
 
@@ -6,12 +6,18 @@
 
 #include "engine/ops/op_support.hpp"
 #include "kernels/cpu/instance_norm.hpp"
+#ifdef REVGAN_WITH_CUDA
+#include "kernels/cuda/instance_norm.cuh"
+#endif
 
 namespace revgan::ops {
 
 namespace {
 
 namespace cpu = kernels::cpu;
+#ifdef REVGAN_WITH_CUDA
+namespace kcuda = kernels::cuda;
+#endif
 using kernels::NormGeometry;
 
 class InstanceNormBackward final : public Node {
@@ -22,13 +28,21 @@ class InstanceNormBackward final : public Node {
   std::vector<Tensor> apply(std::vector<Tensor>& grads) override {
     const Tensor& dy = grads[0];
     Tensor dx = empty_like(dy);
-    dispatch_cpu_only(OpKind::instance_norm, dy, [&](auto tag) {
-      using T = decltype(tag);
-      cpu::instance_norm_backward<T>(g_, y_.data<T>(), invstd_.data<T>(), dy.data<T>(), dx.data<T>(), false);
-    });
+    dispatch(
+        OpKind::instance_norm, dy,
+        [&](auto tag) {
+          using T = decltype(tag);
+          cpu::instance_norm_backward<T>(g_, y_.data<T>(), invstd_.data<T>(), dy.data<T>(), dx.data<T>(), false);
+        },
+        REVGAN_CUDA_BRANCH([&](auto tag) {
+          using T = decltype(tag);
+          REVGAN_CUDA_CHECK(kcuda::instance_norm_backward<T>(g_, y_.data<T>(), invstd_.data<T>(), dy.data<T>(),
+                                                             dx.data<T>(), false, cuda::stream()));
+        }));
     return {dx};
   }
   void release_saved() override { y_ = invstd_ = Tensor(); }
+  std::vector<Tensor> saved_tensors() const override { return {y_, invstd_}; }
 
  private:
   NormGeometry g_;
@@ -49,10 +63,17 @@ Tensor instance_norm(const Tensor& x, double eps) {
 
   Tensor y = empty_like(x);
   Tensor invstd = Tensor::empty(Shape{g.instances}, x.dtype(), x.device());
-  dispatch_cpu_only(op, x, [&](auto tag) {
-    using T = decltype(tag);
-    cpu::instance_norm_forward<T>(g, eps, x.data<T>(), y.data<T>(), nullptr, invstd.data<T>());
-  });
+  dispatch(
+      op, x,
+      [&](auto tag) {
+        using T = decltype(tag);
+        cpu::instance_norm_forward<T>(g, eps, x.data<T>(), y.data<T>(), nullptr, invstd.data<T>());
+      },
+      REVGAN_CUDA_BRANCH([&](auto tag) {
+        using T = decltype(tag);
+        REVGAN_CUDA_CHECK(kcuda::instance_norm_forward<T>(g, eps, x.data<T>(), y.data<T>(), nullptr,
+                                                          invstd.data<T>(), cuda::stream()));
+      }));
   if (any_requires_grad({&x})) {
     auto node = std::make_shared<InstanceNormBackward>(g, save_for_backward(y), std::move(invstd));
     node->connect({&x}, {&y});

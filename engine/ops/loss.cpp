@@ -1,15 +1,21 @@
 // l1, mse, bce, bce_with_logits (mean reduction): forward, backward nodes and dispatch to
-// kernels/cpu/reduce. Only the prediction is differentiated; the target never gets a gradient.
+// kernels/{cpu,cuda}/reduce. Only the prediction is differentiated; the target never gets a gradient.
 #include "engine/ops/loss.hpp"
 
 #include "engine/ops/op_support.hpp"
 #include "kernels/cpu/reduce.hpp"
+#ifdef REVGAN_WITH_CUDA
+#include "kernels/cuda/reduce.cuh"
+#endif
 
 namespace revgan::ops {
 
 namespace {
 
 namespace cpu = kernels::cpu;
+#ifdef REVGAN_WITH_CUDA
+namespace kcuda = kernels::cuda;
+#endif
 
 // One traits struct per loss keeps the four ops on a single checked forward/backward path.
 struct L1Traits {
@@ -20,6 +26,16 @@ struct L1Traits {
   template <class T> static void backward(int64_t n, T g, const T* x, const T* t, T* dx) {
     cpu::l1_loss_backward(n, g, x, t, dx, false);
   }
+#ifdef REVGAN_WITH_CUDA
+  template <class T>
+  static cudaError_t cuda_forward(int64_t n, const T* x, const T* t, T* out, double* ws, cudaStream_t s) {
+    return kcuda::l1_loss(n, x, t, out, ws, s);
+  }
+  template <class T>
+  static cudaError_t cuda_backward(int64_t n, const T* g, const T* x, const T* t, T* dx, cudaStream_t s) {
+    return kcuda::l1_loss_backward(n, g, x, t, dx, false, s);
+  }
+#endif
 };
 
 struct MseTraits {
@@ -30,6 +46,16 @@ struct MseTraits {
   template <class T> static void backward(int64_t n, T g, const T* x, const T* t, T* dx) {
     cpu::mse_loss_backward(n, g, x, t, dx, false);
   }
+#ifdef REVGAN_WITH_CUDA
+  template <class T>
+  static cudaError_t cuda_forward(int64_t n, const T* x, const T* t, T* out, double* ws, cudaStream_t s) {
+    return kcuda::mse_loss(n, x, t, out, ws, s);
+  }
+  template <class T>
+  static cudaError_t cuda_backward(int64_t n, const T* g, const T* x, const T* t, T* dx, cudaStream_t s) {
+    return kcuda::mse_loss_backward(n, g, x, t, dx, false, s);
+  }
+#endif
 };
 
 struct BceTraits {
@@ -40,6 +66,16 @@ struct BceTraits {
   template <class T> static void backward(int64_t n, T g, const T* p, const T* t, T* dx) {
     cpu::bce_loss_backward(n, g, p, t, dx, false);
   }
+#ifdef REVGAN_WITH_CUDA
+  template <class T>
+  static cudaError_t cuda_forward(int64_t n, const T* x, const T* t, T* out, double* ws, cudaStream_t s) {
+    return kcuda::bce_loss(n, x, t, out, ws, s);
+  }
+  template <class T>
+  static cudaError_t cuda_backward(int64_t n, const T* g, const T* x, const T* t, T* dx, cudaStream_t s) {
+    return kcuda::bce_loss_backward(n, g, x, t, dx, false, s);
+  }
+#endif
 };
 
 struct BceWithLogitsTraits {
@@ -52,6 +88,16 @@ struct BceWithLogitsTraits {
   template <class T> static void backward(int64_t n, T g, const T* z, const T* t, T* dx) {
     cpu::bce_with_logits_loss_backward(n, g, z, t, dx, false);
   }
+#ifdef REVGAN_WITH_CUDA
+  template <class T>
+  static cudaError_t cuda_forward(int64_t n, const T* x, const T* t, T* out, double* ws, cudaStream_t s) {
+    return kcuda::bce_with_logits_loss(n, x, t, out, ws, s);
+  }
+  template <class T>
+  static cudaError_t cuda_backward(int64_t n, const T* g, const T* x, const T* t, T* dx, cudaStream_t s) {
+    return kcuda::bce_with_logits_loss_backward(n, g, x, t, dx, false, s);
+  }
+#endif
 };
 
 template <class Traits>
@@ -63,13 +109,22 @@ class LossBackward final : public Node {
     if (!needs_input_grad(0)) return {Tensor(), Tensor()};
     const Tensor& dy = g[0];
     Tensor dx = empty_like(x_);
-    dispatch_cpu_only(Traits::kind, x_, [&](auto tag) {
-      using T = decltype(tag);
-      Traits::backward(x_.numel(), dy.data<T>()[0], x_.data<T>(), target_.data<T>(), dx.data<T>());
-    });
+    dispatch(
+        Traits::kind, x_,
+        [&](auto tag) {
+          using T = decltype(tag);
+          Traits::backward(x_.numel(), dy.data<T>()[0], x_.data<T>(), target_.data<T>(), dx.data<T>());
+        },
+        REVGAN_CUDA_BRANCH([&](auto tag) {
+          using T = decltype(tag);
+          // The upstream scalar stays on the device; the kernel reads it there.
+          REVGAN_CUDA_CHECK(Traits::cuda_backward(x_.numel(), dy.data<T>(), x_.data<T>(), target_.data<T>(),
+                                                  dx.data<T>(), cuda::stream()));
+        }));
     return {dx, Tensor()};
   }
   void release_saved() override { x_ = target_ = Tensor(); }
+  std::vector<Tensor> saved_tensors() const override { return {x_, target_}; }
 
  private:
   Tensor x_, target_;
@@ -83,10 +138,18 @@ Tensor loss(const Tensor& x, const Tensor& target) {
   REVGAN_CHECK(x.numel() > 0, "{}: '{}' has shape {} with no elements; the mean of nothing is undefined",
                op_name(op), Traits::input_name, x.shape().str());
   Tensor y = Tensor::empty(Shape{1}, x.dtype(), x.device());
-  dispatch_cpu_only(op, x, [&](auto tag) {
-    using T = decltype(tag);
-    y.data<T>()[0] = static_cast<T>(Traits::forward(x.numel(), x.data<T>(), target.data<T>()));
-  });
+  dispatch(
+      op, x,
+      [&](auto tag) {
+        using T = decltype(tag);
+        y.data<T>()[0] = static_cast<T>(Traits::forward(x.numel(), x.data<T>(), target.data<T>()));
+      },
+      REVGAN_CUDA_BRANCH([&](auto tag) {
+        using T = decltype(tag);
+        Tensor partials = Tensor::empty(Shape{kcuda::reduce_workspace_elements()}, DType::float64, x.device());
+        REVGAN_CUDA_CHECK(Traits::cuda_forward(x.numel(), x.data<T>(), target.data<T>(), y.data<T>(),
+                                               partials.data<double>(), cuda::stream()));
+      }));
   // Only the prediction decides whether to record: a loss whose target alone requires grad
   // has nothing to differentiate. The target gets no edge, so backward never walks (and
   // zero-fills) the graph that produced it.

@@ -1,5 +1,5 @@
 // Reflection and replication padding of 4D / 5D tensors: argument checks, the backward node
-// and dispatch to kernels/cpu/pad. The backward is a pure function of the geometry.
+// and dispatch to kernels/{cpu,cuda}/pad. The backward is a pure function of the geometry.
 #include "engine/ops/pad.hpp"
 
 #include <array>
@@ -7,12 +7,18 @@
 
 #include "engine/ops/op_support.hpp"
 #include "kernels/cpu/pad.hpp"
+#ifdef REVGAN_WITH_CUDA
+#include "kernels/cuda/pad.cuh"
+#endif
 
 namespace revgan::ops {
 
 namespace {
 
 namespace cpu = kernels::cpu;
+#ifdef REVGAN_WITH_CUDA
+namespace kcuda = kernels::cuda;
+#endif
 using kernels::PadGeometry;
 using kernels::PadMode;
 
@@ -44,10 +50,16 @@ class PadBackward final : public Node {
   std::vector<Tensor> apply(std::vector<Tensor>& grads) override {
     const Tensor& dy = grads[0];
     Tensor dx = Tensor::empty(input_shape(dy.shape(), g_), dy.dtype(), dy.device());
-    dispatch_cpu_only(kind_of(mode_), dy, [&](auto tag) {
-      using T = decltype(tag);
-      cpu::pad_backward<T>(g_, mode_, dy.data<T>(), dx.data<T>(), false);
-    });
+    dispatch(
+        kind_of(mode_), dy,
+        [&](auto tag) {
+          using T = decltype(tag);
+          cpu::pad_backward<T>(g_, mode_, dy.data<T>(), dx.data<T>(), false);
+        },
+        REVGAN_CUDA_BRANCH([&](auto tag) {
+          using T = decltype(tag);
+          REVGAN_CUDA_CHECK(kcuda::pad_backward<T>(g_, mode_, dy.data<T>(), dx.data<T>(), false, cuda::stream()));
+        }));
     return {dx};
   }
 
@@ -95,10 +107,16 @@ Tensor pad(PadMode mode, const Tensor& x, const std::vector<int64_t>& pad_before
   }
 
   Tensor y = Tensor::empty(out_shape, x.dtype(), x.device());
-  dispatch_cpu_only(op, x, [&](auto tag) {
-    using T = decltype(tag);
-    cpu::pad_forward<T>(g, mode, x.data<T>(), y.data<T>());
-  });
+  dispatch(
+      op, x,
+      [&](auto tag) {
+        using T = decltype(tag);
+        cpu::pad_forward<T>(g, mode, x.data<T>(), y.data<T>());
+      },
+      REVGAN_CUDA_BRANCH([&](auto tag) {
+        using T = decltype(tag);
+        REVGAN_CUDA_CHECK(kcuda::pad_forward<T>(g, mode, x.data<T>(), y.data<T>(), cuda::stream()));
+      }));
   if (any_requires_grad({&x})) std::make_shared<PadBackward>(g, mode)->connect({&x}, {&y});
   return y;
 }

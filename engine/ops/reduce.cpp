@@ -1,15 +1,21 @@
-// sum and mean to a shape-[1] tensor: forward, backward nodes and dispatch to kernels/cpu/reduce.
+// sum and mean to a shape-[1] tensor: forward, backward nodes and dispatch to kernels/{cpu,cuda}/reduce.
 // The backward needs only the input's shape, so no tensor is saved.
 #include "engine/ops/reduce.hpp"
 
 #include "engine/ops/op_support.hpp"
 #include "kernels/cpu/reduce.hpp"
+#ifdef REVGAN_WITH_CUDA
+#include "kernels/cuda/reduce.cuh"
+#endif
 
 namespace revgan::ops {
 
 namespace {
 
 namespace cpu = kernels::cpu;
+#ifdef REVGAN_WITH_CUDA
+namespace kcuda = kernels::cuda;
+#endif
 
 // Both reductions broadcast the incoming scalar, mean after dividing it by the element count.
 class BroadcastBackward : public Node {
@@ -19,11 +25,19 @@ class BroadcastBackward : public Node {
   std::vector<Tensor> apply(std::vector<Tensor>& g) override {
     const Tensor& dy = g[0];
     Tensor dx = Tensor::empty(meta_.shape, meta_.dtype, meta_.device);
-    dispatch_cpu_only(kind_, dy, [&](auto tag) {
-      using T = decltype(tag);
-      const double scaled = static_cast<double>(dy.data<T>()[0]) / divisor_;
-      cpu::broadcast_scalar<T>(dx.numel(), static_cast<T>(scaled), dx.data<T>(), false);
-    });
+    dispatch(
+        kind_, dy,
+        [&](auto tag) {
+          using T = decltype(tag);
+          const double scaled = static_cast<double>(dy.data<T>()[0]) / divisor_;
+          cpu::broadcast_scalar<T>(dx.numel(), static_cast<T>(scaled), dx.data<T>(), false);
+        },
+        REVGAN_CUDA_BRANCH([&](auto tag) {
+          using T = decltype(tag);
+          // The upstream scalar stays on the device; the kernel reads and scales it there.
+          REVGAN_CUDA_CHECK(
+              kcuda::broadcast_scalar<T>(dx.numel(), dy.data<T>(), divisor_, dx.data<T>(), false, cuda::stream()));
+        }));
     return {dx};
   }
 
@@ -47,10 +61,18 @@ class MeanBackward final : public BroadcastBackward {
 
 Tensor reduce_sum(OpKind op, const Tensor& x, double divisor) {
   Tensor y = Tensor::empty(Shape{1}, x.dtype(), x.device());
-  dispatch_cpu_only(op, x, [&](auto tag) {
-    using T = decltype(tag);
-    y.data<T>()[0] = static_cast<T>(cpu::sum<T>(x.numel(), x.data<T>()) / divisor);
-  });
+  dispatch(
+      op, x,
+      [&](auto tag) {
+        using T = decltype(tag);
+        y.data<T>()[0] = static_cast<T>(cpu::sum<T>(x.numel(), x.data<T>()) / divisor);
+      },
+      REVGAN_CUDA_BRANCH([&](auto tag) {
+        using T = decltype(tag);
+        Tensor partials = Tensor::empty(Shape{kcuda::reduce_workspace_elements()}, DType::float64, x.device());
+        REVGAN_CUDA_CHECK(
+            kcuda::sum<T>(x.numel(), x.data<T>(), divisor, y.data<T>(), partials.data<double>(), cuda::stream()));
+      }));
   return y;
 }
 

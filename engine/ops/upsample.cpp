@@ -1,15 +1,21 @@
 // Linear up-sampling (bilinear / trilinear, align_corners=False): argument checks, dispatch
-// to kernels/cpu/upsample and a backward node that needs only the geometry.
+// to kernels/{cpu,cuda}/upsample and a backward node that needs only the geometry.
 #include "engine/ops/upsample.hpp"
 
 #include "engine/ops/op_support.hpp"
 #include "kernels/cpu/upsample.hpp"
+#ifdef REVGAN_WITH_CUDA
+#include "kernels/cuda/upsample.cuh"
+#endif
 
 namespace revgan::ops {
 
 namespace {
 
 namespace cpu = kernels::cpu;
+#ifdef REVGAN_WITH_CUDA
+namespace kcuda = kernels::cuda;
+#endif
 using kernels::UpsampleGeometry;
 
 class UpsampleLinearBackward final : public Node {
@@ -23,10 +29,17 @@ class UpsampleLinearBackward final : public Node {
     const int spatial = in.rank() - 2;
     for (int a = 0; a < spatial; ++a) in[2 + a] = g_.input[static_cast<std::size_t>(3 - spatial + a)];
     Tensor dx = Tensor::empty(in, dy.dtype(), dy.device());
-    dispatch_cpu_only(OpKind::upsample_linear, dy, [&](auto tag) {
-      using T = decltype(tag);
-      cpu::upsample_linear_backward<T>(g_, dy.data<T>(), dx.data<T>(), false);
-    });
+    dispatch(
+        OpKind::upsample_linear, dy,
+        [&](auto tag) {
+          using T = decltype(tag);
+          cpu::upsample_linear_backward<T>(g_, dy.data<T>(), dx.data<T>(), false);
+        },
+        REVGAN_CUDA_BRANCH([&](auto tag) {
+          using T = decltype(tag);
+          REVGAN_CUDA_CHECK(
+              kcuda::upsample_linear_backward<T>(g_, dy.data<T>(), dx.data<T>(), false, cuda::stream()));
+        }));
     return {dx};
   }
 
@@ -58,10 +71,16 @@ Tensor upsample_linear(const Tensor& x, const std::vector<int64_t>& size) {
   }
 
   Tensor y = Tensor::empty(out_shape, x.dtype(), x.device());
-  dispatch_cpu_only(op, x, [&](auto tag) {
-    using T = decltype(tag);
-    cpu::upsample_linear_forward<T>(g, x.data<T>(), y.data<T>());
-  });
+  dispatch(
+      op, x,
+      [&](auto tag) {
+        using T = decltype(tag);
+        cpu::upsample_linear_forward<T>(g, x.data<T>(), y.data<T>());
+      },
+      REVGAN_CUDA_BRANCH([&](auto tag) {
+        using T = decltype(tag);
+        REVGAN_CUDA_CHECK(kcuda::upsample_linear_forward<T>(g, x.data<T>(), y.data<T>(), cuda::stream()));
+      }));
   if (any_requires_grad({&x})) std::make_shared<UpsampleLinearBackward>(g)->connect({&x}, {&y});
   return y;
 }

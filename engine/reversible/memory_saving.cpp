@@ -95,6 +95,7 @@ class ReversibleBackward final : public Node {
     return {needs_input_grad(0) ? dh : Tensor()};
   }
   void release_saved() override { output_ = Tensor(); }
+  std::vector<Tensor> saved_tensors() const override { return {output_}; }
 
  private:
   Blocks blocks_;

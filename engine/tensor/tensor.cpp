@@ -6,6 +6,12 @@
 #include "engine/autograd/node.hpp"
 #include "engine/tensor/device_copy.hpp"
 
+#ifdef REVGAN_WITH_CUDA
+#include "engine/cuda/cuda_check.hpp"
+#include "engine/cuda/stream.hpp"
+#include "kernels/cuda/elementwise.cuh"
+#endif
+
 namespace revgan {
 
 namespace {
@@ -128,6 +134,18 @@ Tensor Tensor::to(Device target) const {
 
 Tensor Tensor::to(DType target) const {
   if (target == dtype()) return *this;
+#ifdef REVGAN_WITH_CUDA
+  // On a device the conversion runs there, without a round trip through the host.
+  if (device().is_cuda()) {
+    Tensor out = Tensor::empty(shape(), target, device());
+    cuda::set_device(device().index);
+    if (dtype() == DType::float32)
+      REVGAN_CUDA_CHECK(kernels::cuda::convert(numel(), data<float>(), out.data<double>(), cuda::stream()));
+    else
+      REVGAN_CUDA_CHECK(kernels::cuda::convert(numel(), data<double>(), out.data<float>(), cuda::stream()));
+    return out;
+  }
+#endif
   Tensor host = to(Device::cpu());
   Tensor out = Tensor::empty(shape(), target, Device::cpu());
   int64_t n = numel();

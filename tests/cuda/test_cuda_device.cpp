@@ -5,7 +5,7 @@
 #include <cuda_runtime_api.h>
 
 #include "engine/memory/allocator.hpp"
-#include "kernels/cuda/fill.cuh"
+#include "kernels/cuda/elementwise.cuh"
 #include "tests/support/cuda_skip.hpp"
 #include "tests/support/random_tensor.hpp"
 

@@ -30,6 +30,20 @@ inline constexpr double golden_float32 = 1e-5;
 inline constexpr double golden_float64 = 1e-11;
 // Central finite differences in float64 with h = 1e-6: truncation O(h^2) plus rounding O(eps/h).
 inline constexpr double finite_difference = 1e-6;
+// CUDA against CPU, hand-written float32 kernels and cuBLAS GEMMs (TF32 off): both sides round
+// in float32, only summation order and FMA contraction differ.
+inline constexpr double cuda_float32 = 1e-5;
+// CUDA against CPU in float64: summation order only.
+inline constexpr double cuda_float64 = 1e-10;
+// cuDNN convolution in float32 against the CPU's im2col GEMM. TF32 is off (FMA math), but the
+// deterministic algorithms cuDNN may pick include Winograd and FFT ones, whose transforms round
+// differently from a direct sum; their error is O(1e-5) of the output scale at our sizes, so
+// 1e-4 leaves a margin while a wrong tap or a TF32 product (O(1e-3)) would still fail.
+inline constexpr double cudnn_conv_float32 = 1e-4;
+// A few Adam steps of a small generator trained on CUDA against the same run on the CPU: the
+// per-op differences above compound through every layer and step, and Adam's normalised step
+// turns a sign flip of a near-zero gradient into a full-size update of that weight.
+inline constexpr double cuda_training_float32 = 1e-3;
 }  // namespace tolerance
 
 }  // namespace revgan::test

@@ -1,0 +1,25 @@
+// Output of `bench train`: a console table, JSON lines (the keys the PyTorch peer also
+// writes), a Markdown table and a hand-written SVG chart of activation memory vs depth.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "bench/budget.hpp"
+#include "bench/train_bench.hpp"
+
+namespace revgan::bench {
+
+std::string console_header();
+std::string console_row(const TrainResult& r);
+std::string json_line(const TrainResult& r);
+std::string json_line(const BudgetResult& r);
+
+// One table of results plus, when both modes of a configuration were run, the ratios.
+std::string markdown_report(const std::vector<TrainResult>& results, const std::vector<BudgetResult>& budgets);
+
+// Peak activation MB against depth, one polyline per (model, width, size, mode) measured at
+// two or more depths. Empty string when no series has two depths.
+std::string svg_memory_vs_depth(const std::vector<TrainResult>& results);
+
+}  // namespace revgan::bench

@@ -1,0 +1,35 @@
+// Measures `bench train` configurations: parameter counts and bytes, bytes saved for backward,
+// the allocator's peak activation and total bytes during a step, and time per sample.
+#pragma once
+
+#include <cstdint>
+
+#include "bench/saved_bytes.hpp"
+#include "bench/timing.hpp"
+#include "bench/train_config.hpp"
+
+namespace revgan::bench {
+
+struct TrainResult {
+  TrainConfig config;
+  int64_t params_g = 0;  // generators, both directions
+  int64_t params_d = 0;  // both discriminators
+  int64_t param_bytes = 0;      // generators and discriminators
+  int64_t grad_bytes = 0;       // live .grad buffers after a step
+  int64_t optimizer_bytes = 0;  // Adam moments
+  SavedBytes saved;             // at the end of the generator forward
+  // Max over timed steps of (peak of the activations category during the step) minus its
+  // live bytes when the step began (the input batch and anything kept across steps).
+  int64_t peak_activation_bytes = 0;
+  int64_t peak_total_bytes = 0;  // max over timed steps of all live bytes, every category
+  Timing seconds_per_sample;     // step time / batch
+  int threads = 1;
+
+  // What a device must hold: peak activations + parameters + gradients + optimizer state.
+  int64_t footprint_bytes() const { return peak_activation_bytes + param_bytes + grad_bytes + optimizer_bytes; }
+};
+
+// Builds the models, runs config.warmup steps, then config.steps timed steps (at least one).
+TrainResult measure_train(const TrainConfig& config);
+
+}  // namespace revgan::bench

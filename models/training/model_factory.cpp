@@ -1,0 +1,95 @@
+// Network construction from options; seeds are derived from options.seed per network so that
+// adding a network never shifts another's initial weights.
+#include "models/training/model_factory.hpp"
+
+#include "data/seed.hpp"
+#include "engine/io/checkpoint.hpp"
+#include "models/resnet_generator.hpp"
+#include "models/revgan2d.hpp"
+#include "models/revgan3d.hpp"
+#include "models/training/seeds.hpp"
+
+namespace revgan::models {
+
+namespace {
+
+// pix2pix: one ResNet generator, input -> output only.
+class OneWayGenerator : public GeneratorPair {
+ public:
+  explicit OneWayGenerator(const ResnetGeneratorOptions& options)
+      : g_(register_module("g_xy", std::make_shared<ResnetGenerator>(options))) {}
+  std::string type_name() const override { return "OneWayGenerator"; }
+  Tensor g_xy(const Tensor& x) override { return g_->forward(x); }
+  Tensor g_yx(const Tensor&) override {
+    REVGAN_FAIL("pix2pix has a single generator (input -> output); the reverse direction does not exist");
+  }
+
+ private:
+  std::shared_ptr<ResnetGenerator> g_;
+};
+
+}  // namespace
+
+std::shared_ptr<GeneratorPair> build_generators(const TrainOptions& raw) {
+  const TrainOptions o = resolve_options(raw);
+  const ModelTraits t = model_traits(o.model);
+  const uint64_t seed = network_seed(o.seed, SeedStream::generators);
+  const reversible::Mode mode = o.memory_saving ? reversible::Mode::memory_saving : reversible::Mode::stored;
+  if (t.reversible && t.dims == 3) {
+    RevGan3dOptions g;
+    g.input_nc = o.input_nc;
+    g.output_nc = o.output_nc;
+    g.ngf = o.ngf;
+    g.depth = o.depth;
+    g.mode = mode;
+    g.seed = seed;
+    return std::make_shared<RevGan3d>(g);
+  }
+  if (t.reversible) {
+    RevGan2dOptions g;
+    g.input_nc = o.input_nc;
+    g.output_nc = o.output_nc;
+    g.ngf = o.ngf;
+    g.depth = o.depth;
+    g.mode = mode;
+    g.seed = seed;
+    return std::make_shared<RevGan2d>(g);
+  }
+  ResnetGeneratorOptions g;
+  g.input_nc = o.input_nc;
+  g.output_nc = o.output_nc;
+  g.ngf = o.ngf;
+  g.depth = o.depth;
+  g.seed = seed;
+  if (t.two_way) return std::make_shared<CycleGanGenerators>(g);
+  return std::make_shared<OneWayGenerator>(g);
+}
+
+std::shared_ptr<PatchGan> build_discriminator(const TrainOptions& raw, bool for_domain_b) {
+  const TrainOptions o = resolve_options(raw);
+  const ModelTraits t = model_traits(o.model);
+  PatchGanOptions d;
+  d.dims = t.dims;
+  // Paired: D sees (condition, image); the condition of a domain-B image is the A input.
+  d.input_nc = t.paired ? o.input_nc + o.output_nc : (for_domain_b ? o.output_nc : o.input_nc);
+  d.ndf = o.ndf;
+  d.n_layers = o.n_layers_D;
+  d.sigmoid = o.gan_mode == "vanilla";
+  d.seed = network_seed(o.seed, for_domain_b ? SeedStream::discriminator_b : SeedStream::discriminator_a);
+  return std::make_shared<PatchGan>(d);
+}
+
+LoadedGenerators load_generators(const std::string& checkpoint_path) {
+  const io::CheckpointMeta meta = io::read_checkpoint_meta(checkpoint_path);
+  REVGAN_CHECK(!meta.config.empty(), "'{}' holds no training options (not a revgan_train checkpoint?)",
+               checkpoint_path);
+  LoadedGenerators out;
+  out.options = resolve_options(options_from_json(meta.config));
+  out.generators = build_generators(out.options);
+  io::CheckpointTargets targets;
+  targets.modules.emplace_back(generator_part, out.generators.get());
+  io::load_checkpoint(checkpoint_path, targets);
+  return out;
+}
+
+}  // namespace revgan::models

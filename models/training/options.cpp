@@ -1,0 +1,399 @@
+// The option table drives everything: command line, config files, JSON and --help cannot
+// disagree about names, types or defaults because they all walk the same list.
+#include "models/training/options.hpp"
+
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <variant>
+
+#include "data/dataset.hpp"
+#include "engine/core/check.hpp"
+#include "engine/core/device.hpp"
+#include "models/training/flat_json.hpp"
+
+namespace revgan::models {
+
+namespace {
+
+using Member = std::variant<std::string TrainOptions::*, int64_t TrainOptions::*, uint64_t TrainOptions::*,
+                            double TrainOptions::*, bool TrainOptions::*>;
+
+struct OptionSpec {
+  const char* name;
+  Member member;
+  const char* help;
+  const char* default_text = nullptr;  // shown instead of the default value ("by model")
+};
+
+const std::vector<OptionSpec>& option_table() {
+  using O = TrainOptions;
+  static const std::vector<OptionSpec> table = {
+      {"dataroot", &O::dataroot, "dataset folder (trainA/trainB for unaligned, train/ of A|B images for aligned)"},
+      {"name", &O::name, "experiment name: checkpoints and logs go to checkpoints_dir/name"},
+      {"checkpoints_dir", &O::checkpoints_dir, "where experiments are stored"},
+      {"dataset_mode", &O::dataset_mode, "aligned | unaligned", "aligned for paired models, unaligned otherwise"},
+      {"phase", &O::phase, "dataset sub-folder prefix (train -> train/, trainA/, trainB/)"},
+      {"model", &O::model,
+       "revgan_unpaired | revgan_paired | cyclegan | pix2pix | revgan3d_paired | revgan3d_unpaired"},
+      {"direction", &O::direction, "AtoB or BtoA: which dataset half is the input"},
+      {"input_nc", &O::input_nc, "channels of the input images (1 or 3 for image files)"},
+      {"output_nc", &O::output_nc, "channels of the output images"},
+      {"ngf", &O::ngf, "generator width K (the core / residual blocks run on 4K channels in 2D)"},
+      {"ndf", &O::ndf, "discriminator width"},
+      {"depth", &O::depth, "reversible (RevGAN) or residual (ResNet) blocks", "9 for 2D models, 6 for 3D"},
+      {"n_layers_D", &O::n_layers_D, "stride-2 stages of the PatchGAN discriminator", "3 for 2D, 2 for 3D"},
+      {"memory_saving", &O::memory_saving,
+       "RevGAN: recompute core activations in the backward (--no_memory_saving stores them)"},
+      {"n_epochs", &O::n_epochs, "epochs at the initial learning rate"},
+      {"n_epochs_decay", &O::n_epochs_decay, "epochs of linear learning-rate decay to zero"},
+      {"lr", &O::lr, "initial Adam learning rate"},
+      {"beta1", &O::beta1, "Adam beta1 (beta2 is 0.999)"},
+      {"lambda_A", &O::lambda_A, "cycle loss weight A -> B -> A"},
+      {"lambda_B", &O::lambda_B, "cycle loss weight B -> A -> B"},
+      {"lambda_identity", &O::lambda_identity,
+       "identity loss weight relative to lambda_A / lambda_B (unpaired models; 0 disables)"},
+      {"lambda_L1", &O::lambda_L1, "L1 loss weight of paired models"},
+      {"gan_mode", &O::gan_mode, "lsgan (MSE) or vanilla (BCE)", "lsgan for unpaired, vanilla for paired models"},
+      {"pool_size", &O::pool_size, "image pool of generated images for the discriminators (0: none)"},
+      {"load_size", &O::load_size, "scale images to this size"},
+      {"crop_size", &O::crop_size, "then crop to this size"},
+      {"preprocess", &O::preprocess, "resize_and_crop | crop | scale_width | scale_width_and_crop | none"},
+      {"no_flip", &O::no_flip, "no random horizontal flips"},
+      {"batch_size", &O::batch_size, "images per step"},
+      {"serial_batches", &O::serial_batches, "take samples in order (no shuffle, unaligned B not random)"},
+      {"max_dataset_size", &O::max_dataset_size, "at most this many samples per domain"},
+      {"num_threads", &O::num_threads, "batches prepared ahead by a loader thread (0: none)"},
+      {"seed", &O::seed, "seed of weights, data order, crops, flips and the image pool"},
+      {"device", &O::device, "cpu, cuda or cuda:N"},
+      {"continue_train", &O::continue_train, "resume from checkpoints_dir/name/<epoch>.h5"},
+      {"epoch", &O::epoch, "checkpoint to resume from: latest or an epoch number"},
+      {"epoch_count", &O::epoch_count, "number of the first epoch of a fresh run"},
+      {"save_epoch_freq", &O::save_epoch_freq, "epochs between numbered checkpoints (latest is saved every epoch)"},
+      {"print_freq", &O::print_freq, "iterations between progress lines"},
+      {"display_freq", &O::display_freq, "iterations between sample grids (0: never)"},
+      {"save_latest_on_exit", &O::save_latest_on_exit, "save 'latest' when interrupted (SIGINT)"},
+  };
+  return table;
+}
+
+const OptionSpec* find_spec(std::string_view name) {
+  for (const OptionSpec& s : option_table())
+    if (name == s.name) return &s;
+  return nullptr;
+}
+
+bool is_bool(const OptionSpec& s) { return std::holds_alternative<bool TrainOptions::*>(s.member); }
+bool is_string(const OptionSpec& s) { return std::holds_alternative<std::string TrainOptions::*>(s.member); }
+
+template <class T>
+bool parse_integer(std::string_view text, T& out) {
+  const char* end = text.data() + text.size();
+  auto [p, ec] = std::from_chars(text.data(), end, out);
+  return ec == std::errc() && p == end;
+}
+
+// Converts `text` and stores it; `where` prefixes the error ("--lr", "config 'f' line 3").
+void assign(TrainOptions& o, const OptionSpec& spec, const std::string& text, const std::string& where) {
+  std::visit(
+      [&](auto member) {
+        using T = std::remove_reference_t<decltype(o.*member)>;
+        if constexpr (std::is_same_v<T, std::string>) {
+          o.*member = text;
+        } else if constexpr (std::is_same_v<T, bool>) {
+          if (text == "true" || text == "1" || text == "yes" || text == "on") o.*member = true;
+          else if (text == "false" || text == "0" || text == "no" || text == "off") o.*member = false;
+          else REVGAN_FAIL("{}: expected true or false, got '{}'", where, text);
+        } else if constexpr (std::is_same_v<T, double>) {
+          errno = 0;
+          char* end = nullptr;
+          const double v = std::strtod(text.c_str(), &end);
+          REVGAN_CHECK(!text.empty() && end == text.c_str() + text.size() && errno == 0 && std::isfinite(v),
+                       "{}: expected a number, got '{}'", where, text);
+          o.*member = v;
+        } else {
+          T v{};
+          if (text == "inf" && std::is_same_v<T, int64_t>) v = std::numeric_limits<T>::max();
+          else REVGAN_CHECK(parse_integer(text, v), "{}: expected an integer, got '{}'", where, text);
+          o.*member = v;
+        }
+      },
+      spec.member);
+}
+
+std::string value_text(const TrainOptions& o, const OptionSpec& spec) {
+  return std::visit(
+      [&](auto member) -> std::string {
+        using T = std::remove_reference_t<decltype(o.*member)>;
+        if constexpr (std::is_same_v<T, std::string>) return o.*member;
+        else if constexpr (std::is_same_v<T, bool>) return o.*member ? "true" : "false";
+        else return fmt::format("{}", o.*member);  // shortest round-trip form for doubles
+      },
+      spec.member);
+}
+
+std::string read_file(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  REVGAN_CHECK(f != nullptr, "cannot read config file '{}'", path);
+  std::string text;
+  char buf[4096];
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) text.append(buf, n);
+  const bool failed = std::ferror(f) != 0;
+  std::fclose(f);
+  REVGAN_CHECK(!failed, "cannot read config file '{}'", path);
+  return text;
+}
+
+std::string trim(std::string_view s) {
+  const auto b = s.find_first_not_of(" \t\r");
+  if (b == std::string_view::npos) return {};
+  const auto e = s.find_last_not_of(" \t\r");
+  return std::string(s.substr(b, e - b + 1));
+}
+
+void apply_json(const FlatJson& json, TrainOptions& o, const std::string& source) {
+  for (const auto& [key, value] : json) {
+    const OptionSpec* spec = find_spec(key);
+    REVGAN_CHECK(spec != nullptr, "{}: unknown option '{}'", source, key);
+    const std::string where = fmt::format("{}: option '{}'", source, key);
+    if (is_string(*spec))
+      REVGAN_CHECK(value.kind == JsonScalar::Kind::string, "{}: expected a string", where);
+    else if (is_bool(*spec))
+      REVGAN_CHECK(value.kind == JsonScalar::Kind::boolean, "{}: expected true or false", where);
+    else
+      REVGAN_CHECK(value.kind == JsonScalar::Kind::number, "{}: expected a number", where);
+    assign(o, *spec, value.text, where);
+  }
+}
+
+}  // namespace
+
+const std::vector<std::string>& model_names() {
+  static const std::vector<std::string> names = {"revgan_unpaired", "revgan_paired",   "cyclegan",
+                                                 "pix2pix",         "revgan3d_paired", "revgan3d_unpaired"};
+  return names;
+}
+
+ModelTraits model_traits(const std::string& model) {
+  if (model == "revgan_unpaired") return {false, true, true, 2};
+  if (model == "revgan_paired") return {true, true, true, 2};
+  if (model == "cyclegan") return {false, false, true, 2};
+  if (model == "pix2pix") return {true, false, false, 2};
+  if (model == "revgan3d_paired") return {true, true, true, 3};
+  if (model == "revgan3d_unpaired") return {false, true, true, 3};
+  REVGAN_FAIL("unknown model '{}' (expected revgan_unpaired, revgan_paired, cyclegan, pix2pix, revgan3d_paired or "
+              "revgan3d_unpaired)",
+              model);
+}
+
+TrainOptions resolve_options(TrainOptions o) {
+  const ModelTraits t = model_traits(o.model);
+  if (o.dataset_mode.empty()) o.dataset_mode = t.paired ? "aligned" : "unaligned";
+  if (o.depth == 0) o.depth = t.dims == 3 ? 6 : 9;
+  if (o.n_layers_D == 0) o.n_layers_D = t.dims == 3 ? 2 : 3;
+  if (o.gan_mode.empty()) o.gan_mode = t.paired ? "vanilla" : "lsgan";
+
+  REVGAN_CHECK(!o.name.empty() && o.name.find('/') == std::string::npos && o.name != "." && o.name != "..",
+               "option name: '{}' is not a valid folder name", o.name);
+  REVGAN_CHECK(o.dataset_mode == "aligned" || o.dataset_mode == "unaligned",
+               "option dataset_mode: expected aligned or unaligned, got '{}'", o.dataset_mode);
+  REVGAN_CHECK(o.gan_mode == "lsgan" || o.gan_mode == "vanilla", "option gan_mode: expected lsgan or vanilla, got '{}'",
+               o.gan_mode);
+  data::parse_direction(o.direction);
+  data::parse_preprocess(o.preprocess);
+  parse_device(o.device);
+  auto positive = [](const char* name, int64_t v) {
+    REVGAN_CHECK(v > 0, "option {}: must be positive, got {}", name, v);
+  };
+  auto non_negative = [](const char* name, double v) {
+    REVGAN_CHECK(v >= 0, "option {}: must not be negative, got {}", name, v);
+  };
+  positive("input_nc", o.input_nc);
+  positive("output_nc", o.output_nc);
+  positive("ngf", o.ngf);
+  positive("ndf", o.ndf);
+  positive("depth", o.depth);
+  positive("n_layers_D", o.n_layers_D);
+  positive("load_size", o.load_size);
+  positive("crop_size", o.crop_size);
+  positive("batch_size", o.batch_size);
+  positive("max_dataset_size", o.max_dataset_size);
+  positive("epoch_count", o.epoch_count);
+  positive("save_epoch_freq", o.save_epoch_freq);
+  positive("print_freq", o.print_freq);
+  for (auto [name, v] : {std::pair{"n_epochs", double(o.n_epochs)}, {"n_epochs_decay", double(o.n_epochs_decay)},
+                         {"lr", o.lr}, {"lambda_A", o.lambda_A}, {"lambda_B", o.lambda_B},
+                         {"lambda_identity", o.lambda_identity}, {"lambda_L1", o.lambda_L1},
+                         {"pool_size", double(o.pool_size)}, {"display_freq", double(o.display_freq)},
+                         {"num_threads", double(o.num_threads)}})
+    non_negative(name, v);
+  REVGAN_CHECK(o.n_epochs + o.n_epochs_decay >= 1, "options n_epochs + n_epochs_decay: must be at least 1");
+  REVGAN_CHECK(o.beta1 >= 0 && o.beta1 < 1, "option beta1: must be in [0, 1), got {}", o.beta1);
+  REVGAN_CHECK(t.dims == 2 || o.ngf % 2 == 0, "option ngf: the 3D core splits K channels in halves, {} is odd",
+               o.ngf);
+  REVGAN_CHECK(t.paired || o.lambda_identity == 0 || o.input_nc == o.output_nc,
+               "option lambda_identity: the identity loss needs input_nc == output_nc (got {} and {}); set "
+               "--lambda_identity 0",
+               o.input_nc, o.output_nc);
+  int64_t epoch_number = 0;
+  REVGAN_CHECK(o.epoch == "latest" || (parse_integer(std::string_view(o.epoch), epoch_number) && epoch_number > 0),
+               "option epoch: expected latest or an epoch number, got '{}'", o.epoch);
+  return o;
+}
+
+std::string options_to_json(const TrainOptions& o) {
+  FlatJson json;
+  for (const OptionSpec& s : option_table()) {
+    JsonScalar v;
+    v.kind = is_string(s) ? JsonScalar::Kind::string : is_bool(s) ? JsonScalar::Kind::boolean : JsonScalar::Kind::number;
+    v.text = value_text(o, s);
+    json.emplace_back(s.name, std::move(v));
+  }
+  return write_flat_json(json);
+}
+
+TrainOptions options_from_json(const std::string& json) {
+  TrainOptions o;
+  apply_json(parse_flat_json(json), o, "options JSON");
+  return o;
+}
+
+void apply_config_file(const std::string& path, TrainOptions& o) {
+  const std::string text = read_file(path);
+  const std::string body = trim(text);
+  if (!body.empty() && body.front() == '{') {
+    FlatJson json;
+    try {
+      json = parse_flat_json(text);
+    } catch (const Error& e) {
+      REVGAN_FAIL("config '{}': {}", path, e.message());
+    }
+    apply_json(json, o, fmt::format("config '{}'", path));
+    return;
+  }
+  std::size_t begin = 0;
+  for (int number = 1; begin < text.size(); ++number) {
+    std::size_t end = text.find('\n', begin);
+    if (end == std::string::npos) end = text.size();
+    const std::string line = text.substr(begin, end - begin);
+    begin = end + 1;
+    const std::string where = fmt::format("config '{}' line {}", path, number);
+    std::string content = line;
+    // '#' starts a comment unless it sits inside a quoted value.
+    bool quoted = false;
+    for (std::size_t i = 0; i < content.size(); ++i) {
+      if (content[i] == '"') quoted = !quoted;
+      if (content[i] == '#' && !quoted) {
+        content.resize(i);
+        break;
+      }
+    }
+    content = trim(content);
+    if (content.empty()) continue;
+    const auto eq = content.find('=');
+    REVGAN_CHECK(eq != std::string::npos, "{}: expected 'key = value', got '{}'", where, content);
+    const std::string key = trim(std::string_view(content).substr(0, eq));
+    std::string value = trim(std::string_view(content).substr(eq + 1));
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+    const OptionSpec* spec = find_spec(key);
+    REVGAN_CHECK(spec != nullptr, "{}: unknown option '{}'", where, key);
+    assign(o, *spec, value, fmt::format("{}: option '{}'", where, key));
+  }
+}
+
+ParsedArgs parse_train_args(const std::vector<std::string>& args) {
+  ParsedArgs out;
+  // Splits "--key=value"; `has_value` tells "--flag" from "--flag=".
+  struct Arg {
+    std::string key, value;
+    bool has_value = false;
+  };
+  auto split = [](const std::string& a) {
+    Arg r;
+    const auto eq = a.find('=');
+    r.key = a.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
+    if (eq != std::string::npos) {
+      r.value = a.substr(eq + 1);
+      r.has_value = true;
+    }
+    return r;
+  };
+
+  // Pass 1: --help and --config, so that a config file is applied before any other argument.
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--help" || args[i] == "-h") out.help = true;
+    if (args[i].rfind("--config", 0) == 0 && (args[i].size() == 8 || args[i][8] == '=')) {
+      Arg a = split(args[i]);
+      if (!a.has_value) {
+        REVGAN_CHECK(i + 1 < args.size(), "option --config: missing value");
+        a.value = args[++i];
+      }
+      apply_config_file(a.value, out.options);
+      out.options.config = a.value;
+    }
+  }
+  if (out.help) return out;
+
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& raw = args[i];
+    REVGAN_CHECK(raw.size() > 2 && raw.rfind("--", 0) == 0, "unexpected argument '{}' (options start with --)", raw);
+    Arg a = split(raw);
+    if (a.key == "config") {
+      if (!a.has_value) ++i;
+      continue;
+    }
+    const OptionSpec* spec = find_spec(a.key);
+    if (spec == nullptr && a.key.rfind("no_", 0) == 0) {
+      const OptionSpec* positive = find_spec(a.key.substr(3));
+      if (positive != nullptr && is_bool(*positive)) {
+        REVGAN_CHECK(!a.has_value, "option --{}: takes no value", a.key);
+        assign(out.options, *positive, "false", "--" + a.key);
+        continue;
+      }
+    }
+    REVGAN_CHECK(spec != nullptr, "unknown option '--{}'", a.key);
+    if (is_bool(*spec)) {
+      assign(out.options, *spec, a.has_value ? a.value : "true", "--" + a.key);
+      continue;
+    }
+    if (!a.has_value) {
+      REVGAN_CHECK(i + 1 < args.size(), "option --{}: missing value", a.key);
+      a.value = args[++i];
+    }
+    assign(out.options, *spec, a.value, "--" + a.key);
+  }
+  return out;
+}
+
+std::string train_options_help(const std::string& program) {
+  std::string out = fmt::format(
+      "usage: {} --dataroot DIR [--name NAME] [--model MODEL] [options]\n\n"
+      "Trains a RevGAN (or a CycleGAN / pix2pix baseline). Options take '--name value' or '--name=value';\n"
+      "flags take '--flag' (true), '--flag=false' or '--no_flag'. '--config FILE' reads options from a file of\n"
+      "'key = value' lines ('#' comments) or a flat JSON object (e.g. a run's train_opt.json); arguments on the\n"
+      "command line override it. Checkpoints (HDF5) go to checkpoints_dir/name/: latest.h5 every epoch and\n"
+      "<epoch>.h5 every save_epoch_freq epochs; losses go to loss_log.csv. Ctrl-C saves latest.h5 and stops;\n"
+      "--continue_train resumes exactly where it stopped.\n\noptions:\n",
+      program);
+  const TrainOptions defaults;
+  auto line = [&](const std::string& flag, const std::string& help, const std::string& def) {
+    out += fmt::format("  {:<28} {} (default: {})\n", flag, help, def);
+  };
+  line("--config FILE", "read options from FILE", "none");
+  for (const OptionSpec& s : option_table()) {
+    const bool default_on = is_bool(s) && value_text(defaults, s) == "true";
+    const std::string flag = default_on ? fmt::format("--[no_]{}", s.name)
+                             : is_bool(s) ? fmt::format("--{}", s.name)
+                                          : fmt::format("--{} VALUE", s.name);
+    std::string def = s.default_text != nullptr ? s.default_text : value_text(defaults, s);
+    if (is_string(s) && s.default_text == nullptr) def = def.empty() ? "empty" : "'" + def + "'";
+    if (std::string_view(s.name) == "max_dataset_size") def = "inf";
+    line(flag, s.help, def);
+  }
+  line("--help", "show this help and exit", "-");
+  return out;
+}
+
+}  // namespace revgan::models

@@ -1,0 +1,101 @@
+// Training options with pytorch-CycleGAN-and-pix2pix's names and defaults, their command-line /
+// config-file parsing, and a flat JSON form stored in every checkpoint so that inference can
+// rebuild the networks from the checkpoint alone.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace revgan::models {
+
+struct TrainOptions {
+  // Data and run identity.
+  std::string dataroot;
+  std::string name = "experiment_name";
+  std::string checkpoints_dir = "./checkpoints";
+  std::string dataset_mode;  // aligned | unaligned; empty: by model (paired -> aligned)
+  std::string phase = "train";
+  // Model.
+  std::string model = "revgan_unpaired";  // see model_names()
+  std::string direction = "AtoB";
+  int64_t input_nc = 3;
+  int64_t output_nc = 3;
+  int64_t ngf = 64;
+  int64_t ndf = 64;
+  int64_t depth = 0;       // coupling / residual blocks; 0: by model (9 in 2D, 6 in 3D)
+  int64_t n_layers_D = 0;  // PatchGAN stride-2 stages; 0: by model (3 in 2D, 2 in 3D)
+  bool memory_saving = true;  // RevGAN core executor (--no_memory_saving: stored activations)
+  // Optimisation.
+  int64_t n_epochs = 100;        // epochs at the initial learning rate
+  int64_t n_epochs_decay = 100;  // epochs of linear decay to zero
+  double lr = 0.0002;
+  double beta1 = 0.5;
+  double lambda_A = 10.0;
+  double lambda_B = 10.0;
+  double lambda_identity = 0.5;
+  double lambda_L1 = 100.0;
+  std::string gan_mode;  // lsgan | vanilla; empty: by model (lsgan unpaired, vanilla paired)
+  int64_t pool_size = 50;
+  // Preprocessing and batching.
+  int64_t load_size = 286;
+  int64_t crop_size = 256;
+  std::string preprocess = "resize_and_crop";
+  bool no_flip = false;
+  int64_t batch_size = 1;
+  bool serial_batches = false;
+  int64_t max_dataset_size = std::numeric_limits<int64_t>::max();
+  int64_t num_threads = 4;  // batches prepared ahead by the loader thread (0: synchronous)
+  uint64_t seed = 0;
+  std::string device = "cpu";
+  // Run control.
+  bool continue_train = false;
+  std::string epoch = "latest";  // checkpoint to resume from: latest or an epoch number
+  int64_t epoch_count = 1;       // first epoch number of a fresh run
+  int64_t save_epoch_freq = 5;
+  int64_t print_freq = 100;     // iterations between progress lines
+  int64_t display_freq = 400;   // iterations between sample grids (observer on_sample); 0: never
+  bool save_latest_on_exit = true;
+  std::string config;  // the config file these options were read from (informational)
+};
+
+// The model names accepted by TrainOptions::model.
+const std::vector<std::string>& model_names();
+
+// What a model name implies.
+struct ModelTraits {
+  bool paired = false;      // conditional D, L1 to the target, no pool, no cycle
+  bool reversible = false;  // RevGAN (shared invertible core) vs ResNet generators
+  bool two_way = true;      // trains both directions (false: pix2pix)
+  int dims = 2;             // 2: images, 3: volumes
+};
+ModelTraits model_traits(const std::string& model);
+
+// Fills the "by model" defaults (dataset_mode, depth, n_layers_D, gan_mode) and checks every value;
+// throws naming the offending option. Idempotent.
+TrainOptions resolve_options(TrainOptions options);
+
+// Flat JSON object of every option (resolved or not, as given).
+std::string options_to_json(const TrainOptions& options);
+// Starts from the defaults; keys absent from the JSON keep them, unknown keys are an error.
+TrainOptions options_from_json(const std::string& json);
+
+// Config files: either a flat JSON object, or "key = value" lines ('#' starts a comment; values
+// may be quoted). Keys are option names. Unknown keys are an error naming file and line.
+void apply_config_file(const std::string& path, TrainOptions& options);
+
+// Command-line result: defaults < --config FILE < the other arguments, in that order whatever
+// the position of --config.
+struct ParsedArgs {
+  TrainOptions options;
+  bool help = false;
+};
+// args excludes argv[0]. Accepts --name value, --name=value, --flag (true), --flag=false and
+// --no_<flag> for flags not already starting with "no_". Throws revgan::Error on an unknown
+// option, a missing or malformed value.
+ParsedArgs parse_train_args(const std::vector<std::string>& args);
+// --help text: every option with its default and meaning.
+std::string train_options_help(const std::string& program);
+
+}  // namespace revgan::models

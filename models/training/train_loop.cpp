@@ -1,0 +1,204 @@
+// The epoch loop. Batches come from data::Loader for whole epochs; a resumed partial epoch is
+// built synchronously from the same (seed, epoch) order, so it sees the same remaining batches.
+#include "models/training/train_loop.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <optional>
+
+#include "data/loader.hpp"
+#include "models/training/lr_schedule.hpp"
+#include "models/training/seeds.hpp"
+
+namespace revgan::models {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+// The batches of one epoch from `first_batch` on.
+class EpochBatches {
+ public:
+  EpochBatches(std::shared_ptr<const data::Dataset> dataset, const TrainOptions& o, uint64_t order_seed,
+               int64_t epoch, int64_t first_batch)
+      : dataset_(std::move(dataset)), batch_size_(o.batch_size), epoch_(epoch), next_(first_batch) {
+    data::LoaderOptions lo;
+    lo.batch_size = o.batch_size;
+    lo.shuffle = !o.serial_batches;
+    lo.prefetch = o.num_threads;
+    lo.first_epoch = static_cast<uint64_t>(epoch);
+    lo.num_epochs = 1;
+    lo.seed = order_seed;
+    count_ = data::batches_per_epoch(dataset_->size(), o.batch_size, lo.drop_last);
+    if (first_batch == 0) {
+      loader_.emplace(dataset_, lo);
+    } else {
+      order_ = data::epoch_order(dataset_->size(), lo.shuffle, order_seed, static_cast<uint64_t>(epoch));
+    }
+  }
+  int64_t count() const { return count_; }
+  std::optional<data::Batch> next() {
+    if (loader_) return loader_->next();
+    if (next_ >= count_) return std::nullopt;
+    return data::make_batch(*dataset_, order_, batch_size_, static_cast<uint64_t>(epoch_), next_++);
+  }
+
+ private:
+  std::shared_ptr<const data::Dataset> dataset_;
+  int64_t batch_size_, epoch_, next_, count_ = 0;
+  std::optional<data::Loader> loader_;
+  std::vector<int64_t> order_;
+};
+
+// loss_log.csv: appended to on resume; the header is written once, into an empty file.
+class LossLog {
+ public:
+  LossLog(const std::filesystem::path& path, const std::vector<std::string>& names) : path_(path.string()) {
+    std::error_code ec;
+    const bool fresh = !std::filesystem::exists(path, ec) || std::filesystem::file_size(path, ec) == 0;
+    file_ = std::fopen(path_.c_str(), "ab");
+    REVGAN_CHECK(file_ != nullptr, "cannot open the loss log '{}' for appending", path_);
+    if (fresh) {
+      fmt::print(file_, "epoch,epoch_iter,total_iters,lr,seconds");
+      for (const std::string& n : names) fmt::print(file_, ",{}", n);
+      fmt::print(file_, "\n");
+    }
+  }
+  ~LossLog() {
+    if (file_ != nullptr) std::fclose(file_);
+  }
+  LossLog(const LossLog&) = delete;
+  LossLog& operator=(const LossLog&) = delete;
+
+  void append(const IterationInfo& info, double seconds, const StepLosses& losses) {
+    fmt::print(file_, "{},{},{},{},{:.3f}", info.epoch, info.epoch_iter, info.total_iters, info.lr, seconds);
+    for (const auto& [_, v] : losses.values) fmt::print(file_, ",{}", v);
+    fmt::print(file_, "\n");
+    // A crash or Ctrl-C must not lose the lines already reported.
+    REVGAN_CHECK(std::fflush(file_) == 0, "cannot write the loss log '{}'", path_);
+  }
+
+ private:
+  std::string path_;
+  std::FILE* file_ = nullptr;
+};
+
+void write_text_file(const std::filesystem::path& path, const std::string& text) {
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  REVGAN_CHECK(f != nullptr, "cannot write '{}'", path.string());
+  const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  REVGAN_CHECK(std::fclose(f) == 0 && ok, "cannot write '{}'", path.string());
+}
+
+data::DatasetOptions dataset_options(const TrainOptions& o, uint64_t seed) {
+  data::DatasetOptions d;
+  d.dataroot = o.dataroot;
+  d.phase = o.phase;
+  d.direction = data::parse_direction(o.direction);
+  d.preprocess = data::parse_preprocess(o.preprocess);
+  d.load_size = o.load_size;
+  d.crop_size = o.crop_size;
+  d.no_flip = o.no_flip;
+  d.input_nc = o.input_nc;
+  d.output_nc = o.output_nc;
+  d.serial_batches = o.serial_batches;
+  d.max_dataset_size = o.max_dataset_size;
+  d.seed = seed;
+  return d;
+}
+
+}  // namespace
+
+std::filesystem::path experiment_dir(const TrainOptions& o) {
+  return std::filesystem::path(o.checkpoints_dir) / o.name;
+}
+
+std::filesystem::path checkpoint_path(const TrainOptions& o, const std::string& which) {
+  return experiment_dir(o) / (which + ".h5");
+}
+
+TrainRunResult run_training(const TrainOptions& raw, RunObserver& observer, const std::atomic<bool>* stop) {
+  const TrainOptions o = resolve_options(raw);
+  REVGAN_CHECK(model_traits(o.model).dims == 2,
+               "model {}: revgan_train reads 2D image datasets only; train 3D models through models::Trainer with "
+               "volume batches",
+               o.model);
+  REVGAN_CHECK(!o.dataroot.empty(), "option dataroot: a dataset folder is required");
+  const std::filesystem::path dir = experiment_dir(o);
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  REVGAN_CHECK(!ec, "cannot create the experiment folder '{}': {}", dir.string(), ec.message());
+
+  Trainer trainer(o);
+  TrainRunResult result;
+  TrainProgress& progress = result.progress;
+  progress.epoch = o.epoch_count;
+  if (o.continue_train) {
+    const std::string path = checkpoint_path(o, o.epoch).string();
+    progress = trainer.load(path);
+  }
+  write_text_file(dir / "train_opt.json", options_to_json(o) + "\n");
+
+  auto dataset = std::shared_ptr<const data::Dataset>(
+      data::make_dataset(o.dataset_mode, dataset_options(o, trainer.data_seed())));
+  REVGAN_CHECK(dataset->size() > 0, "the dataset under '{}' is empty", o.dataroot);
+  const uint64_t order_seed = network_seed(trainer.data_seed(), SeedStream::data_order);
+  const int64_t last_epoch = o.n_epochs + o.n_epochs_decay;
+  LossLog log(dir / "loss_log.csv", trainer.loss_names());
+  const Clock::time_point run_start = Clock::now();
+
+  auto save = [&](const std::string& which, const TrainProgress& at) {
+    const std::string path = checkpoint_path(o, which).string();
+    trainer.save(path, at);
+    result.last_checkpoint = path;
+  };
+  auto stop_requested = [&] { return stop != nullptr && stop->load(); };
+
+  observer.on_train_begin(o, o.continue_train);
+  IterationInfo info;
+  info.last_epoch = last_epoch;
+  info.batch_size = o.batch_size;
+  for (; progress.epoch <= last_epoch; ++progress.epoch, progress.epoch_iter = 0) {
+    trainer.set_learning_rate(lr_for_epoch(o, progress.epoch));
+    EpochBatches batches(dataset, o, order_seed, progress.epoch, progress.epoch_iter);
+    info.epoch = progress.epoch;
+    info.iters_per_epoch = batches.count();
+    info.lr = trainer.learning_rate();
+    while (progress.epoch_iter < batches.count()) {
+      if (stop_requested()) {
+        result.interrupted = true;
+        if (o.save_latest_on_exit) save("latest", progress);
+        observer.on_train_end(true);
+        return result;
+      }
+      Clock::time_point t0 = Clock::now();
+      std::optional<data::Batch> batch = batches.next();
+      REVGAN_CHECK(batch.has_value(), "epoch {} ended after {} of {} batches", progress.epoch, progress.epoch_iter,
+                   batches.count());
+      info.data_seconds = seconds_since(t0);
+      t0 = Clock::now();
+      const StepLosses losses = trainer.train_step(*batch);
+      info.step_seconds = seconds_since(t0);
+      ++progress.epoch_iter;
+      ++progress.total_iters;
+      info.epoch_iter = progress.epoch_iter;
+      info.total_iters = progress.total_iters;
+      log.append(info, seconds_since(run_start), losses);
+      observer.on_iteration(info, losses);
+      const bool epoch_done = progress.epoch_iter == batches.count();
+      if ((o.display_freq > 0 && progress.total_iters % o.display_freq == 0) || epoch_done)
+        observer.on_sample(info, trainer.visuals());
+    }
+    // The finished epoch's checkpoints describe the start of the next one.
+    const TrainProgress next{progress.epoch + 1, 0, progress.total_iters};
+    save("latest", next);
+    if (progress.epoch % o.save_epoch_freq == 0) save(std::to_string(progress.epoch), next);
+    observer.on_epoch_end(progress.epoch, info);
+  }
+  observer.on_train_end(false);
+  return result;
+}
+
+}  // namespace revgan::models

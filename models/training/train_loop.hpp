@@ -1,0 +1,35 @@
+// The epoch loop of revgan_train as a library function: data, learning-rate schedule, loss log,
+// checkpoints, resumption and a cooperative stop (e.g. set by a SIGINT handler).
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <string>
+
+#include "models/training/options.hpp"
+#include "models/training/run_observer.hpp"
+#include "models/training/trainer.hpp"
+
+namespace revgan::models {
+
+struct TrainRunResult {
+  bool interrupted = false;     // stopped on request before the last epoch finished
+  TrainProgress progress;       // where the run stands (what a resume would continue from)
+  std::string last_checkpoint;  // the last file written ("" if none)
+};
+
+// checkpoints_dir/name
+std::filesystem::path experiment_dir(const TrainOptions& options);
+// experiment_dir/<which>.h5 (which: "latest" or an epoch number)
+std::filesystem::path checkpoint_path(const TrainOptions& options, const std::string& which);
+
+// Trains epochs epoch_count .. n_epochs + n_epochs_decay (2D models; datasets per
+// dataset_mode). With continue_train, first loads checkpoint_path(options, options.epoch) and
+// continues from the exact batch it stopped at. Writes experiment_dir/train_opt.json, appends
+// one line per step to loss_log.csv, saves latest.h5 after every epoch and <epoch>.h5 every
+// save_epoch_freq epochs. `stop` is polled before every step; when set, latest.h5 is saved
+// (save_latest_on_exit) and the function returns with interrupted = true.
+TrainRunResult run_training(const TrainOptions& options, RunObserver& observer,
+                            const std::atomic<bool>* stop = nullptr);
+
+}  // namespace revgan::models

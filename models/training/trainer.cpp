@@ -1,0 +1,247 @@
+// The training step of every model: the recipe of the RevGAN paper's released code
+// (pytorch-CycleGAN-and-pix2pix framework) with the generator step before the discriminator step.
+#include "models/training/trainer.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+
+#include "engine/autograd/grad_mode.hpp"
+#include "engine/io/checkpoint.hpp"
+#include "engine/ops/arithmetic.hpp"
+#include "engine/ops/channels.hpp"
+#include "engine/ops/loss.hpp"
+#include "models/training/model_factory.hpp"
+#include "models/training/seeds.hpp"
+
+namespace revgan::models {
+
+namespace {
+
+std::string format_loss_list(const StepLosses& losses) {
+  std::string s;
+  for (const auto& [name, v] : losses.values) s += fmt::format("{}{} = {}", s.empty() ? "" : ", ", name, v);
+  return s;
+}
+
+Tensor sum(const std::vector<Tensor>& terms) {
+  Tensor total = terms.front();
+  for (std::size_t i = 1; i < terms.size(); ++i) total = ops::add(total, terms[i]);
+  return total;
+}
+
+optim::Adam::NamedParameters prefixed(const std::string& prefix, const nn::Module& m) {
+  optim::Adam::NamedParameters out;
+  for (auto& [name, t] : m.named_parameters()) out.emplace_back(prefix + "." + name, t);
+  return out;
+}
+
+// D parameters stop requiring grad for the generator update, and come back even when the
+// update throws (a non-finite loss), so a caught error leaves a trainable model.
+class FrozenDiscriminators {
+ public:
+  FrozenDiscriminators(PatchGan* a, PatchGan* b) : nets_{a, b} { set(false); }
+  ~FrozenDiscriminators() { set(true); }
+  FrozenDiscriminators(const FrozenDiscriminators&) = delete;
+  FrozenDiscriminators& operator=(const FrozenDiscriminators&) = delete;
+
+ private:
+  void set(bool on) {
+    for (PatchGan* net : nets_)
+      if (net != nullptr)
+        for (Tensor& p : net->parameters()) p.set_requires_grad(on);
+  }
+  PatchGan* nets_[2];
+};
+
+void check_batch(const char* which, const Tensor& t, int64_t channels, int dims) {
+  REVGAN_CHECK(t.defined(), "train_step: batch {} is missing (an unpaired/aligned dataset must provide A and B)",
+               which);
+  REVGAN_CHECK(t.dim() == dims + 2 && t.size(1) == channels,
+               "train_step: batch {} must be [N, {}, {}], got {}", which, channels,
+               dims == 2 ? "H, W" : "D, H, W", t.describe());
+}
+
+}  // namespace
+
+Trainer::Trainer(const TrainOptions& raw)
+    : options_(resolve_options(raw)),
+      device_(parse_device(options_.device)),
+      gan_loss_(parse_gan_mode(options_.gan_mode)) {
+  const ModelTraits traits = model_traits(options_.model);
+  paired_ = traits.paired;
+  two_way_ = traits.two_way;
+  data_seed_ = options_.seed;
+  generators_ = build_generators(options_);
+  d_a_ = build_discriminator(options_, true);
+  if (two_way_) d_b_ = build_discriminator(options_, false);
+  generators_->to(device_);
+  d_a_->to(device_);
+  if (d_b_) d_b_->to(device_);
+
+  const optim::AdamOptions adam{options_.lr, options_.beta1, 0.999, 1e-8};
+  optimizer_g_ = std::make_unique<optim::Adam>(generators_->named_parameters(), adam);
+  optim::Adam::NamedParameters d_params = prefixed("D_A", *d_a_);
+  if (d_b_) {
+    auto more = prefixed("D_B", *d_b_);
+    d_params.insert(d_params.end(), more.begin(), more.end());
+  }
+  optimizer_d_ = std::make_unique<optim::Adam>(std::move(d_params), adam);
+  if (!paired_) {
+    pool_fake_B_ = std::make_unique<ImagePool>(options_.pool_size, network_seed(options_.seed, SeedStream::pool_b));
+    pool_fake_A_ = std::make_unique<ImagePool>(options_.pool_size, network_seed(options_.seed, SeedStream::pool_a));
+  }
+}
+
+std::vector<std::string> Trainer::loss_names() const {
+  if (paired_ && !two_way_) return {"G_GAN_A", "G_L1_A", "G", "D_A"};
+  if (paired_) return {"G_GAN_A", "G_L1_A", "G_GAN_B", "G_L1_B", "G", "D_A", "D_B"};
+  return {"G_GAN_A", "cycle_A", "idt_A", "G_GAN_B", "cycle_B", "idt_B", "G", "D_A", "D_B"};
+}
+
+void Trainer::set_learning_rate(double lr) {
+  optimizer_g_->set_lr(lr);
+  optimizer_d_->set_lr(lr);
+}
+
+void Trainer::check_finite(const StepLosses& losses, const char* phase) const {
+  for (const auto& [name, v] : losses.values)
+    REVGAN_CHECK(std::isfinite(v), "training step {} ({} update): loss {} is {} ({}); stopping before the update",
+                 steps_ + 1, phase, name, v, format_loss_list(losses));
+}
+
+StepLosses Trainer::train_step(const Tensor& a, const Tensor& b) {
+  const int dims = model_traits(options_.model).dims;
+  check_batch("A", a, options_.input_nc, dims);
+  check_batch("B", b, options_.output_nc, dims);
+  if (paired_)
+    for (int i = 2; i < a.dim(); ++i)
+      REVGAN_CHECK(a.size(i) == b.size(i) && a.size(0) == b.size(0),
+                   "train_step: paired batches must have equal sizes, got A {} and B {}", a.describe(), b.describe());
+  EnableGradScope grad_on;
+  generators_->train();
+  StepLosses losses = paired_ ? step_paired(a.to(device_), b.to(device_)) : step_unpaired(a.to(device_), b.to(device_));
+  ++steps_;
+  return losses;
+}
+
+StepLosses Trainer::step_unpaired(const Tensor& real_A, const Tensor& real_B) {
+  const TrainOptions& o = options_;
+  StepLosses losses;
+  GeneratorPair& G = *generators_;
+
+  // Generator update. D's parameters stop requiring grad, so the D's evaluations here neither
+  // compute nor leave weight gradients behind for the D update.
+  std::optional<FrozenDiscriminators> frozen(std::in_place, d_a_.get(), d_b_.get());
+  optimizer_g_->zero_grad();
+  const Tensor fake_B = G.g_xy(real_A);
+  const Tensor rec_A = G.g_yx(fake_B);
+  const Tensor fake_A = G.g_yx(real_B);
+  const Tensor rec_B = G.g_xy(fake_A);
+  std::vector<Tensor> terms;
+  auto add_term = [&](const char* name, const Tensor& loss) {
+    losses.set(name, loss.item());
+    terms.push_back(loss);
+  };
+  const Tensor g_gan_a = gan_loss_((*d_a_)(fake_B), true);
+  add_term("G_GAN_A", g_gan_a);
+  add_term("cycle_A", ops::scale(ops::l1_loss(rec_A, real_A), o.lambda_A));
+  Tensor idt_A, idt_B;
+  if (o.lambda_identity > 0) {
+    idt_A = G.g_xy(real_B);  // G_A should leave an image of its target domain unchanged
+    add_term("idt_A", ops::scale(ops::l1_loss(idt_A, real_B), o.lambda_B * o.lambda_identity));
+  } else {
+    losses.set("idt_A", 0.0);
+  }
+  add_term("G_GAN_B", gan_loss_((*d_b_)(fake_A), true));
+  add_term("cycle_B", ops::scale(ops::l1_loss(rec_B, real_B), o.lambda_B));
+  if (o.lambda_identity > 0) {
+    idt_B = G.g_yx(real_A);
+    add_term("idt_B", ops::scale(ops::l1_loss(idt_B, real_A), o.lambda_A * o.lambda_identity));
+  } else {
+    losses.set("idt_B", 0.0);
+  }
+  const Tensor loss_G = sum(terms);
+  losses.set("G", loss_G.item());
+  check_finite(losses, "generator");
+  loss_G.backward();
+  optimizer_g_->step();
+  frozen.reset();
+
+  // Discriminator update on pooled, detached fakes: D loss = 0.5 (real + fake).
+  optimizer_d_->zero_grad();
+  const Tensor pooled_B = pool_fake_B_->query(fake_B.detach());
+  const Tensor pooled_A = pool_fake_A_->query(fake_A.detach());
+  const Tensor d_a = ops::scale(ops::add(gan_loss_((*d_a_)(real_B), true), gan_loss_((*d_a_)(pooled_B), false)), 0.5);
+  const Tensor d_b = ops::scale(ops::add(gan_loss_((*d_b_)(real_A), true), gan_loss_((*d_b_)(pooled_A), false)), 0.5);
+  StepLosses d_losses;
+  d_losses.set("D_A", d_a.item());
+  d_losses.set("D_B", d_b.item());
+  check_finite(d_losses, "discriminator");
+  ops::add(d_a, d_b).backward();
+  optimizer_d_->step();
+  for (const auto& [name, v] : d_losses.values) losses.set(name, v);
+
+  visuals_ = {{"real_A", real_A.detach()}, {"fake_B", fake_B.detach()}, {"rec_A", rec_A.detach()}};
+  if (idt_B.defined()) visuals_.emplace_back("idt_B", idt_B.detach());
+  visuals_.insert(visuals_.end(), {{"real_B", real_B.detach()}, {"fake_A", fake_A.detach()}, {"rec_B", rec_B.detach()}});
+  if (idt_A.defined()) visuals_.emplace_back("idt_A", idt_A.detach());
+  return losses;
+}
+
+StepLosses Trainer::step_paired(const Tensor& real_A, const Tensor& real_B) {
+  const TrainOptions& o = options_;
+  StepLosses losses;
+  GeneratorPair& G = *generators_;
+
+  // Generator update: conditional GAN + L1 to the target, in each trained direction.
+  std::optional<FrozenDiscriminators> frozen(std::in_place, d_a_.get(), d_b_.get());
+  optimizer_g_->zero_grad();
+  const Tensor fake_B = G.g_xy(real_A);
+  Tensor fake_A;
+  std::vector<Tensor> terms;
+  auto add_term = [&](const char* name, const Tensor& loss) {
+    losses.set(name, loss.item());
+    terms.push_back(loss);
+  };
+  add_term("G_GAN_A", gan_loss_((*d_a_)(ops::concat_channels({real_A, fake_B})), true));
+  add_term("G_L1_A", ops::scale(ops::l1_loss(fake_B, real_B), o.lambda_L1));
+  if (two_way_) {
+    fake_A = G.g_yx(real_B);
+    add_term("G_GAN_B", gan_loss_((*d_b_)(ops::concat_channels({real_B, fake_A})), true));
+    add_term("G_L1_B", ops::scale(ops::l1_loss(fake_A, real_A), o.lambda_L1));
+  }
+  const Tensor loss_G = sum(terms);
+  losses.set("G", loss_G.item());
+  check_finite(losses, "generator");
+  loss_G.backward();
+  optimizer_g_->step();
+  frozen.reset();
+
+  // Discriminator update on the fakes of this step (no pool).
+  optimizer_d_->zero_grad();
+  std::vector<Tensor> d_terms;
+  StepLosses d_losses;
+  {
+    const Tensor fake = gan_loss_((*d_a_)(ops::concat_channels({real_A, fake_B.detach()})), false);
+    const Tensor real = gan_loss_((*d_a_)(ops::concat_channels({real_A, real_B})), true);
+    d_terms.push_back(ops::scale(ops::add(fake, real), 0.5));
+    d_losses.set("D_A", d_terms.back().item());
+  }
+  if (two_way_) {
+    const Tensor fake = gan_loss_((*d_b_)(ops::concat_channels({real_B, fake_A.detach()})), false);
+    const Tensor real = gan_loss_((*d_b_)(ops::concat_channels({real_B, real_A})), true);
+    d_terms.push_back(ops::scale(ops::add(fake, real), 0.5));
+    d_losses.set("D_B", d_terms.back().item());
+  }
+  check_finite(d_losses, "discriminator");
+  sum(d_terms).backward();
+  optimizer_d_->step();
+  for (const auto& [name, v] : d_losses.values) losses.set(name, v);
+
+  visuals_ = {{"real_A", real_A.detach()}, {"fake_B", fake_B.detach()}, {"real_B", real_B.detach()}};
+  if (fake_A.defined()) visuals_.emplace_back("fake_A", fake_A.detach());
+  return losses;
+}
+
+}  // namespace revgan::models

@@ -1,0 +1,86 @@
+// One RevGAN / CycleGAN / pix2pix training step (generator update, then discriminator update)
+// and the full training state (networks, optimizers, pools, counters) as one checkpoint.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "data/dataset.hpp"
+#include "engine/optim/adam.hpp"
+#include "models/generator_pair.hpp"
+#include "models/patchgan.hpp"
+#include "models/training/gan_loss.hpp"
+#include "models/training/image_pool.hpp"
+#include "models/training/options.hpp"
+#include "models/training/step_losses.hpp"
+
+namespace revgan::models {
+
+// Where a run stands; saved with every checkpoint.
+struct TrainProgress {
+  int64_t epoch = 1;        // epoch in progress, or the next one when epoch_iter == 0
+  int64_t epoch_iter = 0;   // batches of `epoch` already trained
+  int64_t total_iters = 0;  // training steps since the run began
+};
+
+class Trainer {
+ public:
+  // Resolves the options, builds generators (G), discriminators (D_A judges domain B, i.e.
+  // G_A = g_xy's outputs; D_B judges domain A; pix2pix has only D_A), Adam(lr, (beta1, 0.999))
+  // for G and for the D's, and the image pools (unpaired models). Moves everything to device.
+  explicit Trainer(const TrainOptions& options);
+
+  // real_A: the input domain batch, real_B: the target / other domain batch (both [N, C, H, W]
+  // or [N, C, D, H, W]; paired models need the same spatial size). Throws, naming the step
+  // number, the phase and the loss, when a loss is not finite; that phase's update is skipped
+  // (a non-finite generator loss leaves every parameter untouched).
+  StepLosses train_step(const Tensor& real_A, const Tensor& real_B);
+  StepLosses train_step(const data::Batch& batch) { return train_step(batch.A, batch.B); }
+
+  // The names train_step returns, in order.
+  std::vector<std::string> loss_names() const;
+  // The images of the last step (detached): real_A, fake_B, rec_A, idt_B, real_B, fake_A, rec_B, idt_A.
+  const Visuals& visuals() const { return visuals_; }
+
+  void set_learning_rate(double lr);
+  double learning_rate() const { return optimizer_g_->lr(); }
+  int64_t steps() const { return steps_; }  // train_step calls that completed
+  uint64_t data_seed() const { return data_seed_; }  // seed of the data streams (restored by load)
+
+  // Atomic, complete state: parts G, D_A, D_B; optimizers G and D; pools as tensors
+  // fake_B_pool.<i> / fake_A_pool.<i> with their RNG states; progress, LR and the resolved
+  // options (JSON, so inference needs only this file).
+  void save(const std::string& path, const TrainProgress& progress) const;
+  // Restores everything save wrote; the networks must match these options. Returns the progress.
+  TrainProgress load(const std::string& path);
+
+  const TrainOptions& options() const { return options_; }
+  GeneratorPair& generators() { return *generators_; }
+  PatchGan& discriminator_a() { return *d_a_; }
+  PatchGan* discriminator_b() { return d_b_.get(); }  // nullptr for pix2pix
+  optim::Adam& optimizer_g() { return *optimizer_g_; }
+  optim::Adam& optimizer_d() { return *optimizer_d_; }
+
+ private:
+  StepLosses step_unpaired(const Tensor& real_A, const Tensor& real_B);
+  StepLosses step_paired(const Tensor& real_A, const Tensor& real_B);
+  // Throws unless every value of `losses` is finite; `phase` is "generator" or "discriminator".
+  void check_finite(const StepLosses& losses, const char* phase) const;
+
+  TrainOptions options_;
+  bool paired_ = false;
+  bool two_way_ = true;
+  Device device_;
+  GanLoss gan_loss_;
+  std::shared_ptr<GeneratorPair> generators_;
+  std::shared_ptr<PatchGan> d_a_, d_b_;
+  std::unique_ptr<optim::Adam> optimizer_g_, optimizer_d_;
+  std::unique_ptr<ImagePool> pool_fake_B_, pool_fake_A_;
+  int64_t steps_ = 0;
+  uint64_t data_seed_ = 0;
+  Visuals visuals_;
+};
+
+}  // namespace revgan::models

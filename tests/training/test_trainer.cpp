@@ -1,0 +1,154 @@
+// Trainer: a few steps of every model, learning on a fixed batch, exact resumption from a
+// checkpoint and the error for a non-finite loss.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <limits>
+
+#include "engine/ops/arithmetic.hpp"
+#include "models/training/model_factory.hpp"
+#include "models/training/trainer.hpp"
+#include "tests/training/training_test_util.hpp"
+
+using namespace revgan;
+using models::Trainer;
+
+namespace {
+
+struct Pair {
+  Tensor a, b;
+};
+Pair make_batch(const models::TrainOptions& o, uint64_t seed, int64_t n = 1) {
+  const int dims = models::model_traits(o.model).dims;
+  const int64_t size = dims == 2 ? 32 : 16;
+  return {test::batch_tensor(seed, n, o.input_nc, size, dims), test::batch_tensor(seed + 1000, n, o.output_nc, size, dims)};
+}
+
+bool changed(const std::vector<std::vector<double>>& before, const nn::Module& m) {
+  return before != test::snapshot(m);
+}
+
+}  // namespace
+
+TEST_CASE("trainer: a few steps of every model type", "[model]") {
+  for (const std::string model : {"revgan_unpaired", "revgan_paired", "cyclegan", "pix2pix", "revgan3d_unpaired",
+                                  "revgan3d_paired"}) {
+    INFO(model);
+    models::TrainOptions o = test::tiny_options(model);
+    Trainer trainer(o);
+    const auto g0 = test::snapshot(trainer.generators());
+    const auto d0 = test::snapshot(trainer.discriminator_a());
+    const int64_t n = model == "cyclegan" ? 2 : 1;  // one batch of two images: per-image pooling
+    for (int step = 0; step < 2; ++step) {
+      const Pair batch = make_batch(trainer.options(), 10 + step, n);
+      const models::StepLosses losses = trainer.train_step(batch.a, batch.b);
+      CHECK(losses.names() == trainer.loss_names());
+      for (const auto& [name, v] : losses.values) {
+        INFO(name);
+        CHECK(std::isfinite(v));
+      }
+    }
+    CHECK(trainer.steps() == 2);
+    CHECK(changed(g0, trainer.generators()));
+    CHECK(changed(d0, trainer.discriminator_a()));
+    CHECK(trainer.visuals().front().first == "real_A");
+    CHECK(trainer.visuals()[1].first == "fake_B");
+    CHECK(trainer.visuals()[1].second.shape() == trainer.visuals()[0].second.shape());
+    if (model == "pix2pix") {
+      CHECK(trainer.discriminator_b() == nullptr);
+      CHECK_THROWS_WITH(trainer.generators().g_yx(make_batch(o, 1).b), Catch::Contains("pix2pix"));
+    }
+    // Discriminator parameters are trainable again after the generator step.
+    for (const Tensor& p : trainer.discriminator_a().parameters()) REQUIRE(p.requires_grad());
+  }
+}
+
+TEST_CASE("trainer: paired RevGAN learns a fixed batch (L1 falls)", "[model]") {
+  models::TrainOptions o = test::tiny_options("revgan_paired");
+  o.lr = 1e-3;
+  Trainer trainer(o);
+  const Pair batch = make_batch(trainer.options(), 3);
+  std::vector<double> l1;
+  for (int step = 0; step < 30; ++step) l1.push_back(trainer.train_step(batch.a, batch.b).get("G_L1_A"));
+  const double first = (l1[0] + l1[1] + l1[2]) / 3, last = (l1[27] + l1[28] + l1[29]) / 3;
+  INFO(fmt::format("G_L1_A {} -> {}", first, last));
+  CHECK(last < 0.8 * first);
+}
+
+TEST_CASE("trainer: N + M steps equal N steps, checkpoint, new trainer, M steps (bitwise)", "[model]") {
+  for (const std::string model : {"revgan_unpaired", "revgan_paired"}) {
+    INFO(model);
+    test::TempDir dir("trainer-resume");
+    models::TrainOptions o = test::tiny_options(model);
+    o.pool_size = 1;  // full after the first step, then swaps at random: its state must survive
+    constexpr int n = 2, m = 2;
+    std::vector<Pair> batches;
+    for (int i = 0; i < n + m; ++i) batches.push_back(make_batch(models::resolve_options(o), 50 + i));
+
+    Trainer straight(o);
+    std::vector<double> straight_losses;
+    for (int i = 0; i < n + m; ++i) {
+      const auto l = straight.train_step(batches[i].a, batches[i].b);
+      if (i >= n) straight_losses.push_back(l.get("G"));
+    }
+
+    const std::string path = (dir / "state.h5").string();
+    {
+      Trainer first(o);
+      for (int i = 0; i < n; ++i) first.train_step(batches[i].a, batches[i].b);
+      first.set_learning_rate(o.lr * 0.5);  // restored from the file as well
+      first.save(path, {4, 1, n});
+    }
+    models::TrainOptions other = o;
+    other.seed = 999;  // different initial weights and pool RNG: everything must come from the file
+    Trainer resumed(other);
+    const models::TrainProgress progress = resumed.load(path);
+    CHECK(progress.epoch == 4);
+    CHECK(progress.epoch_iter == 1);
+    CHECK(progress.total_iters == n);
+    CHECK(resumed.steps() == n);
+    CHECK(resumed.learning_rate() == o.lr * 0.5);
+    CHECK(resumed.data_seed() == o.seed);
+    resumed.set_learning_rate(o.lr);
+    std::vector<double> resumed_losses;
+    for (int i = n; i < n + m; ++i) resumed_losses.push_back(resumed.train_step(batches[i].a, batches[i].b).get("G"));
+
+    CHECK(resumed_losses == straight_losses);
+    CHECK(test::snapshot(resumed.generators()) == test::snapshot(straight.generators()));
+    CHECK(test::snapshot(resumed.discriminator_a()) == test::snapshot(straight.discriminator_a()));
+    CHECK(test::snapshot(*resumed.discriminator_b()) == test::snapshot(*straight.discriminator_b()));
+
+    // Inference needs only the checkpoint: options and generator weights come from it.
+    const models::LoadedGenerators loaded = models::load_generators(path);
+    CHECK(loaded.options.model == model);
+    CHECK(loaded.options.ngf == o.ngf);
+    CHECK(loaded.generators->parameter_count() == straight.generators().parameter_count());
+
+    // A checkpoint of another model is refused with a clear message.
+    Trainer wrong(test::tiny_options("cyclegan"));
+    CHECK_THROWS_WITH(wrong.load(path), Catch::Contains(model) && Catch::Contains("cyclegan"));
+  }
+}
+
+TEST_CASE("trainer: a non-finite loss stops the step with an error naming step and loss", "[model]") {
+  models::TrainOptions o = test::tiny_options("revgan_unpaired");
+  Trainer trainer(o);
+  Pair batch = make_batch(trainer.options(), 5);
+  trainer.train_step(batch.a, batch.b);
+  const auto g_before = test::snapshot(trainer.generators());
+  const auto d_before = test::snapshot(trainer.discriminator_a());
+  Pair bad = make_batch(trainer.options(), 6);
+  bad.a = ops::scale(bad.a, std::numeric_limits<double>::quiet_NaN());
+  CHECK_THROWS_WITH(trainer.train_step(bad.a, bad.b), Catch::Contains("training step 2") &&
+                                                          Catch::Contains("generator update") &&
+                                                          Catch::Contains("G_GAN_A") && Catch::Contains("nan"));
+  CHECK(test::snapshot(trainer.generators()) == g_before);
+  CHECK(test::snapshot(trainer.discriminator_a()) == d_before);
+  CHECK(trainer.steps() == 1);
+  // The trainer is still usable: D parameters require grad again and a finite batch trains.
+  for (const Tensor& p : trainer.discriminator_a().parameters()) REQUIRE(p.requires_grad());
+  CHECK(std::isfinite(trainer.train_step(batch.a, batch.b).get("D_A")));
+
+  CHECK_THROWS_WITH(trainer.train_step(batch.a, Tensor()), Catch::Contains("batch B"));
+  CHECK_THROWS_WITH(trainer.train_step(test::batch_tensor(1, 1, 1, 32), batch.b), Catch::Contains("batch A"));
+}

@@ -1,0 +1,41 @@
+// Translating a folder (or one file) of images into an output folder: same relative names,
+// PNG or JPEG, batched by size, every output written atomically.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "tools/infer/translator.hpp"
+
+namespace revgan::infer {
+
+// Which part of each input to translate: all of it, or the left (A) / right (B) half of a
+// pix2pix aligned A|B image.
+enum class InputPart { whole, left, right };
+InputPart parse_input_part(const std::string& text);  // whole | left | A | right | B
+
+struct FolderJob {
+  std::filesystem::path input;   // a folder (searched recursively) or one image file
+  std::filesystem::path output;  // a folder, created if missing
+  std::string format = "png";    // png | jpg
+  InputPart part = InputPart::whole;
+  int64_t batch = 1;             // images (or tiles) per network call
+  TileOptions tiles;
+};
+
+struct PlannedFile {
+  std::filesystem::path input, output;
+};
+// Inputs and their output paths; fails on a missing input or two inputs mapping to one output.
+std::vector<PlannedFile> plan_outputs(const FolderJob& job);
+// Creates `folder` and proves it writable (a probe file is created and removed), so that a bad
+// output folder fails before any work and leaves nothing behind.
+void ensure_writable_folder(const std::filesystem::path& folder);
+
+using Progress = std::function<void(int64_t done, int64_t total, const std::filesystem::path& last)>;
+int64_t translate_folder(const Translator& translator, const FolderJob& job, const Progress& progress = {});
+
+}  // namespace revgan::infer

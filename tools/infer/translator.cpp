@@ -1,0 +1,85 @@
+// Translator: checkpoint loading with clear errors, image <-> tensor, batching by size.
+#include "tools/infer/translator.hpp"
+
+#include <cstring>
+
+#include "engine/autograd/grad_mode.hpp"
+#include "models/training/model_factory.hpp"
+
+namespace revgan::infer {
+
+Translator::Translator(std::shared_ptr<models::GeneratorPair> generators, const models::TrainOptions& options,
+                       bool x_to_y, Device device)
+    : generators_(std::move(generators)), options_(options), x_to_y_(x_to_y), device_(device) {
+  const models::ModelTraits traits = models::model_traits(options.model);
+  REVGAN_CHECK(traits.dims == 2, "model '{}' translates volumes, not images (use --volume)", options.model);
+  REVGAN_CHECK(x_to_y || traits.two_way, "model '{}' has a single generator (AtoB); BtoA does not exist",
+               options.model);
+  in_nc_ = x_to_y ? options.input_nc : options.output_nc;
+  out_nc_ = x_to_y ? options.output_nc : options.input_nc;
+  generators_->eval();
+  generators_->to(device_);
+}
+
+Translator Translator::from_checkpoint(const std::filesystem::path& checkpoint, bool x_to_y, Device device) {
+  std::error_code ec;
+  REVGAN_CHECK(std::filesystem::is_regular_file(checkpoint, ec), "checkpoint '{}' does not exist or is not a file",
+               checkpoint.string());
+  models::LoadedGenerators loaded;
+  try {
+    loaded = models::load_generators(checkpoint.string());
+  } catch (const Error& e) {
+    REVGAN_FAIL("cannot load the generators from '{}' (a checkpoint of another architecture or not from "
+                "revgan_train?): {}",
+                checkpoint.string(), e.message());
+  }
+  return Translator(loaded.generators, loaded.options, x_to_y, device);
+}
+
+Tensor Translator::run(const Tensor& batch) const {
+  NoGradScope no_grad;
+  const Tensor x = batch.to(device_);
+  const Tensor y = x_to_y_ ? generators_->g_xy(x) : generators_->g_yx(x);
+  return y.to(Device::cpu()).to(DType::float32);
+}
+
+Tensor Translator::to_input(const data::Image& image) const {
+  const data::Image converted = image.channels == in_nc_ ? image : data::convert_channels(image, in_nc_);
+  const Tensor chw = data::image_to_tensor(converted).to(DType::float32);
+  return chw.reshape(Shape({1, chw.size(0), chw.size(1), chw.size(2)}));
+}
+
+data::Image Translator::translate(const data::Image& image, const TileOptions& tiles) const {
+  const ImageFn fn = [this](const Tensor& x) { return run(x); };
+  return data::tensor_to_image(run_tiled(to_input(image), fn, tiles));
+}
+
+std::vector<data::Image> Translator::translate_batch(const std::vector<data::Image>& images,
+                                                     const TileOptions& tiles) const {
+  std::vector<data::Image> out;
+  if (images.empty()) return out;
+  const int64_t w = images.front().width, h = images.front().height;
+  bool same = true;
+  for (const data::Image& im : images) same = same && im.width == w && im.height == h;
+  if (!same || images.size() == 1 || padded_extent(h, tiles) > tiles.tile || padded_extent(w, tiles) > tiles.tile) {
+    for (const data::Image& im : images) out.push_back(translate(im, tiles));
+    return out;
+  }
+  const int64_t n = static_cast<int64_t>(images.size());
+  Tensor batch = Tensor::empty(Shape({n, in_nc_, h, w}));
+  const std::size_t per = static_cast<std::size_t>(in_nc_ * h * w);
+  for (int64_t i = 0; i < n; ++i)
+    std::memcpy(batch.data<float>() + static_cast<std::size_t>(i) * per,
+                to_input(images[static_cast<std::size_t>(i)]).data<float>(), per * sizeof(float));
+  const ImageFn fn = [this](const Tensor& x) { return run(x); };
+  const Tensor y = run_whole(batch, fn, tiles);
+  const std::size_t out_per = static_cast<std::size_t>(y.size(1) * h * w);
+  for (int64_t i = 0; i < n; ++i) {
+    Tensor one = Tensor::empty(Shape({y.size(1), h, w}));
+    std::memcpy(one.data<float>(), y.data<float>() + static_cast<std::size_t>(i) * out_per, out_per * sizeof(float));
+    out.push_back(data::tensor_to_image(one));
+  }
+  return out;
+}
+
+}  // namespace revgan::infer

@@ -1,0 +1,118 @@
+// VolumeTranslator: checkpoint loading, grid up-sampling, intensity mapping, tiled 3D runs.
+#include "tools/infer/volume_translator.hpp"
+
+#include <unistd.h>
+
+#include "data/volume/hdf5_volume.hpp"
+#include "data/volume/intensity.hpp"
+#include "data/volume/nifti_io.hpp"
+#include "data/volume/resample.hpp"
+#include "data/volume/volume_dataset.hpp"
+#include "data/volume/volume_tensor.hpp"
+#include "engine/autograd/grad_mode.hpp"
+#include "models/training/model_factory.hpp"
+
+namespace revgan::infer {
+
+namespace fs = std::filesystem;
+
+TileOptions default_volume_tiles() {
+  TileOptions t;
+  t.tile = 64;
+  t.overlap = 0;  // tile / 4
+  t.multiple = 1;
+  t.min_size = 2;  // reflection padding of 1 inside F and G
+  return t;
+}
+
+VolumeTranslator::VolumeTranslator(std::shared_ptr<models::GeneratorPair> generators,
+                                   const models::TrainOptions& options, bool x_to_y, Device device)
+    : generators_(std::move(generators)), options_(options), x_to_y_(x_to_y), device_(device) {
+  const models::ModelTraits traits = models::model_traits(options.model);
+  REVGAN_CHECK(traits.dims == 3, "model '{}' translates images, not volumes (leave out --volume)", options.model);
+  in_nc_ = x_to_y ? options.input_nc : options.output_nc;
+  generators_->eval();
+  generators_->to(device_);
+}
+
+VolumeTranslator VolumeTranslator::from_checkpoint(const fs::path& checkpoint, bool x_to_y, Device device) {
+  std::error_code ec;
+  REVGAN_CHECK(fs::is_regular_file(checkpoint, ec), "checkpoint '{}' does not exist or is not a file",
+               checkpoint.string());
+  models::LoadedGenerators loaded;
+  try {
+    loaded = models::load_generators(checkpoint.string());
+  } catch (const Error& e) {
+    REVGAN_FAIL("cannot load the generators from '{}' (a checkpoint of another architecture or not from "
+                "revgan_train?): {}",
+                checkpoint.string(), e.message());
+  }
+  return VolumeTranslator(loaded.generators, loaded.options, x_to_y, device);
+}
+
+data::Volume VolumeTranslator::translate(const data::Volume& input, const data::Axes3& factor,
+                                         const TileOptions& tiles) const {
+  REVGAN_CHECK(input.channels == in_nc_, "the volume has {} channel(s), the generator expects {}", input.channels,
+               in_nc_);
+  data::Volume grid = input;
+  if (factor != data::Axes3{1, 1, 1}) {
+    const data::Axes3 size{input.depth * factor[0], input.height * factor[1], input.width * factor[2]};
+    const std::array<double, 3> scale{1.0 / static_cast<double>(factor[0]), 1.0 / static_cast<double>(factor[1]),
+                                      1.0 / static_cast<double>(factor[2])};
+    grid = data::upsample_to_grid(input, size, data::resampled_geometry(input.geometry, scale, {0.0, 0.0, 0.0}));
+  }
+  // As in training: the input's robust percentiles map to [-1, 1], and outputs map back.
+  const data::IntensityScale scale = data::robust_intensity_scale(grid);
+  const data::Volume normalised = data::normalise(grid, scale);
+  const Tensor x = data::volume_to_tensor(normalised);
+  const Tensor batch = x.reshape(Shape({1, x.size(0), x.size(1), x.size(2), x.size(3)}));
+  const ImageFn fn = [this](const Tensor& t) {
+    NoGradScope no_grad;
+    const Tensor on_device = t.to(device_);
+    const Tensor y = x_to_y_ ? generators_->g_xy(on_device) : generators_->g_yx(on_device);
+    return y.to(Device::cpu()).to(DType::float32);
+  };
+  const Tensor y = run_tiled(batch, fn, tiles);
+  data::Volume out = data::tensor_to_volume(y, grid.geometry, scale);
+  return data::denormalise(out);
+}
+
+int64_t translate_volume_folder(const VolumeTranslator& translator, const VolumeJob& job, const Progress& progress) {
+  std::error_code ec;
+  REVGAN_CHECK(fs::exists(job.input, ec), "input '{}' does not exist", job.input.string());
+  std::vector<std::pair<fs::path, fs::path>> plan;
+  if (fs::is_regular_file(job.input, ec)) {
+    REVGAN_CHECK(data::has_volume_extension(job.input), "'{}' is not a NIfTI (.nii, .nii.gz) or HDF5 (.h5, .hdf5) file",
+                 job.input.string());
+    plan.emplace_back(job.input, job.output / job.input.filename());
+  } else {
+    for (const fs::path& p : data::list_volume_files(job.input))
+      plan.emplace_back(p, job.output / fs::relative(p, job.input));
+  }
+  REVGAN_CHECK(!plan.empty(), "input folder '{}' holds no volumes", job.input.string());
+  ensure_writable_folder(job.output);
+  int64_t done = 0;
+  for (const auto& [in, out] : plan) {
+    const data::Volume result = translator.translate(data::read_volume(in), job.factor, job.tiles);
+    fs::create_directories(out.parent_path(), ec);
+    REVGAN_CHECK(!ec, "cannot create '{}': {}", out.parent_path().string(), ec.message());
+    // The temporary file keeps the name's ending, so .nii.gz stays gzip-compressed.
+    const std::string name = out.filename().string();
+    const fs::path temp = out.parent_path() / fmt::format(".tmp-{}-{}", ::getpid(), name);
+    try {
+      if (data::has_hdf5_extension(out))
+        data::write_hdf5_volume(temp, "volume", result);
+      else
+        data::write_nifti(temp, result);
+      fs::rename(temp, out);
+    } catch (...) {
+      fs::remove(temp, ec);
+      throw;
+    }
+    ++done;
+    if (progress) progress(done, static_cast<int64_t>(plan.size()), in);
+  }
+  return done;
+}
+
+}  // namespace revgan::infer

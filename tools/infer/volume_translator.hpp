@@ -1,0 +1,50 @@
+// 3D super-resolution inference with a RevGAN 3D checkpoint: the low-resolution volume is
+// up-sampled (trilinear) onto the high-resolution grid, normalised as in training, run through
+// the generator (in overlapping cubic tiles when large) and mapped back to the source units.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+
+#include "data/volume/volume.hpp"
+#include "models/generator_pair.hpp"
+#include "models/training/options.hpp"
+#include "tools/infer/folder.hpp"
+#include "tools/infer/tiling.hpp"
+
+namespace revgan::infer {
+
+class VolumeTranslator {
+ public:
+  VolumeTranslator(std::shared_ptr<models::GeneratorPair> generators, const models::TrainOptions& options, bool x_to_y,
+                   Device device);
+  static VolumeTranslator from_checkpoint(const std::filesystem::path& checkpoint, bool x_to_y, Device device);
+
+  // `factor` (D, H, W): the input is up-sampled to factor x its size first ({1, 1, 1}: the input
+  // is already on the output grid). The result carries the up-sampled grid's geometry.
+  data::Volume translate(const data::Volume& input, const data::Axes3& factor, const TileOptions& tiles) const;
+  const models::TrainOptions& options() const { return options_; }
+
+ private:
+  std::shared_ptr<models::GeneratorPair> generators_;
+  models::TrainOptions options_;
+  bool x_to_y_;
+  Device device_;
+  int64_t in_nc_;
+};
+
+// Tiles for volumes: cubes of 64 voxels overlapping by 16, no size multiple (the 3D generator
+// has no strides).
+TileOptions default_volume_tiles();
+
+struct VolumeJob {
+  std::filesystem::path input;   // a .nii / .nii.gz / .h5 / .hdf5 file or a folder of them
+  std::filesystem::path output;  // folder; outputs keep the input names and formats
+  data::Axes3 factor{2, 2, 2};
+  TileOptions tiles = default_volume_tiles();
+};
+
+int64_t translate_volume_folder(const VolumeTranslator& translator, const VolumeJob& job,
+                                const Progress& progress = {});
+
+}  // namespace revgan::infer
