@@ -17,7 +17,9 @@ int as_int(int64_t v, const char* what) {
   return static_cast<int>(v);
 }
 
-cublasOperation_t op(bool trans) { return trans ? CUBLAS_OP_T : CUBLAS_OP_N; }
+cublasOperation_t op(bool trans) {
+  return trans ? CUBLAS_OP_T : CUBLAS_OP_N;
+}
 
 }  // namespace
 
@@ -25,16 +27,14 @@ void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alp
           const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
   if (m == 0 || n == 0) return;
   REVGAN_CUBLAS_CHECK(cublasSgemm(cublas(), op(trans_b), op(trans_a), as_int(n, "n"), as_int(m, "m"), as_int(k, "k"),
-                                  &alpha, b, as_int(ldb, "ldb"), a, as_int(lda, "lda"), &beta, c,
-                                  as_int(ldc, "ldc")));
+                                  &alpha, b, as_int(ldb, "ldb"), a, as_int(lda, "lda"), &beta, c, as_int(ldc, "ldc")));
 }
 
 void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, double alpha, const double* a, int64_t lda,
           const double* b, int64_t ldb, double beta, double* c, int64_t ldc) {
   if (m == 0 || n == 0) return;
   REVGAN_CUBLAS_CHECK(cublasDgemm(cublas(), op(trans_b), op(trans_a), as_int(n, "n"), as_int(m, "m"), as_int(k, "k"),
-                                  &alpha, b, as_int(ldb, "ldb"), a, as_int(lda, "lda"), &beta, c,
-                                  as_int(ldc, "ldc")));
+                                  &alpha, b, as_int(ldb, "ldb"), a, as_int(lda, "lda"), &beta, c, as_int(ldc, "ldc")));
 }
 
 }  // namespace revgan::cuda

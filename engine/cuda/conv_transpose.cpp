@@ -34,8 +34,7 @@ int64_t conv_transpose_workspace_elements(const kernels::ConvGeometry& g) {
 }
 
 template <class T>
-void conv_transpose_forward(const kernels::ConvGeometry& g, const T* x, const T* w, const T* bias, T* y,
-                            T* workspace) {
+void conv_transpose_forward(const kernels::ConvGeometry& g, const T* x, const T* w, const T* bias, T* y, T* workspace) {
   const kc::ColShape s = transpose_cols(g);
   const bool identity = kc::col_is_identity(s);
   const int64_t k = kc::col_rows(s);
@@ -85,8 +84,8 @@ void conv_transpose_backward_input(const kernels::ConvGeometry& g, const T* dy, 
 }
 
 template <class T>
-void conv_transpose_backward_weight(const kernels::ConvGeometry& g, const T* x, const T* dy, T* dw, T* db,
-                                    T* workspace, bool accumulate) {
+void conv_transpose_backward_weight(const kernels::ConvGeometry& g, const T* x, const T* dy, T* dw, T* db, T* workspace,
+                                    bool accumulate) {
   const kc::ColShape s = transpose_cols(g);
   const bool identity = kc::col_is_identity(s);
   const int64_t k = kc::col_rows(s);
@@ -113,12 +112,12 @@ void conv_transpose_backward_weight(const kernels::ConvGeometry& g, const T* x, 
 
 template void conv_transpose_forward<float>(const kernels::ConvGeometry&, const float*, const float*, const float*,
                                             float*, float*);
-template void conv_transpose_forward<double>(const kernels::ConvGeometry&, const double*, const double*,
-                                             const double*, double*, double*);
+template void conv_transpose_forward<double>(const kernels::ConvGeometry&, const double*, const double*, const double*,
+                                             double*, double*);
 template void conv_transpose_backward_input<float>(const kernels::ConvGeometry&, const float*, const float*, float*,
                                                    float*, bool);
-template void conv_transpose_backward_input<double>(const kernels::ConvGeometry&, const double*, const double*,
-                                                    double*, double*, bool);
+template void conv_transpose_backward_input<double>(const kernels::ConvGeometry&, const double*, const double*, double*,
+                                                    double*, bool);
 template void conv_transpose_backward_weight<float>(const kernels::ConvGeometry&, const float*, const float*, float*,
                                                     float*, float*, bool);
 template void conv_transpose_backward_weight<double>(const kernels::ConvGeometry&, const double*, const double*,

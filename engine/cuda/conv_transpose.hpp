@@ -12,8 +12,7 @@ namespace revgan::cuda {
 int64_t conv_transpose_workspace_elements(const kernels::ConvGeometry& g);
 
 template <class T>
-void conv_transpose_forward(const kernels::ConvGeometry& g, const T* x, const T* w, const T* bias, T* y,
-                            T* workspace);
+void conv_transpose_forward(const kernels::ConvGeometry& g, const T* x, const T* w, const T* bias, T* y, T* workspace);
 
 template <class T>
 void conv_transpose_backward_input(const kernels::ConvGeometry& g, const T* dy, const T* w, T* dx, T* workspace,
@@ -21,7 +20,7 @@ void conv_transpose_backward_input(const kernels::ConvGeometry& g, const T* dy, 
 
 // dw (and db if non-null) from x and dy, summed over the batch. Overwrites unless `accumulate`.
 template <class T>
-void conv_transpose_backward_weight(const kernels::ConvGeometry& g, const T* x, const T* dy, T* dw, T* db,
-                                    T* workspace, bool accumulate);
+void conv_transpose_backward_weight(const kernels::ConvGeometry& g, const T* x, const T* dy, T* dw, T* db, T* workspace,
+                                    bool accumulate);
 
 }  // namespace revgan::cuda

@@ -4,6 +4,10 @@
 // merge with free neighbours and stay reserved for reuse; when cudaMalloc fails the cache is
 // flushed (every fully free segment returned with cudaFree) and the call retried once.
 //
+// REVGAN_CUDA_NO_CACHING=1 turns caching off (one cudaMalloc / cudaFree per tensor) so that
+// compute-sanitizer's memcheck sees every buffer's real bounds: inside a cached segment an
+// overrun into a neighbouring block would go unnoticed.
+//
 // No CUDA events guard reuse: every kernel, library call and copy for a device runs on its one
 // compute stream (engine/cuda/stream.hpp) in issue order. A block freed by the host may still
 // be read by queued work, but whatever later reuses it is queued behind that work on the same
@@ -12,6 +16,7 @@
 
 #include <array>
 #include <atomic>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -25,14 +30,16 @@ namespace revgan {
 
 namespace {
 
-constexpr std::size_t k_round = 512;                      // every block is a multiple of this
-constexpr std::size_t k_small_request = 1 << 20;          // small pool: requests up to 1 MiB
-constexpr std::size_t k_small_segment = 2 << 20;          // ... carved out of 2 MiB segments
-constexpr std::size_t k_large_segment = 20 << 20;         // large requests under 10 MiB share 20 MiB
-constexpr std::size_t k_large_alone = 10 << 20;           // from 10 MiB a request gets its own segment
-constexpr std::size_t k_large_round = 2 << 20;            // ... rounded to 2 MiB
+constexpr std::size_t k_round = 512;               // every block is a multiple of this
+constexpr std::size_t k_small_request = 1 << 20;   // small pool: requests up to 1 MiB
+constexpr std::size_t k_small_segment = 2 << 20;   // ... carved out of 2 MiB segments
+constexpr std::size_t k_large_segment = 20 << 20;  // large requests under 10 MiB share 20 MiB
+constexpr std::size_t k_large_alone = 10 << 20;    // from 10 MiB a request gets its own segment
+constexpr std::size_t k_large_round = 2 << 20;     // ... rounded to 2 MiB
 
-std::size_t round_up(std::size_t n, std::size_t to) { return (n + to - 1) / to * to; }
+std::size_t round_up(std::size_t n, std::size_t to) {
+  return (n + to - 1) / to * to;
+}
 
 // A contiguous piece of one segment; neighbours in the same segment are linked so that freed
 // blocks can merge. A block with neither neighbour is a whole segment.
@@ -55,7 +62,8 @@ struct BySizeThenAddress {
 
 class CachingCudaAllocator final : public Allocator {
  public:
-  explicit CachingCudaAllocator(int index) : index_(index) {}
+  explicit CachingCudaAllocator(int index) : index_(index), caching_(caching_requested()) {}
+  bool caching() const { return caching_; }
   Device device() const override { return Device::cuda(index_); }
 
   void empty_cache() override {
@@ -86,7 +94,15 @@ class CachingCudaAllocator final : public Allocator {
     const std::size_t size = round_up(bytes, k_round);
     const bool small = size <= k_small_request;
     std::size_t segment = 0;
-    {
+    if (!caching_) {
+      std::lock_guard lock(pool_mutex_);
+      segment = bytes;
+      if (char* ptr = malloc_with_retry_locked(bytes); ptr != nullptr) {
+        Block* block = new_segment_locked(ptr, bytes, small);
+        block->allocated = true;
+        return block->ptr;
+      }
+    } else {
       std::lock_guard lock(pool_mutex_);
       auto& pool = small ? small_free_ : large_free_;
       Block key;
@@ -125,6 +141,20 @@ class CachingCudaAllocator final : public Allocator {
     if (it == blocks_.end() || !it->second->allocated) return;  // not ours: nothing sane to do in noexcept
     Block* block = it->second.get();
     block->allocated = false;
+    if (!caching_) {
+      // cudaFree waits for the device, so queued kernels still using the buffer finish first.
+      // Plain runtime calls: nothing here may throw.
+      int previous = index_;
+      const bool switched = cudaGetDevice(&previous) == cudaSuccess && previous != index_ &&
+                            cudaSetDevice(index_) == cudaSuccess;
+      cudaFree(block->ptr);
+      if (switched) cudaSetDevice(previous);
+      reserved_.fetch_sub(static_cast<int64_t>(block->size));
+      --counters_.segments;
+      ++counters_.cuda_frees;
+      blocks_.erase(it);
+      return;
+    }
     auto& pool = block->small ? small_free_ : large_free_;
     if (block->next != nullptr && !block->next->allocated) block = merge_locked(block, block->next, pool);
     if (block->prev != nullptr && !block->prev->allocated) block = merge_locked(block->prev, block, pool);
@@ -134,6 +164,11 @@ class CachingCudaAllocator final : public Allocator {
   int64_t reserved_bytes_locked() const override { return reserved_.load(); }
 
  private:
+  static bool caching_requested() {
+    const char* v = std::getenv("REVGAN_CUDA_NO_CACHING");
+    return v == nullptr || v[0] == '\0' || std::string(v) == "0";
+  }
+
   static std::size_t segment_size(std::size_t size) {
     if (size <= k_small_request) return k_small_segment;
     if (size < k_large_alone) return k_large_segment;
@@ -233,7 +268,8 @@ class CachingCudaAllocator final : public Allocator {
   }
 
   int index_;
-  mutable std::mutex pool_mutex_;  // guards everything below except the atomics
+  const bool caching_;
+  mutable std::mutex pool_mutex_;                   // guards everything below except the atomics
   std::map<char*, std::unique_ptr<Block>> blocks_;  // every block, allocated or free, by address
   std::set<Block*, BySizeThenAddress> small_free_, large_free_;
   CudaCacheStats counters_;
@@ -244,8 +280,7 @@ class CachingCudaAllocator final : public Allocator {
 constexpr int k_max_devices = 64;
 
 CachingCudaAllocator& caching_allocator(int device_index) {
-  REVGAN_CHECK(device_index >= 0 && device_index < k_max_devices, "cuda:{}: device index out of range",
-               device_index);
+  REVGAN_CHECK(device_index >= 0 && device_index < k_max_devices, "cuda:{}: device index out of range", device_index);
   // Intentionally immortal: tensors owned by static objects may be freed at exit in any order,
   // and the driver reclaims the cached segments when the process ends.
   static std::mutex* mutex = new std::mutex();
@@ -258,12 +293,22 @@ CachingCudaAllocator& caching_allocator(int device_index) {
 
 }  // namespace
 
-Allocator& cuda_allocator(int device_index) { return caching_allocator(device_index); }
+Allocator& cuda_allocator(int device_index) {
+  return caching_allocator(device_index);
+}
 
-CudaCacheStats cuda_cache_stats(int device_index) { return caching_allocator(device_index).cache_stats(); }
+CudaCacheStats cuda_cache_stats(int device_index) {
+  return caching_allocator(device_index).cache_stats();
+}
+
+bool cuda_caching_enabled(int device_index) {
+  return caching_allocator(device_index).caching();
+}
 
 namespace testing {
-void fail_next_cuda_mallocs(int device_index, int count) { caching_allocator(device_index).fail_next_mallocs(count); }
+void fail_next_cuda_mallocs(int device_index, int count) {
+  caching_allocator(device_index).fail_next_mallocs(count);
+}
 }  // namespace testing
 
 }  // namespace revgan

@@ -8,32 +8,32 @@
 
 #include "engine/core/check.hpp"
 
-#define REVGAN_CUDA_CHECK(expr)                                                                      \
-  do {                                                                                               \
-    cudaError_t revgan_status_ = (expr);                                                             \
-    if (revgan_status_ != cudaSuccess) [[unlikely]] {                                                \
-      throw ::revgan::Error(__FILE__, __LINE__, #expr,                                               \
-                            ::fmt::format("CUDA error {}: {}", cudaGetErrorName(revgan_status_),     \
-                                          cudaGetErrorString(revgan_status_)));                      \
-    }                                                                                                \
+#define REVGAN_CUDA_CHECK(expr)                                                                                      \
+  do {                                                                                                               \
+    cudaError_t revgan_status_ = (expr);                                                                             \
+    if (revgan_status_ != cudaSuccess) [[unlikely]] {                                                                \
+      throw ::revgan::Error(                                                                                         \
+          __FILE__, __LINE__, #expr,                                                                                 \
+          ::fmt::format("CUDA error {}: {}", cudaGetErrorName(revgan_status_), cudaGetErrorString(revgan_status_))); \
+    }                                                                                                                \
   } while (0)
 
-#define REVGAN_CUBLAS_CHECK(expr)                                                                    \
-  do {                                                                                               \
-    cublasStatus_t revgan_status_ = (expr);                                                          \
-    if (revgan_status_ != CUBLAS_STATUS_SUCCESS) [[unlikely]] {                                      \
-      throw ::revgan::Error(__FILE__, __LINE__, #expr,                                               \
+#define REVGAN_CUBLAS_CHECK(expr)                                                                     \
+  do {                                                                                                \
+    cublasStatus_t revgan_status_ = (expr);                                                           \
+    if (revgan_status_ != CUBLAS_STATUS_SUCCESS) [[unlikely]] {                                       \
+      throw ::revgan::Error(__FILE__, __LINE__, #expr,                                                \
                             ::fmt::format("cuBLAS error {}: {}", cublasGetStatusName(revgan_status_), \
-                                          cublasGetStatusString(revgan_status_)));                   \
-    }                                                                                                \
+                                          cublasGetStatusString(revgan_status_)));                    \
+    }                                                                                                 \
   } while (0)
 
-#define REVGAN_CUDNN_CHECK(expr)                                                                     \
-  do {                                                                                               \
-    cudnnStatus_t revgan_status_ = (expr);                                                           \
-    if (revgan_status_ != CUDNN_STATUS_SUCCESS) [[unlikely]] {                                       \
-      throw ::revgan::Error(__FILE__, __LINE__, #expr,                                               \
-                            ::fmt::format("cuDNN error {}: {}", static_cast<int>(revgan_status_),    \
-                                          cudnnGetErrorString(revgan_status_)));                     \
-    }                                                                                                \
+#define REVGAN_CUDNN_CHECK(expr)                                                                                       \
+  do {                                                                                                                 \
+    cudnnStatus_t revgan_status_ = (expr);                                                                             \
+    if (revgan_status_ != CUDNN_STATUS_SUCCESS) [[unlikely]] {                                                         \
+      throw ::revgan::Error(                                                                                           \
+          __FILE__, __LINE__, #expr,                                                                                   \
+          ::fmt::format("cuDNN error {}: {}", static_cast<int>(revgan_status_), cudnnGetErrorString(revgan_status_))); \
+    }                                                                                                                  \
   } while (0)

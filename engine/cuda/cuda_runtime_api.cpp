@@ -28,13 +28,17 @@ const Probe& probe() {
 }
 }  // namespace
 
-int cuda_device_count() { return probe().count; }
-std::string cuda_unavailable_reason() { return probe().reason; }
+int cuda_device_count() {
+  return probe().count;
+}
+std::string cuda_unavailable_reason() {
+  return probe().reason;
+}
 
 void cuda_copy_bytes(void* dst, Device dst_device, const void* src, Device src_device, std::size_t bytes) {
   REVGAN_CHECK(cuda_device_count() > 0, "copy {} -> {}: CUDA unavailable ({})", src_device.str(), dst_device.str(),
                cuda_unavailable_reason());
-  cudaMemcpyKind kind = src_device.is_cpu() ? cudaMemcpyHostToDevice
+  cudaMemcpyKind kind = src_device.is_cpu()   ? cudaMemcpyHostToDevice
                         : dst_device.is_cpu() ? cudaMemcpyDeviceToHost
                                               : cudaMemcpyDeviceToDevice;
   // Copies join the compute stream of the device involved, so they are ordered with the kernels

@@ -88,9 +88,8 @@ class ConvolutionDescriptor {
   void set(cudnnDataType_t type, const std::vector<int>& pad, const std::vector<int>& stride) {
     const std::vector<int> dilation(pad.size(), 1);
     // Cross-correlation is what PyTorch (and the CPU kernels) call convolution.
-    REVGAN_CUDNN_CHECK(cudnnSetConvolutionNdDescriptor(desc_, static_cast<int>(pad.size()), pad.data(),
-                                                       stride.data(), dilation.data(), CUDNN_CROSS_CORRELATION,
-                                                       type));
+    REVGAN_CUDNN_CHECK(cudnnSetConvolutionNdDescriptor(desc_, static_cast<int>(pad.size()), pad.data(), stride.data(),
+                                                       dilation.data(), CUDNN_CROSS_CORRELATION, type));
     REVGAN_CUDNN_CHECK(cudnnSetConvolutionMathType(desc_, CUDNN_FMA_MATH));
   }
   cudnnConvolutionDescriptor_t get() const { return desc_; }
@@ -130,9 +129,16 @@ PlanCache& plan_cache() {
   return *cache;
 }
 
-template <class T> cudnnDataType_t data_type();
-template <> cudnnDataType_t data_type<float>() { return CUDNN_DATA_FLOAT; }
-template <> cudnnDataType_t data_type<double>() { return CUDNN_DATA_DOUBLE; }
+template <class T>
+cudnnDataType_t data_type();
+template <>
+cudnnDataType_t data_type<float>() {
+  return CUDNN_DATA_FLOAT;
+}
+template <>
+cudnnDataType_t data_type<double>() {
+  return CUDNN_DATA_DOUBLE;
+}
 
 // A 2D conv (D extent, kernel, stride 1 and no padding along D) gets 4D descriptors: cuDNN's 2D
 // algorithms are faster than its 3D ones on a depth of one.
@@ -140,14 +146,17 @@ bool is_2d(const ConvGeometry& g) {
   return g.input[0] == 1 && g.output[0] == 1 && g.kernel[0] == 1 && g.stride[0] == 1 && g.padding[0] == 0;
 }
 
-int as_int(int64_t v) { return static_cast<int>(v); }
+int as_int(int64_t v) {
+  return static_cast<int>(v);
+}
 
 std::string describe(const ConvGeometry& g) {
-  return fmt::format("batch {}, {} -> {} channels, input {}x{}x{}, output {}x{}x{}, kernel {}x{}x{}, stride {}x{}x{}, "
-                     "padding {}x{}x{}",
-                     g.batch, g.in_channels, g.out_channels, g.input[0], g.input[1], g.input[2], g.output[0],
-                     g.output[1], g.output[2], g.kernel[0], g.kernel[1], g.kernel[2], g.stride[0], g.stride[1],
-                     g.stride[2], g.padding[0], g.padding[1], g.padding[2]);
+  return fmt::format(
+      "batch {}, {} -> {} channels, input {}x{}x{}, output {}x{}x{}, kernel {}x{}x{}, stride {}x{}x{}, "
+      "padding {}x{}x{}",
+      g.batch, g.in_channels, g.out_channels, g.input[0], g.input[1], g.input[2], g.output[0], g.output[1], g.output[2],
+      g.kernel[0], g.kernel[1], g.kernel[2], g.stride[0], g.stride[1], g.stride[2], g.padding[0], g.padding[1],
+      g.padding[2]);
 }
 
 template <class T>
@@ -173,7 +182,7 @@ std::unique_ptr<Plan> make_plan(const ConvGeometry& g) {
   // The engine's shape rule and cuDNN's must agree; a mismatch is a bug in one of them.
   std::vector<int> expected(y_dims.size());
   REVGAN_CUDNN_CHECK(cudnnGetConvolutionNdForwardOutputDim(plan->conv.get(), plan->x.get(), plan->w.get(),
-                                                          static_cast<int>(expected.size()), expected.data()));
+                                                           static_cast<int>(expected.size()), expected.data()));
   REVGAN_CHECK(expected == y_dims, "conv: cuDNN computes a different output shape for {}", describe(g));
   return plan;
 }
@@ -200,8 +209,8 @@ void choose_forward(cudnnHandle_t h, Plan& p, const ConvGeometry& g) {
   REVGAN_CUDNN_CHECK(cudnnGetConvolutionForwardAlgorithmMaxCount(h, &count));
   std::vector<cudnnConvolutionFwdAlgoPerf_t> ranked(static_cast<std::size_t>(std::max(count, 1)));
   int returned = 0;
-  REVGAN_CUDNN_CHECK(cudnnGetConvolutionForwardAlgorithm_v7(h, p.x.get(), p.w.get(), p.conv.get(), p.y.get(),
-                                                            count, &returned, ranked.data()));
+  REVGAN_CUDNN_CHECK(cudnnGetConvolutionForwardAlgorithm_v7(h, p.x.get(), p.w.get(), p.conv.get(), p.y.get(), count,
+                                                            &returned, ranked.data()));
   p.forward = choose(
       ranked, returned,
       [&](cudnnConvolutionFwdAlgo_t algo, std::size_t* bytes) {
@@ -251,8 +260,8 @@ const Plan& plan_for(const ConvGeometry& g, Direction direction) {
   PlanKey key;
   key.device = current_device();
   key.dtype = static_cast<int>(dtype_of<T>());
-  key.geometry = {g.batch,     g.in_channels, g.out_channels, g.input[0],  g.input[1],   g.input[2],
-                  g.output[0], g.output[1],   g.output[2],    g.kernel[0], g.kernel[1],  g.kernel[2],
+  key.geometry = {g.batch,     g.in_channels, g.out_channels, g.input[0],   g.input[1],   g.input[2],
+                  g.output[0], g.output[1],   g.output[2],    g.kernel[0],  g.kernel[1],  g.kernel[2],
                   g.stride[0], g.stride[1],   g.stride[2],    g.padding[0], g.padding[1], g.padding[2]};
   PlanCache& cache = plan_cache();
   std::lock_guard lock(cache.mutex);
@@ -298,8 +307,8 @@ void cudnn_conv_forward(const ConvGeometry& g, const T* x, const T* w, const T* 
     T* y_part = y + start * y_sample;
     // Seeding y with the bias and letting cuDNN add onto it (beta = 1) saves a pass, as on the CPU.
     if (bias != nullptr)
-      REVGAN_CUDA_CHECK(kernels::cuda::fill_channel_bias<T>(bias, part.batch, g.out_channels,
-                                                            kernels::volume(g.output), y_part, stream()));
+      REVGAN_CUDA_CHECK(kernels::cuda::fill_channel_bias<T>(bias, part.batch, g.out_channels, kernels::volume(g.output),
+                                                            y_part, stream()));
     const T alpha = 1, beta = bias != nullptr ? 1 : 0;
     DeviceBuffer ws(Device::cuda(current_device()), p.forward.workspace);
     REVGAN_CUDNN_CHECK(cudnnConvolutionForward(cudnn(), &alpha, p.x.get(), x + start * x_sample, p.w.get(), w,
@@ -316,10 +325,10 @@ void cudnn_conv_backward_data(const ConvGeometry& g, const T* dy, const T* w, T*
     const Plan& p = plan_for<T>(part, Direction::backward_data);
     const T alpha = 1, beta = accumulate ? 1 : 0;
     DeviceBuffer ws(Device::cuda(current_device()), p.backward_data.workspace);
-    REVGAN_CUDNN_CHECK(cudnnConvolutionBackwardData(
-        cudnn(), &alpha, p.w.get(), w, p.y.get(), dy + start * y_sample, p.conv.get(),
-        static_cast<cudnnConvolutionBwdDataAlgo_t>(p.backward_data.algo), ws.data(), ws.bytes(), &beta, p.x.get(),
-        dx + start * x_sample));
+    REVGAN_CUDNN_CHECK(cudnnConvolutionBackwardData(cudnn(), &alpha, p.w.get(), w, p.y.get(), dy + start * y_sample,
+                                                    p.conv.get(),
+                                                    static_cast<cudnnConvolutionBwdDataAlgo_t>(p.backward_data.algo),
+                                                    ws.data(), ws.bytes(), &beta, p.x.get(), dx + start * x_sample));
   });
 }
 
@@ -333,8 +342,8 @@ void cudnn_conv_backward_filter(const ConvGeometry& g, const T* x, const T* dy, 
     DeviceBuffer ws(Device::cuda(current_device()), p.backward_filter.workspace);
     REVGAN_CUDNN_CHECK(cudnnConvolutionBackwardFilter(
         cudnn(), &alpha, p.x.get(), x + start * x_sample, p.y.get(), dy + start * y_sample, p.conv.get(),
-        static_cast<cudnnConvolutionBwdFilterAlgo_t>(p.backward_filter.algo), ws.data(), ws.bytes(), &beta,
-        p.w.get(), dw));
+        static_cast<cudnnConvolutionBwdFilterAlgo_t>(p.backward_filter.algo), ws.data(), ws.bytes(), &beta, p.w.get(),
+        dw));
   });
 }
 

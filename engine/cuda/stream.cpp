@@ -109,7 +109,9 @@ int current_device() {
   return current;
 }
 
-DeviceGuard::DeviceGuard(int index) : previous_(current_device()) { set_device(index); }
+DeviceGuard::DeviceGuard(int index) : previous_(current_device()) {
+  set_device(index);
+}
 
 DeviceGuard::~DeviceGuard() {
   // Restoring a device that was valid a moment ago cannot fail in a way we could act on here.
@@ -141,6 +143,8 @@ cudnnHandle_t cudnn() {
   return c.cudnn->get();
 }
 
-void synchronize() { REVGAN_CUDA_CHECK(cudaStreamSynchronize(stream())); }
+void synchronize() {
+  REVGAN_CUDA_CHECK(cudaStreamSynchronize(stream()));
+}
 
 }  // namespace revgan::cuda

@@ -24,7 +24,7 @@ cudaError_t copy_runs(int64_t outer, int64_t run, const T* src, int64_t src_stri
   const int64_t total = outer * run;
   if (total <= 0) return cudaSuccess;
   copy_runs_kernel<T><<<detail::blocks_for(total), detail::k_threads, 0, stream>>>(outer, run, src, src_stride, dst,
-                                                                                  dst_stride, accumulate);
+                                                                                   dst_stride, accumulate);
   return cudaGetLastError();
 }
 
@@ -46,11 +46,11 @@ cudaError_t copy_channels_from(const ChannelBlock& g, int64_t c_src, int64_t c_o
 
 template cudaError_t copy_channels_into<float>(const ChannelBlock&, int64_t, const float*, int64_t, int64_t, float*,
                                                bool, cudaStream_t);
-template cudaError_t copy_channels_into<double>(const ChannelBlock&, int64_t, const double*, int64_t, int64_t,
-                                                double*, bool, cudaStream_t);
+template cudaError_t copy_channels_into<double>(const ChannelBlock&, int64_t, const double*, int64_t, int64_t, double*,
+                                                bool, cudaStream_t);
 template cudaError_t copy_channels_from<float>(const ChannelBlock&, int64_t, int64_t, const float*, int64_t, float*,
                                                bool, cudaStream_t);
-template cudaError_t copy_channels_from<double>(const ChannelBlock&, int64_t, int64_t, const double*, int64_t,
-                                                double*, bool, cudaStream_t);
+template cudaError_t copy_channels_from<double>(const ChannelBlock&, int64_t, int64_t, const double*, int64_t, double*,
+                                                bool, cudaStream_t);
 
 }  // namespace revgan::kernels::cuda

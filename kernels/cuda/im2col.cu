@@ -92,7 +92,8 @@ __global__ void col2im_kernel(ColArgs a, const T* col, const T* bias, T* image, 
 
 template <class T>
 __global__ void fill_channel_bias_kernel(const T* bias, int64_t channels, int64_t spatial, int64_t total, T* out) {
-  for (int64_t i = detail::first_index(); i < total; i += detail::grid_stride()) out[i] = bias[(i / spatial) % channels];
+  for (int64_t i = detail::first_index(); i < total; i += detail::grid_stride())
+    out[i] = bias[(i / spatial) % channels];
 }
 
 template <class T>
@@ -125,8 +126,8 @@ template <class T>
 cudaError_t col2im(const ColShape& s, const T* col, const T* bias, T* image, bool accumulate, cudaStream_t stream) {
   const int64_t total = s.channels * volume(s.image);
   if (total <= 0) return cudaSuccess;
-  col2im_kernel<T><<<detail::blocks_for(total), detail::k_threads, 0, stream>>>(make_args(s), col, bias, image,
-                                                                               accumulate);
+  col2im_kernel<T>
+      <<<detail::blocks_for(total), detail::k_threads, 0, stream>>>(make_args(s), col, bias, image, accumulate);
   return cudaGetLastError();
 }
 
@@ -135,8 +136,8 @@ cudaError_t fill_channel_bias(const T* bias, int64_t batch, int64_t channels, in
                               cudaStream_t stream) {
   const int64_t total = batch * channels * spatial;
   if (total <= 0) return cudaSuccess;
-  fill_channel_bias_kernel<T><<<detail::blocks_for(total), detail::k_threads, 0, stream>>>(bias, channels, spatial,
-                                                                                          total, out);
+  fill_channel_bias_kernel<T>
+      <<<detail::blocks_for(total), detail::k_threads, 0, stream>>>(bias, channels, spatial, total, out);
   return cudaGetLastError();
 }
 
@@ -145,15 +146,15 @@ cudaError_t channel_sum(const T* x, int64_t batch, int64_t channels, int64_t spa
                         cudaStream_t stream) {
   if (channels <= 0) return cudaSuccess;
   const int64_t blocks = channels < detail::k_max_blocks ? channels : detail::k_max_blocks;
-  channel_sum_kernel<T><<<static_cast<unsigned>(blocks), detail::k_threads, 0, stream>>>(x, batch, channels, spatial,
-                                                                                        out, accumulate);
+  channel_sum_kernel<T>
+      <<<static_cast<unsigned>(blocks), detail::k_threads, 0, stream>>>(x, batch, channels, spatial, out, accumulate);
   return cudaGetLastError();
 }
 
-#define REVGAN_INSTANTIATE(T)                                                                                   \
-  template cudaError_t im2col<T>(const ColShape&, const T*, T*, cudaStream_t);                                  \
-  template cudaError_t col2im<T>(const ColShape&, const T*, const T*, T*, bool, cudaStream_t);                  \
-  template cudaError_t fill_channel_bias<T>(const T*, int64_t, int64_t, int64_t, T*, cudaStream_t);             \
+#define REVGAN_INSTANTIATE(T)                                                                       \
+  template cudaError_t im2col<T>(const ColShape&, const T*, T*, cudaStream_t);                      \
+  template cudaError_t col2im<T>(const ColShape&, const T*, const T*, T*, bool, cudaStream_t);      \
+  template cudaError_t fill_channel_bias<T>(const T*, int64_t, int64_t, int64_t, T*, cudaStream_t); \
   template cudaError_t channel_sum<T>(const T*, int64_t, int64_t, int64_t, T*, bool, cudaStream_t);
 REVGAN_INSTANTIATE(float)
 REVGAN_INSTANTIATE(double)

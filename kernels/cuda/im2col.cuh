@@ -4,9 +4,9 @@
 // entries in tap order, so it needs no atomics and is deterministic.
 #pragma once
 
-#include <cstdint>
-
 #include <cuda_runtime_api.h>
+
+#include <cstdint>
 
 #include "kernels/common/geometry.hpp"
 
@@ -23,7 +23,9 @@ struct ColShape {
   Extent3 padding{0, 0, 0};
 };
 
-inline int64_t col_rows(const ColShape& s) { return s.channels * volume(s.kernel); }
+inline int64_t col_rows(const ColShape& s) {
+  return s.channels * volume(s.kernel);
+}
 
 // A 1x1 kernel with stride 1 and no padding makes the image its own column matrix.
 inline bool col_is_identity(const ColShape& s) {

@@ -99,7 +99,7 @@ template cudaError_t instance_norm_forward<double>(const NormGeometry&, double, 
                                                    double*, cudaStream_t);
 template cudaError_t instance_norm_backward<float>(const NormGeometry&, const float*, const float*, const float*,
                                                    float*, bool, cudaStream_t);
-template cudaError_t instance_norm_backward<double>(const NormGeometry&, const double*, const double*,
-                                                    const double*, double*, bool, cudaStream_t);
+template cudaError_t instance_norm_backward<double>(const NormGeometry&, const double*, const double*, const double*,
+                                                    double*, bool, cudaStream_t);
 
 }  // namespace revgan::kernels::cuda

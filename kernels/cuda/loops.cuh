@@ -3,9 +3,9 @@
 // store-or-accumulate kernel, typed device math, and a deterministic block sum.
 #pragma once
 
-#include <cstdint>
-
 #include <cuda_runtime.h>
+
+#include <cstdint>
 
 namespace revgan::kernels::cuda::detail {
 
@@ -22,8 +22,12 @@ inline unsigned blocks_for(int64_t n, int threads = k_threads) {
   return static_cast<unsigned>(blocks);
 }
 
-__device__ inline int64_t first_index() { return static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; }
-__device__ inline int64_t grid_stride() { return static_cast<int64_t>(gridDim.x) * blockDim.x; }
+__device__ inline int64_t first_index() {
+  return static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+}
+__device__ inline int64_t grid_stride() {
+  return static_cast<int64_t>(gridDim.x) * blockDim.x;
+}
 
 // y[i] = v, or y[i] += v when accumulating into an existing gradient.
 template <class T>
@@ -45,16 +49,36 @@ cudaError_t launch_store(int64_t n, T* y, bool accumulate, F f, cudaStream_t str
 }
 
 // Overloads that keep float math in float (no silent promotion to double) and vice versa.
-__device__ inline float dev_exp(float x) { return expf(x); }
-__device__ inline double dev_exp(double x) { return exp(x); }
-__device__ inline float dev_tanh(float x) { return tanhf(x); }
-__device__ inline double dev_tanh(double x) { return tanh(x); }
-__device__ inline float dev_fabs(float x) { return fabsf(x); }
-__device__ inline double dev_fabs(double x) { return fabs(x); }
-__device__ inline float dev_fmax(float a, float b) { return fmaxf(a, b); }
-__device__ inline double dev_fmax(double a, double b) { return fmax(a, b); }
-__device__ inline float dev_sqrt(float x) { return sqrtf(x); }
-__device__ inline double dev_sqrt(double x) { return sqrt(x); }
+__device__ inline float dev_exp(float x) {
+  return expf(x);
+}
+__device__ inline double dev_exp(double x) {
+  return exp(x);
+}
+__device__ inline float dev_tanh(float x) {
+  return tanhf(x);
+}
+__device__ inline double dev_tanh(double x) {
+  return tanh(x);
+}
+__device__ inline float dev_fabs(float x) {
+  return fabsf(x);
+}
+__device__ inline double dev_fabs(double x) {
+  return fabs(x);
+}
+__device__ inline float dev_fmax(float a, float b) {
+  return fmaxf(a, b);
+}
+__device__ inline double dev_fmax(double a, double b) {
+  return fmax(a, b);
+}
+__device__ inline float dev_sqrt(float x) {
+  return sqrtf(x);
+}
+__device__ inline double dev_sqrt(double x) {
+  return sqrt(x);
+}
 
 // Sum of v over the whole block, returned to every thread. The combination order depends only
 // on thread indices (warp shuffles, then the warp sums in order), so results are reproducible

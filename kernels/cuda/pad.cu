@@ -140,12 +140,11 @@ cudaError_t pad_forward(const PadGeometry& g, PadMode mode, const T* x, T* y, cu
 }
 
 template <class T>
-cudaError_t pad_backward(const PadGeometry& g, PadMode mode, const T* dy, T* dx, bool accumulate,
-                         cudaStream_t stream) {
+cudaError_t pad_backward(const PadGeometry& g, PadMode mode, const T* dy, T* dx, bool accumulate, cudaStream_t stream) {
   const int64_t total = g.planes * volume(g.input);
   if (total <= 0) return cudaSuccess;
-  pad_backward_kernel<T><<<detail::blocks_for(total), detail::k_threads, 0, stream>>>(make_args(g, mode), dy, dx,
-                                                                                      accumulate);
+  pad_backward_kernel<T>
+      <<<detail::blocks_for(total), detail::k_threads, 0, stream>>>(make_args(g, mode), dy, dx, accumulate);
   return cudaGetLastError();
 }
 

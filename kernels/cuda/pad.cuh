@@ -14,7 +14,6 @@ cudaError_t pad_forward(const PadGeometry& g, PadMode mode, const T* x, T* y, cu
 
 // dx[planes, input...] from dy[planes, output...]. Overwrites unless `accumulate`.
 template <class T>
-cudaError_t pad_backward(const PadGeometry& g, PadMode mode, const T* dy, T* dx, bool accumulate,
-                         cudaStream_t stream);
+cudaError_t pad_backward(const PadGeometry& g, PadMode mode, const T* dy, T* dx, bool accumulate, cudaStream_t stream);
 
 }  // namespace revgan::kernels::cuda

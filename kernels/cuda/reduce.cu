@@ -6,13 +6,15 @@ namespace revgan::kernels::cuda {
 
 namespace {
 
-template <class T> struct AsDouble {
+template <class T>
+struct AsDouble {
   const T* x;
   __device__ double operator()(int64_t i) const { return static_cast<double>(x[i]); }
 };
 
 // Every thread reads g[0] itself: the upstream scalar lives on the device.
-template <class T> struct ScalarOver {
+template <class T>
+struct ScalarOver {
   const T* g;
   double divisor;
   __device__ T operator()(int64_t) const { return static_cast<T>(static_cast<double>(g[0]) / divisor); }
@@ -20,7 +22,9 @@ template <class T> struct ScalarOver {
 
 }  // namespace
 
-int64_t reduce_workspace_elements() { return detail::k_reduce_blocks; }
+int64_t reduce_workspace_elements() {
+  return detail::k_reduce_blocks;
+}
 
 template <class T>
 cudaError_t sum(int64_t n, const T* x, double divisor, T* out, double* workspace, cudaStream_t stream) {

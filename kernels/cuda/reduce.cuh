@@ -4,9 +4,9 @@
 // out[0] and upstream gradients read from g[0], so no op waits for the host.
 #pragma once
 
-#include <cstdint>
-
 #include <cuda_runtime_api.h>
+
+#include <cstdint>
 
 namespace revgan::kernels::cuda {
 
@@ -41,7 +41,7 @@ template <class T>
 cudaError_t bce_with_logits_loss(int64_t n, const T* z, const T* target, T* out, double* workspace,
                                  cudaStream_t stream);
 template <class T>
-cudaError_t bce_with_logits_loss_backward(int64_t n, const T* g, const T* z, const T* target, T* dx,
-                                          bool accumulate, cudaStream_t stream);
+cudaError_t bce_with_logits_loss_backward(int64_t n, const T* g, const T* z, const T* target, T* dx, bool accumulate,
+                                          cudaStream_t stream);
 
 }  // namespace revgan::kernels::cuda

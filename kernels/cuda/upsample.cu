@@ -172,15 +172,14 @@ cudaError_t upsample_linear_backward(const UpsampleGeometry& g, const T* dy, T* 
                                      cudaStream_t stream) {
   const int64_t total = g.planes * volume(g.input);
   if (total <= 0) return cudaSuccess;
-  upsample_backward_kernel<T><<<detail::blocks_for(total), detail::k_threads, 0, stream>>>(make_args(g), dy, dx,
-                                                                                           accumulate);
+  upsample_backward_kernel<T>
+      <<<detail::blocks_for(total), detail::k_threads, 0, stream>>>(make_args(g), dy, dx, accumulate);
   return cudaGetLastError();
 }
 
 template cudaError_t upsample_linear_forward<float>(const UpsampleGeometry&, const float*, float*, cudaStream_t);
 template cudaError_t upsample_linear_forward<double>(const UpsampleGeometry&, const double*, double*, cudaStream_t);
-template cudaError_t upsample_linear_backward<float>(const UpsampleGeometry&, const float*, float*, bool,
-                                                     cudaStream_t);
+template cudaError_t upsample_linear_backward<float>(const UpsampleGeometry&, const float*, float*, bool, cudaStream_t);
 template cudaError_t upsample_linear_backward<double>(const UpsampleGeometry&, const double*, double*, bool,
                                                       cudaStream_t);
 

@@ -43,7 +43,7 @@ Run run_on(const ParityCase& c, const std::vector<Tensor>& values, const std::ve
 }  // namespace
 
 void check_parity(const ParityCase& c, DType dtype) {
-  const double tol = dtype == DType::float64       ? tolerance::cuda_float64
+  const double tol = dtype == DType::float64     ? tolerance::cuda_float64
                      : c.float32_tolerance > 0.0 ? c.float32_tolerance
                                                  : tolerance::cuda_float32;
   std::vector<Tensor> values;
@@ -54,7 +54,8 @@ void check_parity(const ParityCase& c, DType dtype) {
   {
     std::vector<Tensor> plain;
     for (const Tensor& v : values) plain.push_back(v.clone());
-    for (std::size_t k = 0; const Tensor& out : c.run(plain)) upstream.push_back(random_normal(out.shape(), 2000 + k++, dtype));
+    for (std::size_t k = 0; const Tensor& out : c.run(plain))
+      upstream.push_back(random_normal(out.shape(), 2000 + k++, dtype));
   }
 
   Run cpu = run_on(c, values, upstream, Device::cpu());
@@ -78,7 +79,9 @@ void check_parity(const ParityCase& c, DType dtype) {
 void check_parity_all(const std::vector<ParityCase>& cases) {
   for (const ParityCase& c : cases) {
     for (DType dtype : {DType::float32, DType::float64}) {
-      DYNAMIC_SECTION(c.name << " " << dtype_name(dtype)) { check_parity(c, dtype); }
+      DYNAMIC_SECTION(c.name << " " << dtype_name(dtype)) {
+        check_parity(c, dtype);
+      }
     }
   }
 }

@@ -1,8 +1,8 @@
 // The CUDA caching allocator: reuse of freed blocks, splitting of large blocks and merging on
 // free, the flush-and-retry path when cudaMalloc fails (through the test hook) and the
 // out-of-memory message. Each case starts from an emptied cache and reasons in differences.
+// With REVGAN_CUDA_NO_CACHING=1 (sanitizer runs) there is no cache to test: the cases return.
 #include <catch2/catch.hpp>
-
 #include <string>
 #include <vector>
 
@@ -16,16 +16,32 @@ namespace {
 
 constexpr int64_t k_mib = int64_t{1} << 20;
 
-Allocator& device_allocator() { return allocator_for(Device::cuda(0)); }
+Allocator& device_allocator() {
+  return allocator_for(Device::cuda(0));
+}
 
-Tensor bytes_on_device(int64_t bytes) { return Tensor::empty({bytes / 4}, DType::float32, Device::cuda(0)); }
+Tensor bytes_on_device(int64_t bytes) {
+  return Tensor::empty({bytes / 4}, DType::float32, Device::cuda(0));
+}
 
-char* address(const Tensor& t) { return static_cast<char*>(const_cast<Tensor&>(t).raw_data()); }
+char* address(const Tensor& t) {
+  return static_cast<char*>(const_cast<Tensor&>(t).raw_data());
+}
 
 }  // namespace
 
+// Ends a test case early when caching is off (REVGAN_CUDA_NO_CACHING=1).
+#define REVGAN_REQUIRE_CACHING()                                           \
+  do {                                                                     \
+    if (!cuda_caching_enabled(0)) {                                        \
+      WARN("REVGAN_CUDA_NO_CACHING is set: the caching allocator is off"); \
+      return;                                                              \
+    }                                                                      \
+  } while (0)
+
 TEST_CASE("cuda allocator: a freed block is reused without growing the reservation", "[cuda][memory]") {
   test::skip_without_cuda_device();
+  REVGAN_REQUIRE_CACHING();
   device_allocator().empty_cache();
   const CudaCacheStats start = cuda_cache_stats(0);
   char* first = nullptr;
@@ -48,6 +64,7 @@ TEST_CASE("cuda allocator: a freed block is reused without growing the reservati
 
 TEST_CASE("cuda allocator: small requests share segments", "[cuda][memory]") {
   test::skip_without_cuda_device();
+  REVGAN_REQUIRE_CACHING();
   device_allocator().empty_cache();
   const CudaCacheStats start = cuda_cache_stats(0);
   std::vector<Tensor> small;
@@ -59,6 +76,7 @@ TEST_CASE("cuda allocator: small requests share segments", "[cuda][memory]") {
 
 TEST_CASE("cuda allocator: large blocks are split and merged back", "[cuda][memory]") {
   test::skip_without_cuda_device();
+  REVGAN_REQUIRE_CACHING();
   Allocator& a = device_allocator();
   a.empty_cache();
   const CudaCacheStats start = cuda_cache_stats(0);
@@ -86,6 +104,7 @@ TEST_CASE("cuda allocator: large blocks are split and merged back", "[cuda][memo
 
 TEST_CASE("cuda allocator: a failed cudaMalloc flushes the cache and retries once", "[cuda][memory]") {
   test::skip_without_cuda_device();
+  REVGAN_REQUIRE_CACHING();
   Allocator& a = device_allocator();
   a.empty_cache();
   { Tensor cached = bytes_on_device(8 * k_mib); }  // leaves a free 20 MiB segment cached
@@ -103,6 +122,7 @@ TEST_CASE("cuda allocator: a failed cudaMalloc flushes the cache and retries onc
 TEST_CASE("cuda allocator: out of memory names the request, live and reserved bytes and the remedies",
           "[cuda][memory]") {
   test::skip_without_cuda_device();
+  REVGAN_REQUIRE_CACHING();
   Allocator& a = device_allocator();
   Tensor held = bytes_on_device(k_mib);
   const int64_t live_before = a.stats().live_bytes;

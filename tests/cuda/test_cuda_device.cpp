@@ -1,8 +1,8 @@
 // The CUDA build path: device allocation through the accounted allocator, host<->device
 // copies, and a hand-written kernel (fill). Skipped (exit 77) where no device is usable.
-#include <catch2/catch.hpp>
-
 #include <cuda_runtime_api.h>
+
+#include <catch2/catch.hpp>
 
 #include "engine/memory/allocator.hpp"
 #include "kernels/cuda/elementwise.cuh"

@@ -42,7 +42,8 @@ namespace {
 // A float32 input on both devices plus an existing gradient buffer to accumulate into.
 struct Buffers {
   Tensor host, device;
-  Buffers(const Shape& s, uint64_t seed) : host(test::random_normal(s, seed, DType::float32)), device(host.to(Device::cuda(0))) {}
+  Buffers(const Shape& s, uint64_t seed)
+      : host(test::random_normal(s, seed, DType::float32)), device(host.to(Device::cuda(0))) {}
 };
 
 void require_close(const Tensor& gpu, const Tensor& cpu, double tol = test::tolerance::cuda_float32) {
@@ -89,7 +90,8 @@ TEST_CASE("cuda kernels: accumulate adds onto existing gradients like the CPU tw
     Buffers dy({3, 4, 7, 9}, 8), dx({3, 2, 4, 5}, 9);
     for (auto mode : {kernels::PadMode::reflect, kernels::PadMode::replicate}) {
       kcpu::pad_backward<float>(geo, mode, dy.host.data<float>(), dx.host.data<float>(), true);
-      REVGAN_CUDA_CHECK(kcuda::pad_backward<float>(geo, mode, dy.device.data<float>(), dx.device.data<float>(), true, s));
+      REVGAN_CUDA_CHECK(
+          kcuda::pad_backward<float>(geo, mode, dy.device.data<float>(), dx.device.data<float>(), true, s));
       require_close(dx.device, dx.host);
     }
   }
@@ -100,8 +102,8 @@ TEST_CASE("cuda kernels: accumulate adds onto existing gradients like the CPU tw
     geo.output = {5, 8, 5};
     Buffers dy({2, 5, 8, 5}, 10), dx({2, 3, 4, 5}, 11);
     kcpu::upsample_linear_backward<float>(geo, dy.host.data<float>(), dx.host.data<float>(), true);
-    REVGAN_CUDA_CHECK(kcuda::upsample_linear_backward<float>(geo, dy.device.data<float>(), dx.device.data<float>(),
-                                                             true, s));
+    REVGAN_CUDA_CHECK(
+        kcuda::upsample_linear_backward<float>(geo, dy.device.data<float>(), dx.device.data<float>(), true, s));
     require_close(dx.device, dx.host);
   }
   SECTION("instance norm backward") {
@@ -121,12 +123,12 @@ TEST_CASE("cuda kernels: accumulate adds onto existing gradients like the CPU tw
     kernels::ChannelBlock geo{2, 12};
     Buffers src({2, 3, 12}, 16), dst({2, 5, 12}, 17);
     kcpu::copy_channels_into<float>(geo, 3, src.host.data<float>(), 5, 1, dst.host.data<float>(), true);
-    REVGAN_CUDA_CHECK(kcuda::copy_channels_into<float>(geo, 3, src.device.data<float>(), 5, 1,
-                                                       dst.device.data<float>(), true, s));
+    REVGAN_CUDA_CHECK(
+        kcuda::copy_channels_into<float>(geo, 3, src.device.data<float>(), 5, 1, dst.device.data<float>(), true, s));
     require_close(dst.device, dst.host);
     kcpu::copy_channels_from<float>(geo, 5, 2, dst.host.data<float>(), 3, src.host.data<float>(), true);
-    REVGAN_CUDA_CHECK(kcuda::copy_channels_from<float>(geo, 5, 2, dst.device.data<float>(), 3,
-                                                       src.device.data<float>(), true, s));
+    REVGAN_CUDA_CHECK(
+        kcuda::copy_channels_from<float>(geo, 5, 2, dst.device.data<float>(), 3, src.device.data<float>(), true, s));
     require_close(src.device, src.host);
   }
   SECTION("convolution backward through cuDNN (beta = 1)") {
@@ -142,8 +144,8 @@ TEST_CASE("cuda kernels: accumulate adds onto existing gradients like the CPU tw
     Tensor ws = Tensor::empty({kcpu::conv_workspace_elements(geo)}, DType::float32);
     kcpu::conv_backward_input<float>(geo, dy.host.data<float>(), w.host.data<float>(), dx.host.data<float>(),
                                      ws.data<float>(), true);
-    cuda::cudnn_conv_backward_data<float>(geo, dy.device.data<float>(), w.device.data<float>(),
-                                          dx.device.data<float>(), true);
+    cuda::cudnn_conv_backward_data<float>(geo, dy.device.data<float>(), w.device.data<float>(), dx.device.data<float>(),
+                                          true);
     require_close(dx.device, dx.host, test::tolerance::cudnn_conv_float32);
     kcpu::conv_backward_weight<float>(geo, x.host.data<float>(), dy.host.data<float>(), dw.host.data<float>(), nullptr,
                                       ws.data<float>(), true);
@@ -162,8 +164,8 @@ TEST_CASE("cuda kernels: accumulate adds onto existing gradients like the CPU tw
     geo.stride = {1, 2, 2};
     geo.padding = {0, 1, 1};
     geo.output_padding = {0, 1, 1};
-    Buffers x({2, 3, 4, 5}, 23), w({3, 2, 3, 3}, 24), dy({2, 2, 8, 10}, 25), dx({2, 3, 4, 5}, 26),
-        dw({3, 2, 3, 3}, 27), db({2}, 28);
+    Buffers x({2, 3, 4, 5}, 23), w({3, 2, 3, 3}, 24), dy({2, 2, 8, 10}, 25), dx({2, 3, 4, 5}, 26), dw({3, 2, 3, 3}, 27),
+        db({2}, 28);
     Tensor ws_host = Tensor::empty({kcpu::conv_transpose_workspace_elements(geo)}, DType::float32);
     Tensor ws = Tensor::empty({cuda::conv_transpose_workspace_elements(geo)}, DType::float32, Device::cuda(0));
     kcpu::conv_transpose_backward_input<float>(geo, dy.host.data<float>(), w.host.data<float>(), dx.host.data<float>(),

@@ -26,9 +26,15 @@ namespace {
 
 constexpr int64_t k_wide = 70000;  // over gridDim.y/z's limit of 65,535
 
-ParityInput in(Shape s) { return ParityInput{std::move(s)}; }
-ParityInput uniform(Shape s, double lo, double hi, bool grad = true) { return ParityInput{std::move(s), lo, hi, grad}; }
-ParityInput constant_input(Shape s) { return ParityInput{std::move(s), 0, 0, false}; }
+ParityInput in(Shape s) {
+  return ParityInput{std::move(s)};
+}
+ParityInput uniform(Shape s, double lo, double hi, bool grad = true) {
+  return ParityInput{std::move(s), lo, hi, grad};
+}
+ParityInput constant_input(Shape s) {
+  return ParityInput{std::move(s), 0, 0, false};
+}
 
 template <class F>
 ParityCase unary(std::string name, Shape s, F f) {
@@ -65,14 +71,18 @@ TEST_CASE("cuda parity: sums and losses", "[cuda][op][grad][parity]") {
   }
   for (const Shape& s : {Shape{2, 3, 5, 7}, Shape{1, 1, 1, k_wide}}) {
     const std::string tag = fmt::format(" {}", s.str());
-    cases.push_back({"l1_loss" + tag, {in(s), constant_input(s)},
-                     [](const Inputs& x) { return Outputs{ops::l1_loss(x[0], x[1])}; }});
-    cases.push_back({"mse_loss" + tag, {in(s), constant_input(s)},
-                     [](const Inputs& x) { return Outputs{ops::mse_loss(x[0], x[1])}; }});
-    cases.push_back({"bce_loss" + tag, {uniform(s, 0.02, 0.98), uniform(s, 0.0, 1.0, false)},
-                     [](const Inputs& x) { return Outputs{ops::bce_loss(x[0], x[1])}; }});
-    cases.push_back({"bce_with_logits_loss" + tag, {in(s), uniform(s, 0.0, 1.0, false)},
-                     [](const Inputs& x) { return Outputs{ops::bce_with_logits_loss(ops::scale(x[0], 4.0), x[1])}; }});
+    cases.push_back({"l1_loss" + tag, {in(s), constant_input(s)}, [](const Inputs& x) {
+                       return Outputs{ops::l1_loss(x[0], x[1])};
+                     }});
+    cases.push_back({"mse_loss" + tag, {in(s), constant_input(s)}, [](const Inputs& x) {
+                       return Outputs{ops::mse_loss(x[0], x[1])};
+                     }});
+    cases.push_back({"bce_loss" + tag, {uniform(s, 0.02, 0.98), uniform(s, 0.0, 1.0, false)}, [](const Inputs& x) {
+                       return Outputs{ops::bce_loss(x[0], x[1])};
+                     }});
+    cases.push_back({"bce_with_logits_loss" + tag, {in(s), uniform(s, 0.0, 1.0, false)}, [](const Inputs& x) {
+                       return Outputs{ops::bce_with_logits_loss(ops::scale(x[0], 4.0), x[1])};
+                     }});
   }
   test::check_parity_all(cases);
 }
@@ -110,8 +120,11 @@ TEST_CASE("cuda parity: instance norm", "[cuda][op][grad][parity]") {
       {"wide row", {in({1, 1, 1, k_wide})}, norm},
       {"more instances than 65,535", {in({1, k_wide, 2, 2})}, norm},
       // A large mean: the two-pass variance must not cancel (inputs shifted by 100).
-      {"offset input", {in({2, 3, 9, 8})}, [](const Inputs& x) {
-         return Outputs{ops::instance_norm(ops::add(x[0], ops::full(x[0].shape(), 100.0, x[0].dtype(), x[0].device())))};
+      {"offset input",
+       {in({2, 3, 9, 8})},
+       [](const Inputs& x) {
+         return Outputs{
+             ops::instance_norm(ops::add(x[0], ops::full(x[0].shape(), 100.0, x[0].dtype(), x[0].device())))};
        }},
   };
   test::check_parity_all(cases);
@@ -138,14 +151,27 @@ TEST_CASE("cuda parity: linear up-sampling", "[cuda][op][grad][parity]") {
 TEST_CASE("cuda parity: channel concat, split and slice", "[cuda][op][grad][parity]") {
   test::skip_without_cuda_device();
   std::vector<ParityCase> cases{
-      {"concat 3 parts", {in({2, 1, 3, 4}), in({2, 3, 3, 4}), in({2, 2, 3, 4})},
-       [](const Inputs& x) { return Outputs{ops::concat_channels({x[0], x[1], x[2]})}; }},
-      {"concat 3D", {in({1, 2, 2, 3, 4}), in({1, 1, 2, 3, 4})},
-       [](const Inputs& x) { return Outputs{ops::concat_channels({x[0], x[1]})}; }},
-      {"split", {in({2, 6, 3, 4})}, [](const Inputs& x) { return ops::split_channels(x[0], {1, 3, 2}); }},
+      {"concat 3 parts",
+       {in({2, 1, 3, 4}), in({2, 3, 3, 4}), in({2, 2, 3, 4})},
+       [](const Inputs& x) {
+         return Outputs{ops::concat_channels({x[0], x[1], x[2]})};
+       }},
+      {"concat 3D",
+       {in({1, 2, 2, 3, 4}), in({1, 1, 2, 3, 4})},
+       [](const Inputs& x) {
+         return Outputs{ops::concat_channels({x[0], x[1]})};
+       }},
+      {"split",
+       {in({2, 6, 3, 4})},
+       [](const Inputs& x) {
+         return ops::split_channels(x[0], {1, 3, 2});
+       }},
       {"slice", {in({2, 5, 3, 4})}, [](const Inputs& x) { return Outputs{ops::slice_channels(x[0], 1, 3)}; }},
-      {"wide concat", {in({1, 1, 1, k_wide}), in({1, 2, 1, k_wide})},
-       [](const Inputs& x) { return Outputs{ops::concat_channels({x[0], x[1]})}; }},
+      {"wide concat",
+       {in({1, 1, 1, k_wide}), in({1, 2, 1, k_wide})},
+       [](const Inputs& x) {
+         return Outputs{ops::concat_channels({x[0], x[1]})};
+       }},
   };
   test::check_parity_all(cases);
 }
@@ -172,8 +198,7 @@ TEST_CASE("cuda parity: convolution through cuDNN", "[cuda][op][grad][parity]") 
 
 TEST_CASE("cuda parity: transposed convolution (cuBLAS + gather)", "[cuda][op][grad][parity]") {
   test::skip_without_cuda_device();
-  auto deconv = [](std::vector<int64_t> stride, std::vector<int64_t> padding, std::vector<int64_t> out_pad,
-                   bool bias) {
+  auto deconv = [](std::vector<int64_t> stride, std::vector<int64_t> padding, std::vector<int64_t> out_pad, bool bias) {
     return [=](const Inputs& x) {
       return Outputs{
           ops::conv_transpose(x[0], x[1], bias ? x[2] : Tensor(), ops::ConvTransposeOptions{stride, padding, out_pad})};

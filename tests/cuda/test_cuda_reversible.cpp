@@ -1,8 +1,7 @@
 // The reversible executors on CUDA: memory-saving equals stored (outputs, input and parameter
 // gradients) and keeps less activation memory at its peak, read from the CUDA allocator.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 
 #include "engine/memory/allocator.hpp"

@@ -36,6 +36,8 @@ class ReportObserver : public models::RunObserver {
   // Writes the grid of `visuals` for this iteration and returns its path; throws on failure.
   std::filesystem::path write_grid(const models::IterationInfo& info, const models::Visuals& visuals);
   const LossHistory& history() const { return history_; }
+  // For pages made after the fact (revgan_report): the state line, e.g. "finished".
+  void set_state(std::string state) { state_ = std::move(state); }
   const ReportOptions& options() const { return options_; }
 
  private:
