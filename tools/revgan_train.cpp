@@ -14,6 +14,7 @@
 #include "engine/core/check.hpp"
 #include "models/training/options.hpp"
 #include "models/training/train_loop.hpp"
+#include "tools/report/report_observer.hpp"
 #include "tools/train_progress.hpp"
 
 namespace {
@@ -58,6 +59,8 @@ int main(int argc, char** argv) {
     auto printer = std::make_shared<tools::ProgressPrinter>(stdout, ::isatty(STDOUT_FILENO) != 0, options.print_freq);
     models::ObserverList observers;
     observers.add(printer);
+    // Sample grids every display step and the HTML report at each epoch end.
+    observers.add(std::shared_ptr<models::RunObserver>(report::make_report_observer(options)));
     const models::TrainRunResult result = models::run_training(options, observers, &g_stop);
     if (result.interrupted) {
       fmt::print(stderr,
