@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <map>
+#include <optional>
 
 #include "bench/train_bench.hpp"
 
@@ -70,21 +71,31 @@ BudgetResult search_budget(const TrainConfig& config, int64_t budget_bytes, Budg
   };
   auto n_of = [&](int64_t v) { return by_size ? std::pow(static_cast<double>(v), dims) : static_cast<double>(v); };
 
-  const int64_t p0 = lo, p1 = std::min(cap, by_size ? 2 * lo : lo + 2);
-  int64_t guess = lo;
-  const double f0 = static_cast<double>(measure(p0));
-  if (p1 > p0 && f0 <= static_cast<double>(budget_bytes)) {
-    const double f1 = static_cast<double>(measure(p1));
-    const double slope = (f1 - f0) / (n_of(p1) - n_of(p0));
-    if (slope <= 0) {
-      guess = cap;
-    } else {
-      const double n = n_of(p0) + (static_cast<double>(budget_bytes) - f0) / slope;
-      const double v = by_size ? std::pow(std::max(n, 0.0), 1.0 / dims) : n;
-      guess = static_cast<int64_t>(std::min<double>(v, static_cast<double>(cap)));
+  // Grow from the smallest value, at most doubling per probe, and once two probes exist go
+  // straight to the affine prediction (small sizes sit on a size-independent floor, so the
+  // fit is only trusted from the last two probes). The last fitting probe seeds the search.
+  auto snap = [&](double v) { return lo + static_cast<int64_t>(std::floor((v - static_cast<double>(lo)) / step)) * step; };
+  auto fits = [&](int64_t v) { return measure(v) <= budget_bytes; };
+  int64_t good = lo;
+  if (fits(lo)) {
+    std::optional<int64_t> prev;
+    while (good < cap) {
+      double target = 2.0 * static_cast<double>(good);
+      if (prev) {
+        const double f0 = static_cast<double>(measure(*prev)), f1 = static_cast<double>(measure(good));
+        const double slope = (f1 - f0) / (n_of(good) - n_of(*prev));
+        if (slope > 0) {
+          const double n = n_of(good) + (static_cast<double>(budget_bytes) - f1) / slope;
+          target = std::min(target, by_size ? std::pow(n, 1.0 / dims) : n);
+        }
+      }
+      const int64_t next = snap(std::min(static_cast<double>(cap), target));
+      if (next <= good || !fits(next)) break;
+      prev = good;
+      good = next;
     }
   }
-  const int64_t best = largest_fitting(lo, step, cap, guess, [&](int64_t v) { return measure(v) <= budget_bytes; });
+  const int64_t best = largest_fitting(lo, step, cap, good, fits);
   out.best = best >= lo ? best : 0;
   if (out.best > 0) {
     out.footprint_bytes = measure(out.best);

@@ -27,8 +27,9 @@ struct BudgetResult {
 // fits(lo) is false. Exposed for tests.
 int64_t largest_fitting(int64_t lo, int64_t step, int64_t cap, int64_t guess, const std::function<bool(int64_t)>& fits);
 
-// Two probes fit footprint = a + b * n (n = pixels or voxels for size, depth for depth); the
-// prediction seeds largest_fitting, whose probes are real measured steps.
+// Probes grow from the smallest value (at most doubling), steered by an affine fit
+// footprint = a + b * n (n = pixels or voxels for size, depth for depth) through the last two;
+// largest_fitting then settles the boundary. Every probe is a real measured step.
 BudgetResult search_budget(const TrainConfig& config, int64_t budget_bytes, BudgetAxis axis, int64_t cap);
 
 }  // namespace revgan::bench
