@@ -1,5 +1,6 @@
-// CPU convolution, 2D and 3D: per sample, im2col then one GEMM against the weight
-// viewed as [Cout, Cin*k]. GEMMs run outside OpenMP regions so OpenBLAS can thread them.
+// CPU convolution, 2D and 3D: per sample, im2col then a GEMM against the weight
+// viewed as [Cout, Cin*k] (the forward reduces in chunks: see gemm_chunked_reduction).
+// GEMMs run outside OpenMP regions so OpenBLAS can thread them.
 #include "kernels/cpu/conv.hpp"
 
 #include "kernels/cpu/im2col.hpp"
@@ -52,7 +53,7 @@ void conv_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, 
       detail::fill_channel_bias(bias, cout, out_vol, yn);
       beta = T(1);
     }
-    detail::gemm(false, false, cout, out_vol, k, T(1), w, k, col, out_vol, beta, yn, out_vol);
+    detail::gemm_chunked_reduction(cout, out_vol, k, w, col, beta, yn);
   }
 }
 

@@ -161,6 +161,14 @@ void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, double al
 }
 
 template <class T>
+void gemm_chunked_reduction(int64_t m, int64_t n, int64_t k, const T* a, const T* b, T beta, T* c) {
+  for (int64_t k0 = 0; k0 < k; k0 += gemm_reduction_chunk) {
+    const int64_t kc = std::min(gemm_reduction_chunk, k - k0);
+    gemm(false, false, m, n, kc, T(1), a + k0, k, b + k0 * n, n, k0 == 0 ? beta : T(1), c, n);
+  }
+}
+
+template <class T>
 void fill_channel_bias(const T* bias, int64_t channels, int64_t spatial, T* out) {
 #pragma omp parallel for schedule(static) if (channels * spatial > parallel_threshold)
   for (int64_t c = 0; c < channels; ++c) std::fill_n(out + c * spatial, spatial, bias[c]);
@@ -196,6 +204,9 @@ template void im2col<float>(const ColShape&, const float*, float*);
 template void im2col<double>(const ColShape&, const double*, double*);
 template void col2im<float>(const ColShape&, const float*, float*, bool);
 template void col2im<double>(const ColShape&, const double*, double*, bool);
+template void gemm_chunked_reduction<float>(int64_t, int64_t, int64_t, const float*, const float*, float, float*);
+template void gemm_chunked_reduction<double>(int64_t, int64_t, int64_t, const double*, const double*, double,
+                                              double*);
 template void fill_channel_bias<float>(const float*, int64_t, int64_t, float*);
 template void fill_channel_bias<double>(const double*, int64_t, int64_t, double*);
 template void channel_sum<float>(const float*, int64_t, int64_t, int64_t, float*, bool);
