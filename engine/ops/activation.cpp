@@ -1,9 +1,12 @@
 // relu, leaky_relu, tanh, sigmoid: forward, backward nodes and dispatch to kernels/{cpu,cuda}/elementwise.
-// Every backward is a function of the forward output alone, so each node saves only y.
+// Every backward is a function of one tensor: tanh and sigmoid save their output y; relu and
+// leaky_relu save their input x (same sign as y, and usually an instance norm output that is
+// saved anyway) and mark y as rebuildable from x, so a conv that saves y keeps x instead.
 #include "engine/ops/activation.hpp"
 
 #include <cmath>
 
+#include "engine/autograd/saved_tensor.hpp"
 #include "engine/ops/op_support.hpp"
 #include "kernels/cpu/elementwise.hpp"
 #ifdef REVGAN_WITH_CUDA
@@ -24,6 +27,7 @@ namespace kcuda = kernels::cuda;
 struct ReluTraits {
   static constexpr OpKind kind = OpKind::relu;
   static constexpr const char* node_name = "ReluBackward";
+  static constexpr bool saves_input = true;
   template <class T> static void forward(int64_t n, T, const T* x, T* y) { cpu::relu_forward(n, x, y); }
   template <class T> static void backward(int64_t n, T, const T* y, const T* dy, T* dx) {
     cpu::relu_backward(n, y, dy, dx, false);
@@ -41,6 +45,7 @@ struct ReluTraits {
 struct LeakyReluTraits {
   static constexpr OpKind kind = OpKind::leaky_relu;
   static constexpr const char* node_name = "LeakyReluBackward";
+  static constexpr bool saves_input = true;
   template <class T> static void forward(int64_t n, T slope, const T* x, T* y) {
     cpu::leaky_relu_forward(n, slope, x, y);
   }
@@ -61,6 +66,7 @@ struct LeakyReluTraits {
 struct TanhTraits {
   static constexpr OpKind kind = OpKind::tanh;
   static constexpr const char* node_name = "TanhBackward";
+  static constexpr bool saves_input = false;
   template <class T> static void forward(int64_t n, T, const T* x, T* y) { cpu::tanh_forward(n, x, y); }
   template <class T> static void backward(int64_t n, T, const T* y, const T* dy, T* dx) {
     cpu::tanh_backward(n, y, dy, dx, false);
@@ -78,6 +84,7 @@ struct TanhTraits {
 struct SigmoidTraits {
   static constexpr OpKind kind = OpKind::sigmoid;
   static constexpr const char* node_name = "SigmoidBackward";
+  static constexpr bool saves_input = false;
   template <class T> static void forward(int64_t n, T, const T* x, T* y) { cpu::sigmoid_forward(n, x, y); }
   template <class T> static void backward(int64_t n, T, const T* y, const T* dy, T* dx) {
     cpu::sigmoid_backward(n, y, dy, dx, false);
@@ -92,32 +99,34 @@ struct SigmoidTraits {
 #endif
 };
 
+// `saved` is y, or x where Traits::saves_input; the kernels read only its sign or value.
 template <class Traits>
 class ActivationBackward final : public Node {
  public:
-  ActivationBackward(Tensor y, double slope) : y_(std::move(y)), slope_(slope) {}
+  ActivationBackward(SavedTensor saved, double slope) : saved_(std::move(saved)), slope_(slope) {}
   const char* name() const override { return Traits::node_name; }
   std::vector<Tensor> apply(std::vector<Tensor>& g) override {
     const Tensor& dy = g[0];
+    const Tensor saved = saved_.unpack();
     Tensor dx = empty_like(dy);
     dispatch(
         Traits::kind, dy,
         [&](auto tag) {
           using T = decltype(tag);
-          Traits::backward(dy.numel(), static_cast<T>(slope_), y_.data<T>(), dy.data<T>(), dx.data<T>());
+          Traits::backward(dy.numel(), static_cast<T>(slope_), saved.data<T>(), dy.data<T>(), dx.data<T>());
         },
         REVGAN_CUDA_BRANCH([&](auto tag) {
           using T = decltype(tag);
-          REVGAN_CUDA_CHECK(Traits::cuda_backward(dy.numel(), static_cast<T>(slope_), y_.data<T>(), dy.data<T>(),
-                                                  dx.data<T>(), cuda::stream()));
+          REVGAN_CUDA_CHECK(Traits::cuda_backward(dy.numel(), static_cast<T>(slope_), saved.data<T>(),
+                                                  dy.data<T>(), dx.data<T>(), cuda::stream()));
         }));
     return {dx};
   }
-  void release_saved() override { y_ = Tensor(); }
-  std::vector<Tensor> saved_tensors() const override { return {y_}; }
+  void release_saved() override { saved_.reset(); }
+  std::vector<Tensor> saved_tensors() const override { return saved_.held(); }
 
  private:
-  Tensor y_;
+  SavedTensor saved_;
   double slope_;
 };
 
@@ -137,8 +146,11 @@ Tensor activate(const Tensor& x, double slope) {
             Traits::cuda_forward(x.numel(), static_cast<T>(slope), x.data<T>(), y.data<T>(), cuda::stream()));
       }));
   if (any_requires_grad({&x})) {
-    // Saved detached: holding y itself would make y -> node -> y a reference cycle.
-    std::make_shared<ActivationBackward<Traits>>(save_for_backward(y), slope)->connect({&x}, {&y});
+    const SavedTensor saved = SavedTensor::pack(Traits::saves_input ? x : y);
+    std::make_shared<ActivationBackward<Traits>>(saved, slope)->connect({&x}, {&y});
+  }
+  if constexpr (Traits::saves_input) {
+    set_recompute(y, x, [slope](const Tensor& source) { return activate<Traits>(source, slope); });
   }
   return y;
 }
@@ -148,7 +160,7 @@ Tensor activate(const Tensor& x, double slope) {
 Tensor relu(const Tensor& x) { return activate<ReluTraits>(x, 0.0); }
 
 Tensor leaky_relu(const Tensor& x, double slope) {
-  // The backward reads sign(x) off the saved output, which only works while slope > 0.
+  // The backward reads the sign of y off the saved x, which only works while slope > 0.
   REVGAN_CHECK(slope > 0.0 && std::isfinite(slope), "{}: 'slope' must be positive and finite, got {}",
                op_name(OpKind::leaky_relu), slope);
   return activate<LeakyReluTraits>(x, slope);

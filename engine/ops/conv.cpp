@@ -4,6 +4,7 @@
 // conv_geometry.
 #include "engine/ops/conv.hpp"
 
+#include "engine/autograd/saved_tensor.hpp"
 #include "engine/ops/conv_geometry.hpp"
 #include "engine/ops/op_support.hpp"
 #include "kernels/cpu/conv.hpp"
@@ -65,7 +66,7 @@ void bias_grad(const ConvGeometry& g, const T* dy, T* db) {
 // only the weight and dw only x. Each is saved only when the other input needs its gradient.
 class ConvBackward final : public Node {
  public:
-  ConvBackward(bool transposed, const ConvGeometry& g, Shape x_shape, Shape w_shape, Tensor x, Tensor weight)
+  ConvBackward(bool transposed, const ConvGeometry& g, Shape x_shape, Shape w_shape, SavedTensor x, Tensor weight)
       : transposed_(transposed),
         g_(g),
         x_shape_(x_shape),
@@ -84,6 +85,7 @@ class ConvBackward final : public Node {
     REVGAN_CHECK(!dx.defined() || weight_.defined(), "{}: backward needs the weight, which was not saved",
                  op_name(op));
     REVGAN_CHECK(!dw.defined() || x_.defined(), "{}: backward needs x, which was not saved", op_name(op));
+    const Tensor x = dw.defined() ? x_.unpack() : Tensor();
 
     dispatch(op, dy, [&](auto tag) {
       using T = decltype(tag);
@@ -100,10 +102,10 @@ class ConvBackward final : public Node {
       T* db_ptr = db.defined() ? db.data<T>() : nullptr;
       if (dw.defined()) {
         if (transposed_) {
-          cpu::conv_transpose_backward_weight<T>(g_, x_.data<T>(), dy.data<T>(), dw.data<T>(), db_ptr,
+          cpu::conv_transpose_backward_weight<T>(g_, x.data<T>(), dy.data<T>(), dw.data<T>(), db_ptr,
                                                  ws.get<T>(), false);
         } else {
-          cpu::conv_backward_weight<T>(g_, x_.data<T>(), dy.data<T>(), dw.data<T>(), db_ptr, ws.get<T>(), false);
+          cpu::conv_backward_weight<T>(g_, x.data<T>(), dy.data<T>(), dw.data<T>(), db_ptr, ws.get<T>(), false);
         }
       } else if (db_ptr != nullptr) {
         bias_grad<T>(g_, dy.data<T>(), db_ptr);
@@ -117,13 +119,13 @@ class ConvBackward final : public Node {
           cuda::conv_transpose_backward_input<T>(g_, dy.data<T>(), weight_.data<T>(), dx.data<T>(), ws.get<T>(),
                                                  false);
         if (dw.defined()) {
-          cuda::conv_transpose_backward_weight<T>(g_, x_.data<T>(), dy.data<T>(), dw.data<T>(), db_ptr, ws.get<T>(),
+          cuda::conv_transpose_backward_weight<T>(g_, x.data<T>(), dy.data<T>(), dw.data<T>(), db_ptr, ws.get<T>(),
                                                   false);
           db_ptr = nullptr;  // written along with dw
         }
       } else {
         if (dx.defined()) cuda::cudnn_conv_backward_data<T>(g_, dy.data<T>(), weight_.data<T>(), dx.data<T>(), false);
-        if (dw.defined()) cuda::cudnn_conv_backward_filter<T>(g_, x_.data<T>(), dy.data<T>(), dw.data<T>(), false);
+        if (dw.defined()) cuda::cudnn_conv_backward_filter<T>(g_, x.data<T>(), dy.data<T>(), dw.data<T>(), false);
       }
       if (db_ptr != nullptr)
         REVGAN_CUDA_CHECK(kcuda::channel_sum<T>(dy.data<T>(), g_.batch, g_.out_channels, kernels::volume(g_.output),
@@ -132,21 +134,29 @@ class ConvBackward final : public Node {
     return {dx, dw, db};
   }
 
-  void release_saved() override { x_ = weight_ = Tensor(); }
-  std::vector<Tensor> saved_tensors() const override { return {x_, weight_}; }
+  void release_saved() override {
+    x_.reset();
+    weight_ = Tensor();
+  }
+  std::vector<Tensor> saved_tensors() const override {
+    std::vector<Tensor> held = x_.held();
+    held.push_back(weight_);
+    return held;
+  }
 
  private:
   bool transposed_;
   ConvGeometry g_;
   Shape x_shape_, w_shape_;
-  Tensor x_, weight_;
+  SavedTensor x_;  // by recipe when x is a padded or activated tensor
+  Tensor weight_;
 };
 
 void connect_backward(bool transposed, const ConvGeometry& g, const Tensor& x, const Tensor& weight,
                       const Tensor& bias, Tensor& y) {
   if (!any_requires_grad({&x, &weight, &bias})) return;
   auto node = std::make_shared<ConvBackward>(transposed, g, x.shape(), weight.shape(),
-                                             weight.requires_grad() ? save_for_backward(x) : Tensor(),
+                                             weight.requires_grad() ? SavedTensor::pack(x) : SavedTensor(),
                                              x.requires_grad() ? save_for_backward(weight) : Tensor());
   node->connect({&x, &weight, &bias}, {&y});
 }

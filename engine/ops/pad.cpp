@@ -5,6 +5,7 @@
 #include <array>
 #include <string_view>
 
+#include "engine/autograd/saved_tensor.hpp"
 #include "engine/ops/op_support.hpp"
 #include "kernels/cpu/pad.hpp"
 #ifdef REVGAN_WITH_CUDA
@@ -118,6 +119,10 @@ Tensor pad(PadMode mode, const Tensor& x, const std::vector<int64_t>& pad_before
         REVGAN_CUDA_CHECK(kcuda::pad_forward<T>(g, mode, x.data<T>(), y.data<T>(), cuda::stream()));
       }));
   if (any_requires_grad({&x})) std::make_shared<PadBackward>(g, mode)->connect({&x}, {&y});
+  // A padded copy is cheap to rebuild: ops that save y (conv) keep x instead.
+  set_recompute(y, x, [mode, pad_before, pad_after](const Tensor& source) {
+    return pad(mode, source, pad_before, pad_after);
+  });
   return y;
 }
 

@@ -18,6 +18,7 @@ namespace revgan {
 
 class Node;
 struct TensorImpl;
+struct Recompute;
 
 class Tensor {
  public:
@@ -89,6 +90,9 @@ struct TensorImpl {
   int output_nr = 0;
   std::weak_ptr<Node> grad_accumulator;  // leaves: shared by every use in a graph
   Tensor grad;                           // leaves: accumulated gradient
+  // Set on outputs of cheap ops while recording: how to rebuild this from its input
+  // (engine/autograd/saved_tensor.hpp).
+  std::shared_ptr<const Recompute> recompute;
 };
 
 }  // namespace revgan
