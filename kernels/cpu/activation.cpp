@@ -1,5 +1,5 @@
 // CPU activations (relu, leaky_relu, tanh, sigmoid) from elementwise.hpp; backwards use
-// the forward output y only.
+// the forward output y only (relu and leaky_relu only its sign, so the input x serves too).
 #include <cmath>
 
 #include "kernels/cpu/elementwise.hpp"
