@@ -43,15 +43,16 @@ std::string json_line(const TrainResult& r) {
   const PaperFigures p = paper_figures(c);
   return fmt::format(
       "{{\"bench\":\"train\",\"engine\":\"revgan\",\"model\":\"{}\",\"ngf\":{},\"depth\":{},\"size\":{},\"batch\":{},"
-      "\"ndf\":{},\"channels\":{},\"mode\":\"{}\",\"device\":\"cpu\",\"threads\":{},\"lambda_identity\":{},"
+      "\"ndf\":{},\"channels\":{},\"mode\":\"{}\",\"device\":\"{}\",\"threads\":{},\"lambda_identity\":{},"
       "\"params_g\":{},\"params_d\":{},\"param_bytes\":{},\"grad_bytes\":{},\"optimizer_bytes\":{},"
       "\"saved_bytes\":{},\"saved_param_bytes\":{},\"saved_storages\":{},\"peak_activation_bytes\":{},"
-      "\"peak_total_bytes\":{},\"time_per_sample_s\":{:.6f},\"time_min_s\":{:.6f},\"time_max_s\":{:.6f},"
+      "\"peak_total_bytes\":{},\"peak_reserved_bytes\":{},\"driver_used_bytes\":{},\"time_per_sample_s\":{:.6f},\"time_min_s\":{:.6f},\"time_max_s\":{:.6f},"
       "\"steps\":{},\"warmup\":{},\"paper_size\":{},\"paper_activation_mb\":{},\"paper_s_per_sample\":{}}}",
-      model_name(c.model), c.ngf, c.depth, c.size, c.batch, c.ndf, image_channels(c), mode_name(c.mode), r.threads,
+      model_name(c.model), c.ngf, c.depth, c.size, c.batch, c.ndf, image_channels(c), mode_name(c.mode), c.device.str(), r.threads,
       c.lambda_identity, r.params_g, r.params_d, r.param_bytes, r.grad_bytes, r.optimizer_bytes,
       r.saved.activation_bytes, r.saved.parameter_bytes, r.saved.storages, r.peak_activation_bytes,
-      r.peak_total_bytes, r.seconds_per_sample.median_s, r.seconds_per_sample.min_s, r.seconds_per_sample.max_s,
+      r.peak_total_bytes, r.peak_reserved_bytes,
+      r.driver_used_bytes ? fmt::format("{}", *r.driver_used_bytes) : std::string("null"), r.seconds_per_sample.median_s, r.seconds_per_sample.min_s, r.seconds_per_sample.max_s,
       c.steps, c.warmup, c.paper_size, json_number(p.activation_mb), json_number(p.seconds_per_sample));
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 #include "bench/saved_bytes.hpp"
 #include "bench/timing.hpp"
@@ -22,6 +23,8 @@ struct TrainResult {
   // live bytes when the step began (the input batch and anything kept across steps).
   int64_t peak_activation_bytes = 0;
   int64_t peak_total_bytes = 0;  // max over timed steps of all live bytes, every category
+  int64_t peak_reserved_bytes = 0;  // caching allocator (CUDA): max bytes held from the driver
+  std::optional<int64_t> driver_used_bytes;  // CUDA: total - free after the last step (all processes)
   Timing seconds_per_sample;     // step time / batch
   int threads = 1;
 

@@ -73,7 +73,6 @@ Options parse(int argc, char** argv) {
     else if (arg == "--max-depth") o.max_depth = parse_int(arg, v);
     else REVGAN_FAIL("bench train: unknown option {}", arg);
   }
-  REVGAN_CHECK(o.device == "cpu", "bench train: --device {} is not supported yet (cpu only)", o.device);
   REVGAN_CHECK(o.modes == "naive" || o.modes == "memory_saving" || o.modes == "both",
                "bench train: --mode must be naive, memory_saving or both, got '{}'", o.modes);
   REVGAN_CHECK(o.search == "size" || o.search == "depth", "bench train: --search must be size or depth");
@@ -106,6 +105,7 @@ std::vector<TrainConfig> select_configs(const Options& o) {
     if (o.steps) c.steps = *o.steps;
     if (o.lambda_identity) c.lambda_identity = *o.lambda_identity;
     if (o.pool) c.pool_size = *o.pool;
+    c.device = parse_device(o.device);
   }
   // Overrides can make preset rows identical (e.g. --depth on a depth sweep); keep one.
   std::vector<TrainConfig> unique;
@@ -146,7 +146,7 @@ void write_file(const std::string& path, const std::string& text) {
 void print_train_usage() {
   fmt::print(stderr,
              "usage: bench train [--preset table2|table3|table4|3d|small] [--model NAME] [--ngf K] [--depth R]\n"
-             "                   [--size S] [--batch N] [--ndf D] [--mode naive|memory_saving|both] [--device cpu]\n"
+             "                   [--size S] [--batch N] [--ndf D] [--mode naive|memory_saving|both] [--device cpu|cuda[:N]]\n"
              "                   [--warmup N] [--steps N] [--threads N] [--lambda-identity X] [--pool N]\n"
              "                   [--json FILE] [--markdown FILE] [--svg FILE]\n"
              "                   [--max-memory BYTES [--search size|depth] [--max-depth N]]\n"

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/core/device.hpp"
+
 namespace revgan::bench {
 
 enum class ModelKind { revgan_unpaired, revgan_paired, cyclegan, pix2pix, revgan3d };
@@ -20,6 +22,7 @@ struct TrainConfig {
   int64_t ndf = 64;    // discriminator width (the paper's 64; smaller only for tests)
   int64_t channels = 0;  // image channels; 0: 3 in 2D, 6 in 3D (the paper's data)
   StepMode mode = StepMode::naive;
+  Device device = Device::cpu();
   double lambda_identity = 0.5;  // unpaired only; 0 reproduces the paper's original setting
   int pool_size = 0;             // unpaired image pool; 0: discriminators see the newest fakes
   int warmup = 1;

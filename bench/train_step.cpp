@@ -131,14 +131,18 @@ TrainSession::TrainSession(const TrainConfig& config)
     ds.emplace_back("d_x", d_x_.get());
   }
 
+  g_->to(c.device);
+  d_y_->to(c.device);
+  if (d_x_) d_x_->to(c.device);
+
   const optim::AdamOptions adam{2e-4, 0.5, 0.999, 1e-8};
   opt_g_ = std::make_unique<optim::Adam>(g_->named_parameters(), adam);
   opt_d_ = std::make_unique<optim::Adam>(prefixed(ds), adam);
 
   Generator gen(c.seed + 3);
   Shape shape = is_3d(c.model) ? Shape{c.batch, nc, c.size, c.size, c.size} : Shape{c.batch, nc, c.size, c.size};
-  real_x_ = uniform_batch(shape, gen);
-  real_y_ = uniform_batch(shape, gen);
+  real_x_ = uniform_batch(shape, gen).to(c.device);
+  real_y_ = uniform_batch(shape, gen).to(c.device);
 }
 
 bool TrainSession::two_way() const { return config_.model != ModelKind::pix2pix; }

@@ -35,6 +35,20 @@ std::string cuda_unavailable_reason() {
   return probe().reason;
 }
 
+int64_t cuda_driver_used_bytes(int index) {
+  REVGAN_CHECK(index >= 0 && index < cuda_device_count(), "cuda:{}: device not available ({})", index,
+               cuda_device_count() == 0 ? cuda_unavailable_reason() : "index out of range");
+  cuda::DeviceGuard guard(index);
+  std::size_t free = 0, total = 0;
+  REVGAN_CUDA_CHECK(cudaMemGetInfo(&free, &total));
+  return static_cast<int64_t>(total - free);
+}
+
+void cuda_synchronize(int index) {
+  cuda::DeviceGuard guard(index);
+  cuda::synchronize();
+}
+
 void cuda_copy_bytes(void* dst, Device dst_device, const void* src, Device src_device, std::size_t bytes) {
   REVGAN_CHECK(cuda_device_count() > 0, "copy {} -> {}: CUDA unavailable ({})", src_device.str(), dst_device.str(),
                cuda_unavailable_reason());

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include "engine/core/device.hpp"
@@ -13,6 +14,10 @@ namespace revgan {
 int cuda_device_count();
 // Why cuda_device_count() is 0 (the runtime's message), or "" when devices exist.
 std::string cuda_unavailable_reason();
+// Device memory in use as the driver reports it (total - free, all processes), in bytes.
+int64_t cuda_driver_used_bytes(int index);
+// Blocks until the work queued on the device's compute stream has finished.
+void cuda_synchronize(int index);
 void cuda_copy_bytes(void* dst, Device dst_device, const void* src, Device src_device, std::size_t bytes);
 
 }  // namespace revgan

@@ -5,6 +5,7 @@
 #include "bench/budget.hpp"
 #include "bench/report.hpp"
 #include "bench/saved_bytes.hpp"
+#include "bench/train_bench.hpp"
 #include "engine/ops/activation.hpp"
 #include "engine/ops/arithmetic.hpp"
 #include "engine/ops/loss.hpp"
@@ -88,4 +89,17 @@ TEST_CASE("reports: JSON lines carry the shared keys and the SVG plots both mode
   const std::string md = markdown_report(results, {});
   CHECK(md.find("Memory-saving / naive") != std::string::npos);
   CHECK(svg_memory_vs_depth({results.front()}).empty());
+}
+
+TEST_CASE("bench train refuses a device it cannot use, naming it and the reason", "[exec]") {
+  // No machine this runs on has eight GPUs; builds without CUDA refuse any CUDA device.
+  TrainConfig c;
+  c.model = ModelKind::revgan_unpaired;
+  c.ngf = 4;
+  c.depth = 1;
+  c.size = 32;
+  c.ndf = 8;
+  c.device = Device::cuda(7);
+  CHECK_THROWS_WITH(measure_train(c), Catch::Contains("--device cuda:7") &&
+                                          (Catch::Contains("not available") || Catch::Contains("no CUDA backend")));
 }

@@ -1,0 +1,39 @@
+// Device checks, barriers and driver memory figures for `bench train`.
+#include "bench/device_probe.hpp"
+
+#include "engine/core/check.hpp"
+#ifdef REVGAN_WITH_CUDA
+#include "engine/cuda/cuda_runtime_api.hpp"
+#endif
+
+namespace revgan::bench {
+
+void require_device(Device device) {
+  if (device.is_cpu()) return;
+#ifdef REVGAN_WITH_CUDA
+  REVGAN_CHECK(device.index < cuda_device_count(), "bench train: --device {}: device not available ({})", device.str(),
+               cuda_device_count() == 0 ? cuda_unavailable_reason() : "index out of range");
+#else
+  REVGAN_FAIL("bench train: --device {}: this build has no CUDA backend (configure with -DREVGAN_CUDA=ON)",
+              device.str());
+#endif
+}
+
+void synchronize_device(Device device) {
+#ifdef REVGAN_WITH_CUDA
+  if (device.is_cuda()) cuda_synchronize(device.index);
+#else
+  (void)device;
+#endif
+}
+
+std::optional<int64_t> driver_used_bytes(Device device) {
+#ifdef REVGAN_WITH_CUDA
+  if (device.is_cuda()) return cuda_driver_used_bytes(device.index);
+#else
+  (void)device;
+#endif
+  return std::nullopt;
+}
+
+}  // namespace revgan::bench

@@ -1,0 +1,35 @@
+// `bench train --device cuda`: one small training step on the GPU measures the same graph as
+// on the CPU (same saved storages and bytes), and reports the caching allocator's reservation
+// and the driver's used memory consistently with its own peaks.
+#include <catch2/catch.hpp>
+
+#include "bench/train_bench.hpp"
+#include "tests/support/cuda_skip.hpp"
+
+using namespace revgan;
+using namespace revgan::bench;
+
+TEST_CASE("cuda bench: a training step saves the same storages as on the CPU", "[cuda]") {
+  test::skip_without_cuda_device();
+  auto mode = GENERATE(StepMode::naive, StepMode::memory_saving);
+  TrainConfig c;
+  c.model = ModelKind::revgan_unpaired;
+  c.ngf = 4;
+  c.depth = 3;
+  c.size = 32;
+  c.ndf = 8;
+  c.mode = mode;
+  c.warmup = 1;
+  c.steps = 1;
+  const TrainResult cpu = measure_train(c);
+  c.device = Device::cuda(0);
+  const TrainResult gpu = measure_train(c);
+  CHECK(gpu.saved.activation_bytes == cpu.saved.activation_bytes);
+  CHECK(gpu.saved.storages == cpu.saved.storages);
+  CHECK(gpu.params_g == cpu.params_g);
+  CHECK(gpu.peak_activation_bytes > 0);
+  CHECK(gpu.peak_reserved_bytes >= gpu.peak_total_bytes);
+  REQUIRE(gpu.driver_used_bytes.has_value());
+  CHECK(*gpu.driver_used_bytes >= gpu.peak_reserved_bytes);
+  CHECK_FALSE(cpu.driver_used_bytes.has_value());
+}
