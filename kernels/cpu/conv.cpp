@@ -1,7 +1,11 @@
-// CPU convolution, 2D and 3D: per sample, im2col then a GEMM against the weight
-// viewed as [Cout, Cin*k] (the forward reduces in chunks: see gemm_chunked_reduction).
-// GEMMs run outside OpenMP regions so OpenBLAS can thread them.
+// CPU convolution, 2D and 3D: per sample, im2col then a GEMM against the weight viewed as
+// [Cout, Cin*k]. The column matrix is built band by band (whole output rows, at most
+// col_workspace_cap elements), so the workspace stays small for wide kernels on large images;
+// the forward's GEMM reduces in chunks (see gemm_chunked_reduction). GEMMs run outside
+// OpenMP regions so OpenBLAS can thread them.
 #include "kernels/cpu/conv.hpp"
+
+#include <algorithm>
 
 #include "kernels/cpu/im2col.hpp"
 
@@ -21,17 +25,26 @@ detail::ColShape conv_cols(const ConvGeometry& g) {
   return s;
 }
 
+// Calls body(tile) for consecutive bands of output slabs covering the whole output.
+template <class Body>
+void for_each_band(const detail::ColShape& s, Body&& body) {
+  const int64_t slabs = detail::col_slabs(s);
+  const int64_t per_tile = detail::slabs_per_tile(s, detail::col_workspace_cap);
+  for (int64_t first = 0; first < slabs; first += per_tile) body(detail::col_tile(s, first, std::min(per_tile, slabs - first)));
+}
+
 }  // namespace
 
 int64_t conv_workspace_elements(const ConvGeometry& g) {
   const detail::ColShape s = conv_cols(g);
   // The 1x1 path reads x (or writes dx) in place, so it needs no column buffer.
-  return detail::col_is_identity(s) ? 0 : detail::col_rows(s) * volume(g.output);
+  if (detail::col_is_identity(s)) return 0;
+  const int64_t slab = volume(g.output) / detail::col_slabs(s);
+  return detail::col_rows(s) * slab * detail::slabs_per_tile(s, detail::col_workspace_cap);
 }
 
 template <class T>
-void conv_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y,
-                  T* workspace) {
+void conv_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y, T* workspace) {
   const detail::ColShape s = conv_cols(g);
   const bool identity = detail::col_is_identity(s);
   const int64_t k = detail::col_rows(s);
@@ -42,24 +55,25 @@ void conv_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, 
   for (int64_t n = 0; n < g.batch; ++n) {
     const T* xn = x + n * in_size;
     T* yn = y + n * cout * out_vol;
-    const T* col = xn;
-    if (!identity) {
-      detail::im2col(s, xn, workspace);
-      col = workspace;
-    }
     // Seeding y with the bias and letting GEMM add onto it saves a pass over y.
     T beta = T(0);
     if (bias != nullptr) {
       detail::fill_channel_bias(bias, cout, out_vol, yn);
       beta = T(1);
     }
-    detail::gemm_chunked_reduction(cout, out_vol, k, w, col, beta, yn);
+    if (identity) {
+      detail::gemm_chunked_reduction(cout, out_vol, k, w, xn, beta, yn, out_vol);
+      continue;
+    }
+    for_each_band(s, [&](const detail::ColTile& t) {
+      detail::im2col(t.shape, xn + t.image_offset, workspace);
+      detail::gemm_chunked_reduction(cout, volume(t.shape.cols), k, w, workspace, beta, yn + t.col_offset, out_vol);
+    });
   }
 }
 
 template <class T>
-void conv_backward_input(const ConvGeometry& g, const T* dy, const T* w, T* dx, T* workspace,
-                         bool accumulate) {
+void conv_backward_input(const ConvGeometry& g, const T* dy, const T* w, T* dx, T* workspace, bool accumulate) {
   const detail::ColShape s = conv_cols(g);
   const bool identity = detail::col_is_identity(s);
   const int64_t k = detail::col_rows(s);
@@ -71,20 +85,23 @@ void conv_backward_input(const ConvGeometry& g, const T* dy, const T* w, T* dx, 
     const T* dyn = dy + n * cout * out_vol;
     T* dxn = dx + n * in_size;
     if (identity) {
-      detail::gemm(true, false, k, out_vol, cout, T(1), w, k, dyn, out_vol,
-                   accumulate ? T(1) : T(0), dxn, out_vol);
-    } else {
-      // dcol[Cin*k, out] = w^T dy, then fold the columns back onto dx.
-      detail::gemm(true, false, k, out_vol, cout, T(1), w, k, dyn, out_vol, T(0), workspace,
-                   out_vol);
-      detail::col2im(s, workspace, dxn, accumulate);
+      detail::gemm(true, false, k, out_vol, cout, T(1), w, k, dyn, out_vol, accumulate ? T(1) : T(0), dxn, out_vol);
+      continue;
     }
+    // dcol[Cin*k, band] = w^T dy[:, band], folded back onto dx band by band; bands overlap
+    // in the image where kernels do, so every band adds.
+    if (!accumulate) std::fill_n(dxn, in_size, T(0));
+    for_each_band(s, [&](const detail::ColTile& t) {
+      const int64_t cols = volume(t.shape.cols);
+      detail::gemm(true, false, k, cols, cout, T(1), w, k, dyn + t.col_offset, out_vol, T(0), workspace, cols);
+      detail::col2im(t.shape, workspace, dxn + t.image_offset, true);
+    });
   }
 }
 
 template <class T>
-void conv_backward_weight(const ConvGeometry& g, const T* x, const T* dy, T* dw, T* db,
-                          T* workspace, bool accumulate) {
+void conv_backward_weight(const ConvGeometry& g, const T* x, const T* dy, T* dw, T* db, T* workspace,
+                          bool accumulate) {
   const detail::ColShape s = conv_cols(g);
   const bool identity = detail::col_is_identity(s);
   const int64_t k = detail::col_rows(s);
@@ -92,33 +109,36 @@ void conv_backward_weight(const ConvGeometry& g, const T* x, const T* dy, T* dw,
   const int64_t out_vol = volume(g.output);
   const int64_t cout = g.out_channels;
 
+  // dw[Cout, Cin*k] += dy[Cout, band] * col[:, band]^T; the first product overwrites unless
+  // asked to accumulate, so dw never needs a zero-fill.
+  bool first = !accumulate;
   for (int64_t n = 0; n < g.batch; ++n) {
     const T* xn = x + n * in_size;
     const T* dyn = dy + n * cout * out_vol;
-    const T* col = xn;
-    if (!identity) {
-      detail::im2col(s, xn, workspace);
-      col = workspace;
+    if (identity) {
+      detail::gemm(false, true, cout, k, out_vol, T(1), dyn, out_vol, xn, out_vol, first ? T(0) : T(1), dw, k);
+      first = false;
+      continue;
     }
-    // dw[Cout, Cin*k] += dy[Cout, out] * col^T; the first sample overwrites unless asked
-    // to accumulate, so dw never needs a zero-fill.
-    const T beta = (accumulate || n > 0) ? T(1) : T(0);
-    detail::gemm(false, true, cout, k, out_vol, T(1), dyn, out_vol, col, out_vol, beta, dw, k);
+    for_each_band(s, [&](const detail::ColTile& t) {
+      const int64_t cols = volume(t.shape.cols);
+      detail::im2col(t.shape, xn + t.image_offset, workspace);
+      detail::gemm(false, true, cout, k, cols, T(1), dyn + t.col_offset, out_vol, workspace, cols, first ? T(0) : T(1),
+                   dw, k);
+      first = false;
+    });
   }
   if (db != nullptr) detail::channel_sum(dy, g.batch, cout, out_vol, db, accumulate);
 }
 
-template void conv_forward<float>(const ConvGeometry&, const float*, const float*, const float*,
-                                  float*, float*);
-template void conv_forward<double>(const ConvGeometry&, const double*, const double*,
-                                   const double*, double*, double*);
-template void conv_backward_input<float>(const ConvGeometry&, const float*, const float*,
-                                         float*, float*, bool);
-template void conv_backward_input<double>(const ConvGeometry&, const double*, const double*,
-                                          double*, double*, bool);
-template void conv_backward_weight<float>(const ConvGeometry&, const float*, const float*,
-                                          float*, float*, float*, bool);
-template void conv_backward_weight<double>(const ConvGeometry&, const double*, const double*,
-                                           double*, double*, double*, bool);
+template void conv_forward<float>(const ConvGeometry&, const float*, const float*, const float*, float*, float*);
+template void conv_forward<double>(const ConvGeometry&, const double*, const double*, const double*, double*,
+                                   double*);
+template void conv_backward_input<float>(const ConvGeometry&, const float*, const float*, float*, float*, bool);
+template void conv_backward_input<double>(const ConvGeometry&, const double*, const double*, double*, double*, bool);
+template void conv_backward_weight<float>(const ConvGeometry&, const float*, const float*, float*, float*, float*,
+                                          bool);
+template void conv_backward_weight<double>(const ConvGeometry&, const double*, const double*, double*, double*,
+                                           double*, bool);
 
 }  // namespace revgan::kernels::cpu

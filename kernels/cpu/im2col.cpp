@@ -108,12 +108,45 @@ void col2im_row(const ColShape& s, const Tap& tap, const T* src_row, T* plane) {
   }
 }
 
+int64_t plane_stride(const ColShape& s) { return s.plane_stride > 0 ? s.plane_stride : volume(s.image); }
+
+// The tiled axis: D for volumes (bands keep whole H x W planes), H for images (D == 1).
+int tiled_axis(const ColShape& s) { return (s.cols[0] > 1 || s.image[0] > 1) ? 0 : 1; }
+
 }  // namespace
+
+int64_t col_slabs(const ColShape& s) { return s.cols[static_cast<std::size_t>(tiled_axis(s))]; }
+
+int64_t slabs_per_tile(const ColShape& s, int64_t max_elements) {
+  const int64_t per_slab = col_rows(s) * (volume(s.cols) / col_slabs(s));
+  return std::clamp<int64_t>(max_elements / std::max<int64_t>(per_slab, 1), 1, col_slabs(s));
+}
+
+ColTile col_tile(const ColShape& s, int64_t first_slab, int64_t slab_count) {
+  const auto a = static_cast<std::size_t>(tiled_axis(s));
+  const int64_t stride = s.stride[a], pad = s.padding[a], in = s.image[a];
+  // The band reads no image row before first * stride - pad; rows after it need no clipping
+  // (the band's taps stop short of them, and the image's end stays where it is).
+  const int64_t begin = std::clamp<int64_t>(first_slab * stride - pad, 0, in - 1);
+  ColTile t;
+  t.shape = s;
+  t.shape.plane_stride = plane_stride(s);
+  t.shape.cols[a] = slab_count;
+  t.shape.image[a] = in - begin;
+  // Band row o reads image row begin + o * stride + tap - pad', which must be
+  // (first + o) * stride + tap - pad.
+  t.shape.padding[a] = pad + begin - first_slab * stride;
+  int64_t row_elements = 1;  // elements per image row along the tiled axis
+  for (std::size_t i = a + 1; i < 3; ++i) row_elements *= s.image[i];
+  t.image_offset = begin * row_elements;
+  t.col_offset = first_slab * (volume(s.cols) / s.cols[a]);
+  return t;
+}
 
 template <class T>
 void im2col(const ColShape& s, const T* image, T* col) {
   const int64_t kvol = volume(s.kernel);
-  const int64_t ivol = volume(s.image);
+  const int64_t ivol = plane_stride(s);
   const int64_t ovol = volume(s.cols);
   const int64_t rows = col_rows(s);
 #pragma omp parallel for schedule(static) if (rows * ovol > parallel_threshold)
@@ -127,13 +160,13 @@ void im2col(const ColShape& s, const T* image, T* col) {
 template <class T>
 void col2im(const ColShape& s, const T* col, T* image, bool accumulate) {
   const int64_t kvol = volume(s.kernel);
-  const int64_t ivol = volume(s.image);
+  const int64_t ivol = plane_stride(s);
   const int64_t ovol = volume(s.cols);
   // One thread per channel plane: all taps of a channel land on that plane only.
 #pragma omp parallel for schedule(static) if (col_rows(s) * ovol > parallel_threshold)
   for (int64_t c = 0; c < s.channels; ++c) {
     T* plane = image + c * ivol;
-    if (!accumulate) std::fill_n(plane, ivol, T(0));
+    if (!accumulate) std::fill_n(plane, volume(s.image), T(0));
     for (int64_t t = 0; t < kvol; ++t) {
       col2im_row(s, make_tap(s, t), col + (c * kvol + t) * ovol, plane);
     }
@@ -161,10 +194,10 @@ void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, double al
 }
 
 template <class T>
-void gemm_chunked_reduction(int64_t m, int64_t n, int64_t k, const T* a, const T* b, T beta, T* c) {
+void gemm_chunked_reduction(int64_t m, int64_t n, int64_t k, const T* a, const T* b, T beta, T* c, int64_t ldc) {
   for (int64_t k0 = 0; k0 < k; k0 += gemm_reduction_chunk) {
     const int64_t kc = std::min(gemm_reduction_chunk, k - k0);
-    gemm(false, false, m, n, kc, T(1), a + k0, k, b + k0 * n, n, k0 == 0 ? beta : T(1), c, n);
+    gemm(false, false, m, n, kc, T(1), a + k0, k, b + k0 * n, n, k0 == 0 ? beta : T(1), c, ldc);
   }
 }
 
@@ -204,9 +237,10 @@ template void im2col<float>(const ColShape&, const float*, float*);
 template void im2col<double>(const ColShape&, const double*, double*);
 template void col2im<float>(const ColShape&, const float*, float*, bool);
 template void col2im<double>(const ColShape&, const double*, double*, bool);
-template void gemm_chunked_reduction<float>(int64_t, int64_t, int64_t, const float*, const float*, float, float*);
+template void gemm_chunked_reduction<float>(int64_t, int64_t, int64_t, const float*, const float*, float, float*,
+                                             int64_t);
 template void gemm_chunked_reduction<double>(int64_t, int64_t, int64_t, const double*, const double*, double,
-                                              double*);
+                                              double*, int64_t);
 template void fill_channel_bias<float>(const float*, int64_t, int64_t, float*);
 template void fill_channel_bias<double>(const double*, int64_t, int64_t, double*);
 template void channel_sum<float>(const float*, int64_t, int64_t, int64_t, float*, bool);

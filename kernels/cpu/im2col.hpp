@@ -19,6 +19,9 @@ struct ColShape {
   Extent3 kernel{1, 1, 1};
   Extent3 stride{1, 1, 1};
   Extent3 padding{0, 0, 0};
+  // Elements between channel planes of the image; 0 means volume(image). Tiles (below) view
+  // a band of a larger image, so their planes are further apart than their own volume.
+  int64_t plane_stride = 0;
 };
 
 inline int64_t col_rows(const ColShape& s) { return s.channels * volume(s.kernel); }
@@ -30,6 +33,24 @@ inline bool col_is_identity(const ColShape& s) {
   }
   return true;
 }
+
+// A band of whole output slabs (along D when the output has depth, else along H) as a
+// problem of its own: `shape` unfolds only the image rows the band reads, starting
+// `image_offset` elements into each plane; its columns are columns [col_offset, col_offset +
+// volume(shape.cols)) of the full column matrix. Unfolding band by band bounds the workspace.
+struct ColTile {
+  ColShape shape;
+  int64_t image_offset = 0;
+  int64_t col_offset = 0;
+};
+// Output slabs along the tiled axis, and how many of them fit in max_elements of workspace
+// (at least one).
+int64_t col_slabs(const ColShape& s);
+int64_t slabs_per_tile(const ColShape& s, int64_t max_elements);
+ColTile col_tile(const ColShape& s, int64_t first_slab, int64_t slab_count);
+// Workspace cap per conv call: 2^21 elements (8 MiB in float32). The full column matrix of
+// the 7x7 output conv at 128x128 would be 100 MiB.
+inline constexpr int64_t col_workspace_cap = int64_t{1} << 21;
 
 // col[col_rows, volume(cols)] from image[channels, image...]; padded taps read zero.
 template <class T>
@@ -49,14 +70,15 @@ void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, double al
           const double* a, int64_t lda, const double* b, int64_t ldb, double beta, double* c,
           int64_t ldc);
 
-// c[m, n] = a[m, k] * b[k, n] + beta * c (row-major, no transposes), with the reduction split
+// c[m, n] = a[m, k] * b[k, n] + beta * c (row-major, no transposes, b dense, c with leading
+// dimension ldc), with the reduction split
 // into chunks of gemm_reduction_chunk accumulated into c one after another. Each output's
 // rounding chain is then about chunk + k / chunk additions long instead of k: for the core's
 // 3x3 64-channel conv (k = 576) this lowers float32 error enough that 30 reversible blocks
 // invert to < 1e-4 (1.1e-4 with one chain). Costs one extra pass over c per chunk.
 inline constexpr int64_t gemm_reduction_chunk = 64;
 template <class T>
-void gemm_chunked_reduction(int64_t m, int64_t n, int64_t k, const T* a, const T* b, T beta, T* c);
+void gemm_chunked_reduction(int64_t m, int64_t n, int64_t k, const T* a, const T* b, T beta, T* c, int64_t ldc);
 
 // out[channels, spatial] = bias broadcast along the spatial dim.
 template <class T>

@@ -5,6 +5,7 @@
 #include "engine/autograd/backward.hpp"
 #include "engine/autograd/grad_mode.hpp"
 #include "engine/autograd/node.hpp"
+#include "engine/memory/allocator.hpp"
 #include "engine/ops/conv.hpp"
 #include "tests/support/coverage.hpp"
 #include "tests/support/gradcheck.hpp"
@@ -230,6 +231,62 @@ TEST_CASE("conv and conv_transpose forward match direct summation", "[op]") {
     Tensor y = ops::conv_transpose(in[0], in[1], optional_bias(in), c.options);
     auto ref = reference(true, in[0], in[1], optional_bias(in), y.shape(), c.options.stride, c.options.padding);
     REVGAN_REQUIRE_CLOSE(test::compare(y.to_vector(), ref, test::tolerance::golden_float64));
+  }
+}
+
+namespace {
+double dot(const std::vector<double>& a, const std::vector<double>& b) {
+  double s = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) s += a[i] * b[i];
+  return s;
+}
+}  // namespace
+
+// Column matrices above the kernel's workspace cap (2^21 elements) are built in bands of
+// output rows (slabs along D for volumes), the last one ragged. The forward must equal direct
+// summation; conv being linear, the backward is checked by the adjoint identities
+// <dx, u> = <g, conv(u, w)> and <dw, v> = <g, conv(x, v)> for random u, v.
+TEST_CASE("conv on column matrices larger than the workspace cap, in bands", "[op]") {
+  struct BandCase {
+    const char* name;
+    Shape x, w;
+    ops::ConvOptions options;
+  };
+  const std::vector<BandCase> cases{
+      {"7x7, 50 output rows in bands of 24", {1, 40, 50, 44}, {3, 40, 7, 7}, {{1}, {3}}},
+      {"4x4 stride 2, batch 2", {2, 128, 70, 68}, {4, 128, 4, 4}, {{2}, {1}}},
+      {"3x3x3 volume, bands along D", {1, 24, 22, 20, 18}, {2, 24, 3, 3, 3}, {{1}, {1}}},
+  };
+  uint64_t seed = 7000;
+  for (const BandCase& c : cases) {
+    INFO(c.name);
+    const Tensor x = random_normal(c.x, seed += 10), w = random_normal(c.w, seed + 1);
+    const Tensor b = random_normal({c.w[0]}, seed + 2);
+    const int64_t before = cpu_allocator().stats().live_bytes;
+    cpu_allocator().reset_peak();
+    const Tensor y = ops::conv(x, w, b, c.options);
+    const int64_t peak = cpu_allocator().stats().peak_live_bytes - before;
+    int64_t full_cols = c.x[1] * c.w.numel() / (c.w[0] * c.w[1]);  // Cin * kernel volume
+    full_cols *= y.numel() / (y.size(0) * y.size(1));
+    CHECK(full_cols > (int64_t{1} << 21));
+    // Output plus at most one band of columns, never the whole column matrix.
+    CHECK(peak <= static_cast<int64_t>(y.nbytes()) + (int64_t{1} << 21) * 8);
+    CHECK(peak < full_cols * 8);
+    REVGAN_REQUIRE_CLOSE(test::compare(y.to_vector(), reference(false, x, w, b, y.shape(), c.options.stride,
+                                                                c.options.padding),
+                                       test::tolerance::golden_float64));
+
+    const Tensor g = random_normal(y.shape(), seed + 3);
+    const auto grads = gradients([&](const std::vector<Tensor>& in) { return ops::conv(in[0], in[1], in[2], c.options); },
+                                 {x, w, b}, g);
+    const Tensor u = random_normal(c.x, seed + 4), v = random_normal(c.w, seed + 5);
+    const auto gv = g.to_vector();
+    const double lhs_x = dot(grads[0].to_vector(), u.to_vector());
+    const double rhs_x = dot(gv, reference(false, u, w, Tensor(), y.shape(), c.options.stride, c.options.padding));
+    const double lhs_w = dot(grads[1].to_vector(), v.to_vector());
+    const double rhs_w = dot(gv, reference(false, x, v, Tensor(), y.shape(), c.options.stride, c.options.padding));
+    CHECK(std::abs(lhs_x - rhs_x) <= 1e-10 * std::abs(rhs_x));
+    CHECK(std::abs(lhs_w - rhs_w) <= 1e-10 * std::abs(rhs_w));
   }
 }
 
