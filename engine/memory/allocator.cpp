@@ -1,4 +1,4 @@
-// Allocator accounting shared by every device, and the CPU allocator (aligned malloc).
+// Allocator accounting shared by every device (the CPU allocator is in cpu_allocator.cpp).
 #include "engine/memory/allocator.hpp"
 
 #include <algorithm>
@@ -45,29 +45,5 @@ void Allocator::reset_peak() {
   stats_.peak_reserved_bytes = stats_.reserved_bytes;
 }
 
-namespace {
-
-class CpuAllocator final : public Allocator {
- public:
-  Device device() const override { return Device::cpu(); }
-
- protected:
-  void* raw_allocate(std::size_t bytes) override {
-    constexpr std::size_t alignment = 64;
-    std::size_t rounded = (bytes + alignment - 1) / alignment * alignment;
-    void* ptr = std::aligned_alloc(alignment, rounded);
-    REVGAN_CHECK(ptr != nullptr, "cpu allocator: out of memory allocating {} bytes ({} live)", bytes,
-                 stats().live_bytes);
-    return ptr;
-  }
-  void raw_deallocate(void* ptr, std::size_t) noexcept override { std::free(ptr); }
-};
-
-}  // namespace
-
-Allocator& cpu_allocator() {
-  static CpuAllocator instance;
-  return instance;
-}
 
 }  // namespace revgan

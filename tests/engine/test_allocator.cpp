@@ -69,3 +69,26 @@ TEST_CASE("backward releases the graph's activation bytes", "[engine]") {
   REQUIRE(w.grad().defined());
   REQUIRE(w.grad().storage()->category() == MemoryCategory::gradients);
 }
+
+TEST_CASE("cpu allocator hands a freed large block back for the next request of its size", "[engine]") {
+  Allocator& a = cpu_allocator();
+  a.empty_cache();
+  const std::size_t large = std::size_t{3} << 20;  // above the 256 KiB caching threshold
+  const MemoryStats start = a.stats();
+  CHECK(start.reserved_bytes == start.live_bytes);  // an empty cache reserves nothing extra
+  void* p = a.allocate(large, MemoryCategory::activations);
+  a.deallocate(p, large, MemoryCategory::activations);
+  MemoryStats s = a.stats();
+  CHECK(s.live_bytes == start.live_bytes);
+  CHECK(s.reserved_bytes == start.live_bytes + static_cast<int64_t>(large));  // 3 MiB is whole pages
+  void* q = a.allocate(large, MemoryCategory::activations);
+  CHECK(q == p);
+  CHECK(a.stats().reserved_bytes == a.stats().live_bytes);
+  a.deallocate(q, large, MemoryCategory::activations);
+  // Small blocks are not cached; empty_cache returns the large one.
+  void* small = a.allocate(1000, MemoryCategory::activations);
+  a.deallocate(small, 1000, MemoryCategory::activations);
+  CHECK(a.stats().reserved_bytes == start.live_bytes + static_cast<int64_t>(large));
+  a.empty_cache();
+  CHECK(a.stats().reserved_bytes == a.stats().live_bytes);
+}
