@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 #include <vector>
 
 namespace revgan::kernels::cpu::detail {
@@ -13,15 +14,21 @@ inline constexpr int64_t k_parallel_min = 32768;
 // Fixed block size so the summation order never depends on the thread count.
 inline constexpr int64_t k_sum_block = 4096;
 
-// y[i] = f(i) (or += when accumulate), parallel only for large n.
+// y[i] = f(i) (or += when accumulate), parallel only for large n. Each thread works on its
+// own copy of f: stores to y could otherwise alias the shared closure, which makes the
+// compiler reload its captured pointers every iteration and give up on vectorising.
 template <class T, class F>
 inline void store(int64_t n, T* y, bool accumulate, F&& f) {
-    if (accumulate) {
-#pragma omp parallel for simd if (n >= k_parallel_min)
-        for (int64_t i = 0; i < n; ++i) y[i] += f(i);
-    } else {
-#pragma omp parallel for simd if (n >= k_parallel_min)
-        for (int64_t i = 0; i < n; ++i) y[i] = f(i);
+#pragma omp parallel if (n >= k_parallel_min)
+    {
+        const std::decay_t<F> g = f;
+        if (accumulate) {
+#pragma omp for simd schedule(static)
+            for (int64_t i = 0; i < n; ++i) y[i] += g(i);
+        } else {
+#pragma omp for simd schedule(static)
+            for (int64_t i = 0; i < n; ++i) y[i] = g(i);
+        }
     }
 }
 

@@ -1,7 +1,10 @@
 // CPU reflection / replication padding. Every output element is a copy of one input
 // element, so forward is an index map per axis and backward gathers through its inverse.
+// The interior of each row (the unpadded part) is a plain contiguous copy both ways; only
+// the border goes through the index maps.
 #include "kernels/cpu/pad.hpp"
 
+#include <algorithm>
 #include <vector>
 
 namespace revgan::kernels::cpu {
@@ -31,6 +34,21 @@ struct InverseMap {
   std::vector<int64_t> offsets;
   std::vector<int64_t> targets;
 };
+
+// Inputs [lo, hi) around the middle that have exactly one output (their own, i + before):
+// the part of a row the backward can copy instead of gathering.
+struct SingleRange {
+  int64_t lo = 0, hi = 0;
+};
+
+int64_t target_count(const InverseMap& inv, int64_t i) { return inv.offsets[i + 1] - inv.offsets[i]; }
+
+SingleRange single_range(const InverseMap& inv, int64_t n_in) {
+  SingleRange r{n_in / 2, n_in / 2};
+  while (r.lo > 0 && target_count(inv, r.lo - 1) == 1) --r.lo;
+  while (r.hi < n_in && target_count(inv, r.hi) == 1) ++r.hi;
+  return r;
+}
 
 InverseMap invert(const std::vector<int64_t>& map, int64_t n_in) {
   InverseMap inv;
@@ -62,7 +80,10 @@ void pad_forward(const PadGeometry& g, PadMode mode, const T* x, T* y) {
       for (int64_t oh = 0; oh < out_h; ++oh) {
         const T* src = x + p * in_vol + md[od] * in_hw + mh[oh] * g.input[2];
         T* dst = y + p * out_vol + (od * out_h + oh) * out_w;
-        for (int64_t ow = 0; ow < out_w; ++ow) dst[ow] = src[mw[ow]];
+        const int64_t before = g.pad_before[2], in_w = g.input[2];
+        for (int64_t ow = 0; ow < before; ++ow) dst[ow] = src[mw[ow]];
+        std::copy_n(src, in_w, dst + before);
+        for (int64_t ow = before + in_w; ow < out_w; ++ow) dst[ow] = src[mw[ow]];
       }
     }
   }
@@ -77,6 +98,7 @@ void pad_backward(const PadGeometry& g, PadMode mode, const T* dy, T* dx, bool a
   const int64_t in_vol = in_d * in_h * in_w;
   const int64_t out_hw = g.output[1] * g.output[2];
   const int64_t out_vol = g.output[0] * out_hw;
+  const SingleRange w_single = single_range(iw, in_w);
 
 #pragma omp parallel for collapse(3) schedule(static)
   for (int64_t p = 0; p < g.planes; ++p) {
@@ -84,7 +106,21 @@ void pad_backward(const PadGeometry& g, PadMode mode, const T* dy, T* dx, bool a
       for (int64_t h = 0; h < in_h; ++h) {
         const T* plane = dy + p * out_vol;
         T* dst = dx + p * in_vol + (d * in_h + h) * in_w;
+        // Rows with one source along D and H copy their interior straight from that row.
+        const bool single_row = target_count(id, d) == 1 && target_count(ih, h) == 1;
+        const int64_t copy_lo = single_row ? w_single.lo : in_w, copy_hi = single_row ? w_single.hi : in_w;
+        if (single_row) {
+          const T* row = plane + id.targets[id.offsets[d]] * out_hw + ih.targets[ih.offsets[h]] * g.output[2];
+          const T* src = row + g.pad_before[2];
+          if (accumulate) {
+            for (int64_t w = copy_lo; w < copy_hi; ++w) dst[w] += src[w];
+          } else {
+            std::copy(src + copy_lo, src + copy_hi, dst + copy_lo);
+          }
+        }
         for (int64_t w = 0; w < in_w; ++w) {
+          if (w == copy_lo) w = copy_hi;
+          if (w >= in_w) break;
           // Edge elements of replication padding can collect many copies: sum in double.
           double sum = 0.0;
           for (int64_t a = id.offsets[d]; a < id.offsets[d + 1]; ++a) {

@@ -66,7 +66,7 @@ TEST_CASE("ReLU keeps its input, which the instance norm before it already keeps
   CHECK(relu_saved[0].shares_storage_with(norm_saved[0]));
 }
 
-TEST_CASE("a recipe does not keep its source alive; a dead source means saving the tensor itself",
+TEST_CASE("a recipe does not keep its source alive, and a dead source means saving the tensor itself",
           "[autograd]") {
   Tensor leaf = random_normal({1, 2, 5, 5}, 21, DType::float64).set_requires_grad(true);
   Tensor w = random_normal({2, 2, 3, 3}, 22, DType::float64).set_requires_grad(true);

@@ -51,7 +51,7 @@ std::string temp_path(const char* tag) {
 
 }  // namespace
 
-TEST_CASE("checkpoint parts: modules, optimizers and tensors round trip; partial loads", "[nn]") {
+TEST_CASE("checkpoint parts: modules, optimizers and tensors round trip, and partial loads", "[nn]") {
   const std::string path = temp_path("roundtrip");
   Block g(3), d(2);
   fill(g, 1);
