@@ -2,6 +2,7 @@
 // disagree about names, types or defaults because they all walk the same list.
 #include "models/training/options.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -31,10 +32,13 @@ struct OptionSpec {
 const std::vector<OptionSpec>& option_table() {
   using O = TrainOptions;
   static const std::vector<OptionSpec> table = {
-      {"dataroot", &O::dataroot, "dataset folder (trainA/trainB for unaligned, train/ of A|B images for aligned)"},
+      {"dataroot", &O::dataroot,
+       "dataset folder (trainA/trainB for unaligned, train/ of A|B images for aligned; 3D models: a folder of "
+       "high-resolution volumes, or A/ (low-res) + B/ (high-res) pairs)"},
       {"name", &O::name, "experiment name: checkpoints and logs go to checkpoints_dir/name"},
       {"checkpoints_dir", &O::checkpoints_dir, "where experiments are stored"},
-      {"dataset_mode", &O::dataset_mode, "aligned | unaligned", "aligned for paired models, unaligned otherwise"},
+      {"dataset_mode", &O::dataset_mode, "aligned | unaligned (2D models; 3D models read volumes)",
+       "aligned for paired models, unaligned otherwise"},
       {"phase", &O::phase, "dataset sub-folder prefix (train -> train/, trainA/, trainB/)"},
       {"model", &O::model,
        "revgan_unpaired | revgan_paired | cyclegan | pix2pix | revgan3d_paired | revgan3d_unpaired"},
@@ -67,6 +71,12 @@ const std::vector<OptionSpec>& option_table() {
       {"max_dataset_size", &O::max_dataset_size, "at most this many samples per domain"},
       {"num_threads", &O::num_threads, "batches prepared ahead by a loader thread (0: none)"},
       {"seed", &O::seed, "seed of weights, data order, crops, flips and the image pool"},
+      {"patch_size", &O::patch_size, "3D models: training patch in voxels, N or D,H,W", "24"},
+      {"factor", &O::factor,
+       "3D models: the low-resolution input is the high-resolution volume block-averaged by this factor, N or "
+       "D,H,W (e.g. 4,1,1: thick slices along D); unused with A/ + B/ pairs",
+       "2"},
+      {"patches_per_volume", &O::patches_per_volume, "3D models: random patches per volume in one epoch"},
       {"device", &O::device, "cpu, cuda or cuda:N"},
       {"continue_train", &O::continue_train, "resume from checkpoints_dir/name/<epoch>.h5"},
       {"epoch", &O::epoch, "checkpoint to resume from: latest or an epoch number"},
@@ -170,6 +180,22 @@ void apply_json(const FlatJson& json, TrainOptions& o, const std::string& source
 
 }  // namespace
 
+std::array<int64_t, 3> parse_axes(const std::string& option, const std::string& text) {
+  std::vector<int64_t> v;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t comma = std::min(text.find(',', start), text.size());
+    int64_t x = 0;
+    const bool ok = parse_integer(std::string_view(text).substr(start, comma - start), x) && x >= 1;
+    REVGAN_CHECK(ok, "option {}: expected N or D,H,W (positive integers), got '{}'", option, text);
+    v.push_back(x);
+    start = comma + 1;
+  }
+  REVGAN_CHECK(v.size() == 1 || v.size() == 3, "option {}: expected one or three values (N or D,H,W), got '{}'",
+               option, text);
+  return v.size() == 1 ? std::array<int64_t, 3>{v[0], v[0], v[0]} : std::array<int64_t, 3>{v[0], v[1], v[2]};
+}
+
 const std::vector<std::string>& model_names() {
   static const std::vector<std::string> names = {"revgan_unpaired", "revgan_paired",   "cyclegan",
                                                  "pix2pix",         "revgan3d_paired", "revgan3d_unpaired"};
@@ -223,6 +249,9 @@ TrainOptions resolve_options(TrainOptions o) {
   positive("epoch_count", o.epoch_count);
   positive("save_epoch_freq", o.save_epoch_freq);
   positive("print_freq", o.print_freq);
+  positive("patches_per_volume", o.patches_per_volume);
+  parse_axes("patch_size", o.patch_size);
+  parse_axes("factor", o.factor);
   for (auto [name, v] : {std::pair{"n_epochs", double(o.n_epochs)}, {"n_epochs_decay", double(o.n_epochs_decay)},
                          {"lr", o.lr}, {"lambda_A", o.lambda_A}, {"lambda_B", o.lambda_B},
                          {"lambda_identity", o.lambda_identity}, {"lambda_L1", o.lambda_L1},
@@ -370,7 +399,8 @@ ParsedArgs parse_train_args(const std::vector<std::string>& args) {
 std::string train_options_help(const std::string& program) {
   std::string out = fmt::format(
       "usage: {} --dataroot DIR [--name NAME] [--model MODEL] [options]\n\n"
-      "Trains a RevGAN (or a CycleGAN / pix2pix baseline). Options take '--name value' or '--name=value';\n"
+      "Trains a RevGAN (or a CycleGAN / pix2pix baseline) on images, or a 3D RevGAN (revgan3d_paired,\n"
+      "revgan3d_unpaired) on volume patches (see patch_size, factor). Options take '--name value' or '--name=value';\n"
       "flags take '--flag' (true), '--flag=false' or '--no_flag'. '--config FILE' reads options from a file of\n"
       "'key = value' lines ('#' comments) or a flat JSON object (e.g. a run's train_opt.json); arguments on the\n"
       "command line override it. Checkpoints (HDF5) go to checkpoints_dir/name/: latest.h5 every epoch and\n"

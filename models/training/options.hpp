@@ -3,6 +3,7 @@
 // rebuild the networks from the checkpoint alone.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -48,6 +49,10 @@ struct TrainOptions {
   int64_t max_dataset_size = std::numeric_limits<int64_t>::max();
   int64_t num_threads = 4;  // batches prepared ahead by the loader thread (0: synchronous)
   uint64_t seed = 0;
+  // Volumes (3D models): per-axis values are "N" or "D,H,W" (parse_axes).
+  std::string patch_size = "24";   // training patch in voxels
+  std::string factor = "2";        // block-average factor that synthesises the low-resolution input
+  int64_t patches_per_volume = 8;  // samples drawn from each volume per epoch
   std::string device = "cpu";
   // Run control.
   bool continue_train = false;
@@ -71,6 +76,10 @@ struct ModelTraits {
   int dims = 2;             // 2: images, 3: volumes
 };
 ModelTraits model_traits(const std::string& model);
+
+// "N" (the same on every axis) or "D,H,W" of positive integers, in (D, H, W) order; throws naming
+// `option` (e.g. "patch_size") otherwise.
+std::array<int64_t, 3> parse_axes(const std::string& option, const std::string& text);
 
 // Fills the "by model" defaults (dataset_mode, depth, n_layers_D, gan_mode) and checks every value;
 // throws naming the offending option. Idempotent.

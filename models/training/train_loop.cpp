@@ -1,5 +1,6 @@
-// The epoch loop. Batches come from data::Loader for whole epochs; a resumed partial epoch is
-// built synchronously from the same (seed, epoch) order, so it sees the same remaining batches.
+// The epoch loop, the same for images and volumes (make_training_dataset). Batches come from
+// data::Loader for whole epochs; a resumed partial epoch is built synchronously from the same
+// (seed, epoch) order, so it sees the same remaining batches.
 #include "models/training/train_loop.hpp"
 
 #include <chrono>
@@ -9,6 +10,7 @@
 #include "data/loader.hpp"
 #include "models/training/lr_schedule.hpp"
 #include "models/training/seeds.hpp"
+#include "models/training/training_data.hpp"
 
 namespace revgan::models {
 
@@ -92,23 +94,6 @@ void write_text_file(const std::filesystem::path& path, const std::string& text)
   REVGAN_CHECK(std::fclose(f) == 0 && ok, "cannot write '{}'", path.string());
 }
 
-data::DatasetOptions dataset_options(const TrainOptions& o, uint64_t seed) {
-  data::DatasetOptions d;
-  d.dataroot = o.dataroot;
-  d.phase = o.phase;
-  d.direction = data::parse_direction(o.direction);
-  d.preprocess = data::parse_preprocess(o.preprocess);
-  d.load_size = o.load_size;
-  d.crop_size = o.crop_size;
-  d.no_flip = o.no_flip;
-  d.input_nc = o.input_nc;
-  d.output_nc = o.output_nc;
-  d.serial_batches = o.serial_batches;
-  d.max_dataset_size = o.max_dataset_size;
-  d.seed = seed;
-  return d;
-}
-
 }  // namespace
 
 std::filesystem::path experiment_dir(const TrainOptions& o) {
@@ -121,10 +106,6 @@ std::filesystem::path checkpoint_path(const TrainOptions& o, const std::string& 
 
 TrainRunResult run_training(const TrainOptions& raw, RunObserver& observer, const std::atomic<bool>* stop) {
   const TrainOptions o = resolve_options(raw);
-  REVGAN_CHECK(model_traits(o.model).dims == 2,
-               "model {}: revgan_train reads 2D image datasets only; train 3D models through models::Trainer with "
-               "volume batches",
-               o.model);
   REVGAN_CHECK(!o.dataroot.empty(), "option dataroot: a dataset folder is required");
   const std::filesystem::path dir = experiment_dir(o);
   std::error_code ec;
@@ -141,8 +122,7 @@ TrainRunResult run_training(const TrainOptions& raw, RunObserver& observer, cons
   }
   write_text_file(dir / "train_opt.json", options_to_json(o) + "\n");
 
-  auto dataset = std::shared_ptr<const data::Dataset>(
-      data::make_dataset(o.dataset_mode, dataset_options(o, trainer.data_seed())));
+  const std::shared_ptr<const data::Dataset> dataset = make_training_dataset(o, trainer.data_seed());
   REVGAN_CHECK(dataset->size() > 0, "the dataset under '{}' is empty", o.dataroot);
   const uint64_t order_seed = network_seed(trainer.data_seed(), SeedStream::data_order);
   const int64_t last_epoch = o.n_epochs + o.n_epochs_decay;
@@ -151,7 +131,15 @@ TrainRunResult run_training(const TrainOptions& raw, RunObserver& observer, cons
 
   auto save = [&](const std::string& which, const TrainProgress& at) {
     const std::string path = checkpoint_path(o, which).string();
-    trainer.save(path, at);
+    try {
+      trainer.save(path, at);
+    } catch (const Error& e) {
+      // The write goes to a temporary file that is removed on failure: the previous checkpoint
+      // (a resume point) survives, and saying so matters more than the HDF5 detail.
+      REVGAN_FAIL("cannot save the training state to '{}' (disk full or not writable?); the previous '{}', if any, is "
+                  "unchanged: {}",
+                  path, path, e.message());
+    }
     result.last_checkpoint = path;
   };
   auto stop_requested = [&] { return stop != nullptr && stop->load(); };

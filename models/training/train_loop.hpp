@@ -23,8 +23,8 @@ std::filesystem::path experiment_dir(const TrainOptions& options);
 // experiment_dir/<which>.h5 (which: "latest" or an epoch number)
 std::filesystem::path checkpoint_path(const TrainOptions& options, const std::string& which);
 
-// Trains epochs epoch_count .. n_epochs + n_epochs_decay (2D models; datasets per
-// dataset_mode). With continue_train, first loads checkpoint_path(options, options.epoch) and
+// Trains epochs epoch_count .. n_epochs + n_epochs_decay on make_training_dataset(options):
+// image layouts per dataset_mode for 2D models, volume patches for 3D models. With continue_train, first loads checkpoint_path(options, options.epoch) and
 // continues from the exact batch it stopped at. Writes experiment_dir/train_opt.json, appends
 // one line per step to loss_log.csv, saves latest.h5 after every epoch and <epoch>.h5 every
 // save_epoch_freq epochs. `stop` is polled before every step; when set, latest.h5 is saved

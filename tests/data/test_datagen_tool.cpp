@@ -2,31 +2,18 @@
 // and a small generated dataset that the dataset classes can read.
 #include <catch2/catch.hpp>
 
-#include <sys/wait.h>
-
-#include <cstdlib>
-
 #include "data/dataset.hpp"
 #include "tests/data/data_test_util.hpp"
+#include "tests/support/subprocess.hpp"
 
 using namespace revgan;
+using revgan::test::read_text;
 using revgan::test::TempDir;
 
 #ifdef REVGAN_DATAGEN_PATH
 namespace {
 int run_tool(const std::string& args, const std::filesystem::path& log) {
-  const std::string cmd = fmt::format("'{}' {} > '{}' 2>&1", REVGAN_DATAGEN_PATH, args, log.string());
-  const int status = std::system(cmd.c_str());
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-std::string read_text(const std::filesystem::path& path) {
-  std::string text;
-  if (std::FILE* f = std::fopen(path.c_str(), "rb")) {
-    char buf[4096];
-    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) text.append(buf, n);
-    std::fclose(f);
-  }
-  return text;
+  return test::run_tool(REVGAN_DATAGEN_PATH, args, log);
 }
 }  // namespace
 

@@ -1,11 +1,8 @@
-// Helpers for the tool tests: running a tool binary with its output captured, reading files,
-// and a small revgan_train-style checkpoint to run inference with.
+// Helpers for the tool tests: tiny model options, a small revgan_train-style checkpoint to run
+// inference with, file counting; running tools and reading files come from tests/support.
 #pragma once
 
-#include <sys/wait.h>
-
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <string>
 
@@ -14,25 +11,9 @@
 #include "models/training/options.hpp"
 #include "models/training/trainer.hpp"
 #include "tests/data/data_test_util.hpp"
+#include "tests/support/subprocess.hpp"
 
 namespace revgan::test {
-
-// Exit status of `binary args` (both as shell text); stdout and stderr go to `log`.
-inline int run_tool(const std::string& binary, const std::string& args, const std::filesystem::path& log) {
-  const std::string cmd = fmt::format("'{}' {} > '{}' 2>&1", binary, args, log.string());
-  const int status = std::system(cmd.c_str());
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-inline std::string read_text(const std::filesystem::path& path) {
-  std::string text;
-  if (std::FILE* f = std::fopen(path.c_str(), "rb")) {
-    char buf[4096];
-    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) text.append(buf, n);
-    std::fclose(f);
-  }
-  return text;
-}
 
 // Options of a RevGAN small enough for tests (a few thousand parameters per network).
 inline models::TrainOptions tiny_revgan_options(const std::string& model = "revgan_paired") {

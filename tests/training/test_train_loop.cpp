@@ -7,50 +7,12 @@
 #include "engine/io/checkpoint.hpp"
 #include "models/training/model_factory.hpp"
 #include "models/training/train_loop.hpp"
+#include "tests/training/run_recorder.hpp"
 #include "tests/training/training_test_util.hpp"
 
 using namespace revgan;
-
-namespace {
-
-class Recorder : public models::RunObserver {
- public:
-  explicit Recorder(std::atomic<bool>* stop = nullptr, int64_t stop_at = -1) : stop_(stop), stop_at_(stop_at) {}
-  void on_train_begin(const models::TrainOptions&, bool resumed) override { this->resumed = resumed; }
-  void on_iteration(const models::IterationInfo& info, const models::StepLosses& losses) override {
-    iterations.push_back(info.total_iters);
-    last_names = losses.names();
-    lrs.push_back(info.lr);
-    if (stop_ != nullptr && info.total_iters == stop_at_) stop_->store(true);
-  }
-  void on_sample(const models::IterationInfo& info, const models::Visuals& visuals) override {
-    samples.push_back(info.total_iters);
-    sample_names.clear();
-    for (const auto& [name, _] : visuals) sample_names.push_back(name);
-  }
-  void on_epoch_end(int64_t epoch, const models::IterationInfo&) override { epochs.push_back(epoch); }
-  void on_train_end(bool interrupted) override { ended_interrupted = interrupted; }
-
-  bool resumed = false, ended_interrupted = false;
-  std::vector<int64_t> iterations, samples, epochs;
-  std::vector<double> lrs;
-  std::vector<std::string> last_names, sample_names;
-
- private:
-  std::atomic<bool>* stop_;
-  int64_t stop_at_;
-};
-
-int count_lines(const std::filesystem::path& path) {
-  int n = 0;
-  if (std::FILE* f = std::fopen(path.c_str(), "rb")) {
-    for (int c; (c = std::fgetc(f)) != EOF;) n += c == '\n';
-    std::fclose(f);
-  }
-  return n;
-}
-
-}  // namespace
+using test::count_lines;
+using test::Recorder;
 
 TEST_CASE("run_training: interrupted and resumed run equals an uninterrupted one", "[tool]") {
   test::TempDir dir("train-loop");
@@ -109,7 +71,7 @@ TEST_CASE("run_training: interrupted and resumed run equals an uninterrupted one
   CHECK(test::snapshot(*a.generators) == test::snapshot(*b.generators));
 }
 
-TEST_CASE("run_training: paired models read aligned data; 3D models are refused", "[tool]") {
+TEST_CASE("run_training: paired models read aligned data, 3D models read volumes, not images", "[tool]") {
   test::TempDir dir("train-loop-paired");
   test::write_tiny_dataset(dir / "data", 2);
   models::TrainOptions o = test::tiny_options("pix2pix");
@@ -122,9 +84,11 @@ TEST_CASE("run_training: paired models read aligned data; 3D models are refused"
   CHECK(models::run_training(o, rec).progress.total_iters == 2);
   CHECK(rec.last_names == std::vector<std::string>{"G_GAN_A", "G_L1_A", "G", "D_A"});
 
+  // A 3D model looks for volumes (the image folders hold none); it is no longer refused outright.
   o.model = "revgan3d_paired";
   o.input_nc = o.output_nc = 1;
-  CHECK_THROWS_WITH(models::run_training(o, rec), Catch::Contains("2D"));
+  o.direction = "AtoB";
+  CHECK_THROWS_WITH(models::run_training(o, rec), Catch::Contains("contains no volumes") && Catch::Contains("data"));
   o = test::tiny_options("revgan_unpaired");
   o.dataroot = (dir / "nowhere").string();
   o.checkpoints_dir = (dir / "ck").string();

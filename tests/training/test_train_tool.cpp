@@ -11,9 +11,11 @@
 #include <thread>
 
 #include "engine/io/checkpoint.hpp"
+#include "tests/support/subprocess.hpp"
 #include "tests/training/training_test_util.hpp"
 
 using namespace revgan;
+using test::read_text;
 
 #ifdef REVGAN_TRAIN_PATH
 namespace {
@@ -23,19 +25,7 @@ void quiet_openmp_for_children() { ::setenv("OMP_WAIT_POLICY", "passive", 1); }
 
 int run_tool(const std::string& args, const std::filesystem::path& log) {
   quiet_openmp_for_children();
-  const std::string cmd = fmt::format("'{}' {} > '{}' 2>&1", REVGAN_TRAIN_PATH, args, log.string());
-  const int status = std::system(cmd.c_str());
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-std::string read_text(const std::filesystem::path& path) {
-  std::string text;
-  if (std::FILE* f = std::fopen(path.c_str(), "rb")) {
-    char buf[4096];
-    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) text.append(buf, n);
-    std::fclose(f);
-  }
-  return text;
+  return test::run_tool(REVGAN_TRAIN_PATH, args, log);
 }
 
 std::string tiny_args(const test::TempDir& dir, const std::string& name) {

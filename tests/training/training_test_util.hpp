@@ -1,5 +1,5 @@
 // Helpers for the training tests: tiny model options, seeded batches, parameter snapshots and
-// small image datasets on disk.
+// small image and volume datasets on disk.
 #pragma once
 
 #include <cstdint>
@@ -8,6 +8,10 @@
 #include <vector>
 
 #include "data/image.hpp"
+#include "data/volume/hdf5_volume.hpp"
+#include "data/volume/nifti_io.hpp"
+#include "data/volume/procedural_volume.hpp"
+#include "data/volume/resample.hpp"
 #include "engine/nn/module.hpp"
 #include "engine/tensor/factory.hpp"
 #include "models/training/options.hpp"
@@ -56,6 +60,39 @@ inline void write_tiny_dataset(const std::filesystem::path& root, int n, int64_t
     data::write_png(a, root / "trainA" / fmt::format("a{}.png", i));
     data::write_png(b, root / "trainB" / fmt::format("b{}.png", i));
     data::write_png(data::concat_horizontal(a, b), root / "train" / fmt::format("ab{}.png", i));
+  }
+}
+
+// A procedural volume of size^3 voxels (one channel), the same for a given seed.
+inline data::Volume tiny_volume(uint64_t seed, int64_t size = 16) {
+  data::ProceduralVolumeOptions o;
+  o.size = {size, size, size};
+  o.ellipsoids = 3;
+  o.noise_cell = 4;
+  o.seed = seed;
+  return data::make_procedural_volume(o);
+}
+
+// n high-resolution volumes in `root` (NIfTI and HDF5 alternately), the layout revgan_train
+// reads for 3D models with synthesised low-resolution inputs.
+inline void write_tiny_volumes(const std::filesystem::path& root, int n, int64_t size = 16) {
+  std::filesystem::create_directories(root);
+  for (int i = 0; i < n; ++i) {
+    const data::Volume v = tiny_volume(300 + i, size);
+    if (i % 2 == 0) data::write_nifti(root / fmt::format("v{}.nii.gz", i), v);
+    else data::write_hdf5_volume(root / fmt::format("v{}.h5", i), "volume", v);
+  }
+}
+
+// The paired layout: root/A/ (block averages by `factor`) and root/B/ (high resolution).
+inline void write_tiny_volume_pairs(const std::filesystem::path& root, int n, int64_t size = 16,
+                                    data::Axes3 factor = {2, 2, 2}) {
+  std::filesystem::create_directories(root / "A");
+  std::filesystem::create_directories(root / "B");
+  for (int i = 0; i < n; ++i) {
+    const data::Volume v = tiny_volume(400 + i, size);
+    data::write_nifti(root / "B" / fmt::format("p{}.nii.gz", i), v);
+    data::write_nifti(root / "A" / fmt::format("p{}.nii.gz", i), data::make_low_resolution(v, factor));
   }
 }
 

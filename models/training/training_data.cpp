@@ -1,0 +1,76 @@
+// Options -> dataset. Everything a dataset reads is decided here, so the epoch loop is the same
+// for images and volumes.
+#include "models/training/training_data.hpp"
+
+#include "data/volume/volume_dataset.hpp"
+#include "engine/core/check.hpp"
+
+namespace revgan::models {
+
+namespace {
+
+data::DatasetOptions dataset_options(const TrainOptions& o, uint64_t seed) {
+  data::DatasetOptions d;
+  d.dataroot = o.dataroot;
+  d.phase = o.phase;
+  d.direction = data::parse_direction(o.direction);
+  d.preprocess = data::parse_preprocess(o.preprocess);
+  d.load_size = o.load_size;
+  d.crop_size = o.crop_size;
+  d.no_flip = o.no_flip;
+  d.input_nc = o.input_nc;
+  d.output_nc = o.output_nc;
+  d.serial_batches = o.serial_batches;
+  d.max_dataset_size = o.max_dataset_size;
+  d.seed = seed;
+  return d;
+}
+
+// The smallest extent the PatchGAN maps to at least one logit: kernel 4, padding 1, n_layers
+// stride-2 convs, then two stride-1 convs (models/patchgan.hpp). Checked here so that a small
+// patch fails before training with the option's name, not inside the first step's conv.
+int64_t smallest_discriminator_input(int64_t n_layers) {
+  for (int64_t n = 1;; ++n) {
+    int64_t s = n;
+    for (int64_t i = 0; i < n_layers; ++i) s = s < 2 ? 0 : (s - 2) / 2 + 1;
+    if (s - 2 >= 1) return n;
+  }
+}
+
+std::shared_ptr<const data::Dataset> make_volume_dataset(const TrainOptions& o, uint64_t seed) {
+  REVGAN_CHECK(o.direction == "AtoB",
+               "model {}: option direction must be AtoB (A is the low-resolution volume); the trained model also "
+               "runs BtoA (revgan_infer --direction BtoA)",
+               o.model);
+  data::VolumeDatasetOptions v;
+  v.patch_size = parse_axes("patch_size", o.patch_size);
+  v.factor = parse_axes("factor", o.factor);
+  v.patches_per_volume = o.patches_per_volume;
+  const int64_t smallest = smallest_discriminator_input(o.n_layers_D);
+  for (int64_t p : v.patch_size)
+    REVGAN_CHECK(p >= smallest,
+                 "option patch_size: {} is too small for the discriminator; with n_layers_D {} every axis needs at "
+                 "least {} voxels (or lower --n_layers_D)",
+                 o.patch_size, o.n_layers_D, smallest);
+  auto dataset = std::make_shared<data::VolumeDataset>(dataset_options(o, seed), v);
+  // Every pair shares the grid and channels of its high-resolution volume; the networks were
+  // built for input_nc / output_nc.
+  for (int64_t i = 0; i < dataset->volume_count(); ++i) {
+    const int64_t channels = dataset->pair(i).target.channels;
+    REVGAN_CHECK(channels == o.input_nc && channels == o.output_nc,
+                 "the volumes under '{}' have {} channel(s) but input_nc = {} and output_nc = {}; set --input_nc {} "
+                 "--output_nc {}",
+                 o.dataroot, channels, o.input_nc, o.output_nc, channels, channels);
+  }
+  return dataset;
+}
+
+}  // namespace
+
+std::shared_ptr<const data::Dataset> make_training_dataset(const TrainOptions& o, uint64_t data_seed) {
+  REVGAN_CHECK(!o.dataroot.empty(), "option dataroot: a dataset folder is required");
+  if (model_traits(o.model).dims == 3) return make_volume_dataset(o, data_seed);
+  return std::shared_ptr<const data::Dataset>(data::make_dataset(o.dataset_mode, dataset_options(o, data_seed)));
+}
+
+}  // namespace revgan::models
