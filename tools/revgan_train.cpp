@@ -1,7 +1,6 @@
 // revgan_train: trains a RevGAN (or a CycleGAN / pix2pix baseline) on an image dataset, or a 3D
 // RevGAN on a folder of volumes.
 // Exit codes: 0 done, 2 usage error, 1 runtime error, 130 stopped by SIGINT/SIGTERM (state saved).
-#include <hdf5.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -41,11 +40,6 @@ void install_stop_handlers() {
 
 int main(int argc, char** argv) {
   using namespace revgan;
-  // A checkpoint write that fails part-way (disk full) leaves HDF5 1.10 with a file it could not
-  // close, and its exit-time cleanup then crashes on it (SIGSEGV in H5F__close_cb) after the
-  // error was reported. Every file is closed explicitly, so the tool skips that cleanup and
-  // exits with its own status. Must precede any other HDF5 call.
-  H5dont_atexit();
   models::TrainOptions options;
   try {
     const std::vector<std::string> args(argv + 1, argv + argc);
