@@ -1,5 +1,6 @@
 // bench: performance and memory measurements of revgan-engine. Subcommands:
 //   bench conv [--runs N] [--warmup N]   conv kernel throughput at the models' shapes
+//   bench kernels [--runs N] [--warmup N] every kernel family against measured GEMM / copy peaks
 //   bench train [options]                training-step memory and time (see bench/train_cli.hpp)
 #include <fmt/format.h>
 
@@ -7,6 +8,7 @@
 #include <string>
 
 #include "bench/conv_bench.hpp"
+#include "bench/kernel_bench.hpp"
 #include "bench/train_cli.hpp"
 #include "engine/core/check.hpp"
 
@@ -17,7 +19,11 @@ int usage() {
              "usage: bench conv [--runs N] [--warmup N]\n"
              "  conv   forward and backward GFLOP/s of the RevGAN core conv (1x64x32x32, 64->64, 3x3)\n"
              "         and the 7x7 stem at 128x128 (3->32), through the engine's CPU kernels;\n"
-             "         threads follow OMP_NUM_THREADS. Prints a table and JSON lines.\n");
+             "         threads follow OMP_NUM_THREADS. Prints a table and JSON lines.\n"
+             "usage: bench kernels [--runs N] [--warmup N]\n"
+             "  kernels  conv, transposed conv, reflection pad and instance norm at the shapes of RevGAN\n"
+             "           K=32 at 128x128, forward and backward, in GFLOP/s or GB/s and as a fraction of an\n"
+             "           sgemm and a memcpy peak measured in the same run.\n");
   revgan::bench::print_train_usage();
   return 2;
 }
@@ -40,6 +46,10 @@ int main(int argc, char** argv) {
     REVGAN_CHECK(runs > 0 && warmup >= 0, "bench: --runs must be positive and --warmup non-negative");
     if (command == "conv") {
       revgan::bench::run_conv_bench(revgan::bench::default_conv_cases(), warmup, runs);
+      return 0;
+    }
+    if (command == "kernels") {
+      revgan::bench::run_kernel_bench(warmup, runs);
       return 0;
     }
     return usage();
