@@ -1,5 +1,5 @@
 // CPU convolution, 2D and 3D: per sample, im2col then a GEMM against the weight viewed as
-// [Cout, Cin*k]. The column matrix is built band by band (whole output rows, at most
+// [Cout, Cin*k]; the input gradient of a narrowing stride-1 conv runs as a conv of dy. The column matrix is built band by band (whole output rows, at most
 // col_workspace_cap elements), so the workspace stays small for wide kernels on large images;
 // the forward's GEMM reduces in chunks (see gemm_chunked_reduction). GEMMs run outside
 // OpenMP regions so OpenBLAS can thread them.
@@ -33,9 +33,28 @@ void for_each_band(const detail::ColShape& s, Body&& body) {
   for (int64_t first = 0; first < slabs; first += per_tile) body(detail::col_tile(s, first, std::min(per_tile, slabs - first)));
 }
 
-}  // namespace
+// The input gradient of a stride-1 conv is itself a stride-1 conv of dy, with the weight's
+// channel axes swapped and its taps flipped, padded by k - 1 - p. When Cout < Cin that form
+// unfolds dy (Cout * taps rows) instead of writing Cin * taps rows of column gradients and
+// folding them back: for the 7x7 32 -> 3 output conv, 147 rows instead of 1568.
+bool input_grad_as_conv(const ConvGeometry& g) {
+  if (g.out_channels >= g.in_channels || detail::col_is_identity(conv_cols(g))) return false;
+  for (int i = 0; i < 3; ++i)
+    if (g.stride[i] != 1 || g.padding[i] > g.kernel[i] - 1) return false;
+  return true;
+}
 
-int64_t conv_workspace_elements(const ConvGeometry& g) {
+ConvGeometry input_grad_geometry(const ConvGeometry& g) {
+  ConvGeometry a = g;
+  a.in_channels = g.out_channels;
+  a.out_channels = g.in_channels;
+  a.input = g.output;
+  a.output = g.input;
+  for (int i = 0; i < 3; ++i) a.padding[i] = g.kernel[i] - 1 - g.padding[i];
+  return a;
+}
+
+int64_t column_elements(const ConvGeometry& g) {
   const detail::ColShape s = conv_cols(g);
   // The 1x1 path reads x (or writes dx) in place, so it needs no column buffer.
   if (detail::col_is_identity(s)) return 0;
@@ -43,8 +62,9 @@ int64_t conv_workspace_elements(const ConvGeometry& g) {
   return detail::col_rows(s) * slab * detail::slabs_per_tile(s, detail::col_workspace_cap);
 }
 
+// y = (or +=, with beta 1) conv(x, w) + bias, sample by sample.
 template <class T>
-void conv_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y, T* workspace) {
+void conv_forward_into(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y, T* workspace, T beta_y) {
   const detail::ColShape s = conv_cols(g);
   const bool identity = detail::col_is_identity(s);
   const int64_t k = detail::col_rows(s);
@@ -56,7 +76,7 @@ void conv_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, 
     const T* xn = x + n * in_size;
     T* yn = y + n * cout * out_vol;
     // Seeding y with the bias and letting GEMM add onto it saves a pass over y.
-    T beta = T(0);
+    T beta = beta_y;
     if (bias != nullptr) {
       detail::fill_channel_bias(bias, cout, out_vol, yn);
       beta = T(1);
@@ -72,6 +92,21 @@ void conv_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, 
   }
 }
 
+}  // namespace
+
+int64_t conv_workspace_elements(const ConvGeometry& g) {
+  int64_t elements = column_elements(g);
+  if (input_grad_as_conv(g))
+    elements = std::max(elements, g.in_channels * g.out_channels * volume(g.kernel) +
+                                      column_elements(input_grad_geometry(g)));
+  return elements;
+}
+
+template <class T>
+void conv_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y, T* workspace) {
+  conv_forward_into(g, x, w, bias, y, workspace, T(0));
+}
+
 template <class T>
 void conv_backward_input(const ConvGeometry& g, const T* dy, const T* w, T* dx, T* workspace, bool accumulate) {
   const detail::ColShape s = conv_cols(g);
@@ -81,6 +116,18 @@ void conv_backward_input(const ConvGeometry& g, const T* dy, const T* w, T* dx, 
   const int64_t out_vol = volume(g.output);
   const int64_t cout = g.out_channels;
 
+  if (input_grad_as_conv(g)) {
+    // w'[c, o, taps reversed] = w[o, c, taps]; then dx = (or +=) conv(dy, w').
+    const int64_t taps = volume(g.kernel);
+    T* flipped = workspace;
+    for (int64_t o = 0; o < cout; ++o)
+      for (int64_t c = 0; c < g.in_channels; ++c)
+        for (int64_t t = 0; t < taps; ++t)
+          flipped[(c * cout + o) * taps + (taps - 1 - t)] = w[(o * g.in_channels + c) * taps + t];
+    conv_forward_into(input_grad_geometry(g), dy, flipped, static_cast<const T*>(nullptr), dx,
+                      workspace + g.in_channels * cout * taps, accumulate ? T(1) : T(0));
+    return;
+  }
   for (int64_t n = 0; n < g.batch; ++n) {
     const T* dyn = dy + n * cout * out_vol;
     T* dxn = dx + n * in_size;

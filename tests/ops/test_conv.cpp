@@ -57,6 +57,10 @@ const std::vector<ConvCase>& conv_cases() {
       {"3D k3 pad 1", {1, 2, 4, 4, 3}, {2, 2, 3, 3, 3}, true, {{1}, {1}}},
       {"3D k3 stride 2", {1, 2, 5, 5, 5}, {2, 2, 3, 3, 3}, true, {{2}, {1}}},
       {"3D anisotropic stride and padding", {1, 2, 3, 6, 5}, {2, 2, 1, 3, 3}, true, {{1, 2, 2}, {0, 1, 1}}},
+      // Fewer output than input channels at stride 1: the input gradient runs as a conv of dy.
+      {"narrowing 7x7 pad 3, batch 2", {2, 4, 8, 9}, {2, 4, 7, 7}, true, {{1}, {3}}},
+      {"narrowing anisotropic kernel and padding", {1, 3, 6, 5}, {2, 3, 3, 2}, false, {{1}, {0, 1}}},
+      {"3D narrowing k3 pad 1", {1, 3, 4, 3, 4}, {1, 3, 3, 3, 3}, true, {{1}, {1}}},
   };
   return cases;
 }
