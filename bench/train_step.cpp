@@ -30,18 +30,6 @@ nn::NamedTensors prefixed(const std::vector<std::pair<std::string, nn::Module*>>
   return out;
 }
 
-// pix2pix trains one ResNet generator, X -> Y only.
-class OneWayGenerator : public models::GeneratorPair {
- public:
-  explicit OneWayGenerator(const models::ResnetGeneratorOptions& o)
-      : g_(register_module("g", std::make_shared<models::ResnetGenerator>(o))) {}
-  std::string type_name() const override { return "OneWayGenerator"; }
-  Tensor g_xy(const Tensor& x) override { return g_->forward(x); }
-  Tensor g_yx(const Tensor&) override { REVGAN_FAIL("pix2pix has no Y -> X generator"); }
-
- private:
-  std::shared_ptr<models::ResnetGenerator> g_;
-};
 
 Tensor uniform_batch(const Shape& shape, Generator& gen) {
   std::vector<double> v(static_cast<std::size_t>(shape.numel()));
@@ -75,7 +63,7 @@ std::shared_ptr<models::GeneratorPair> make_generators(const TrainConfig& c) {
       o.ngf = c.ngf;
       o.depth = c.depth;
       o.seed = c.seed;
-      if (c.model == ModelKind::pix2pix) return std::make_shared<OneWayGenerator>(o);
+      if (c.model == ModelKind::pix2pix) return std::make_shared<models::OneWayGenerator>(o);
       return std::make_shared<models::CycleGanGenerators>(o);
     }
     case ModelKind::revgan3d: {

@@ -45,4 +45,11 @@ CycleGanGenerators::CycleGanGenerators(const ResnetGeneratorOptions& options) {
   yx_ = register_module("g_yx", std::make_shared<ResnetGenerator>(reverse, gen));
 }
 
+OneWayGenerator::OneWayGenerator(const ResnetGeneratorOptions& options)
+    : g_(register_module("g_xy", std::make_shared<ResnetGenerator>(options))) {}
+
+Tensor OneWayGenerator::g_yx(const Tensor&) {
+  REVGAN_FAIL("pix2pix has a single generator (input -> output); the reverse direction does not exist");
+}
+
 }  // namespace revgan::models

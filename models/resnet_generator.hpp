@@ -56,4 +56,17 @@ class CycleGanGenerators : public GeneratorPair {
   std::shared_ptr<ResnetGenerator> xy_, yx_;
 };
 
+// pix2pix's single generator, input -> output only; g_yx throws (the direction does not exist).
+class OneWayGenerator : public GeneratorPair {
+ public:
+  explicit OneWayGenerator(const ResnetGeneratorOptions& options);
+  std::string type_name() const override { return "OneWayGenerator"; }
+
+  Tensor g_xy(const Tensor& x) override { return g_->forward(x); }
+  Tensor g_yx(const Tensor& y) override;
+
+ private:
+  std::shared_ptr<ResnetGenerator> g_;
+};
+
 }  // namespace revgan::models

@@ -11,25 +11,6 @@
 
 namespace revgan::models {
 
-namespace {
-
-// pix2pix: one ResNet generator, input -> output only.
-class OneWayGenerator : public GeneratorPair {
- public:
-  explicit OneWayGenerator(const ResnetGeneratorOptions& options)
-      : g_(register_module("g_xy", std::make_shared<ResnetGenerator>(options))) {}
-  std::string type_name() const override { return "OneWayGenerator"; }
-  Tensor g_xy(const Tensor& x) override { return g_->forward(x); }
-  Tensor g_yx(const Tensor&) override {
-    REVGAN_FAIL("pix2pix has a single generator (input -> output); the reverse direction does not exist");
-  }
-
- private:
-  std::shared_ptr<ResnetGenerator> g_;
-};
-
-}  // namespace
-
 std::shared_ptr<GeneratorPair> build_generators(const TrainOptions& raw) {
   const TrainOptions o = resolve_options(raw);
   const ModelTraits t = model_traits(o.model);
