@@ -106,10 +106,8 @@ void add_conv(std::vector<Case>& cases, std::vector<Tensor>& keep, Generator& ge
   if (transposed) {
     cases.push_back({name, shape, "forward", true, flops,
                      [=] { cpu::conv_transpose_forward<float>(g, xp, wp, bp, yp, wsp); }});
-    cases.push_back({name, shape, "backward", true, 2 * flops, [=] {
-                       cpu::conv_transpose_backward_input<float>(g, yp, wp, dxp, wsp, false);
-                       cpu::conv_transpose_backward_weight<float>(g, xp, yp, dwp, dbp, wsp, false);
-                     }});
+    cases.push_back({name, shape, "backward", true, 2 * flops,
+                     [=] { cpu::conv_transpose_backward<float>(g, xp, yp, wp, dxp, dwp, dbp, wsp, false); }});
   } else {
     cases.push_back({name, shape, "forward", true, flops, [=] { cpu::conv_forward<float>(g, xp, wp, bp, yp, wsp); }});
     cases.push_back({name, shape, "backward", true, 2 * flops, [=] {

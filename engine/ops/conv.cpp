@@ -91,22 +91,18 @@ class ConvBackward final : public Node {
       using T = decltype(tag);
       // One workspace serves both passes: they run one after the other and need the same size.
       Workspace ws(dx.defined() || dw.defined() ? workspace_elements(transposed_, g_) : 0, dy);
-      if (dx.defined()) {
-        if (transposed_) {
-          cpu::conv_transpose_backward_input<T>(g_, dy.data<T>(), weight_.data<T>(), dx.data<T>(), ws.get<T>(),
-                                                false);
-        } else {
-          cpu::conv_backward_input<T>(g_, dy.data<T>(), weight_.data<T>(), dx.data<T>(), ws.get<T>(), false);
-        }
-      }
       T* db_ptr = db.defined() ? db.data<T>() : nullptr;
+      if (transposed_) {
+        // Both gradients from one unfolding of dy; the kernel sums db as well.
+        cpu::conv_transpose_backward<T>(g_, optional_data<T>(x), dy.data<T>(), optional_data<T>(weight_),
+                                        dx.defined() ? dx.data<T>() : nullptr, dw.defined() ? dw.data<T>() : nullptr,
+                                        db_ptr, ws.get<T>(), false);
+        return;
+      }
+      if (dx.defined())
+        cpu::conv_backward_input<T>(g_, dy.data<T>(), weight_.data<T>(), dx.data<T>(), ws.get<T>(), false);
       if (dw.defined()) {
-        if (transposed_) {
-          cpu::conv_transpose_backward_weight<T>(g_, x.data<T>(), dy.data<T>(), dw.data<T>(), db_ptr,
-                                                 ws.get<T>(), false);
-        } else {
-          cpu::conv_backward_weight<T>(g_, x.data<T>(), dy.data<T>(), dw.data<T>(), db_ptr, ws.get<T>(), false);
-        }
+        cpu::conv_backward_weight<T>(g_, x.data<T>(), dy.data<T>(), dw.data<T>(), db_ptr, ws.get<T>(), false);
       } else if (db_ptr != nullptr) {
         bias_grad<T>(g_, dy.data<T>(), db_ptr);
       }

@@ -1,6 +1,6 @@
 // CPU transposed convolution, 2D and 3D, as the adjoint of conv: the large output y plays
-// the role of conv's input, so the forward is GEMM + col2im and the backward passes are
-// im2col of dy + GEMM. The weight [Cin, Cout*k] is already conv's [out, in*k] layout.
+// the role of conv's input, so the forward is GEMM + col2im and the backward is one im2col
+// of dy feeding the GEMMs of both gradients. The weight [Cin, Cout*k] is already conv's [out, in*k] layout.
 #include "kernels/cpu/conv_transpose.hpp"
 
 #include "kernels/cpu/im2col.hpp"
@@ -59,32 +59,8 @@ void conv_transpose_forward(const ConvGeometry& g, const T* x, const T* w, const
 }
 
 template <class T>
-void conv_transpose_backward_input(const ConvGeometry& g, const T* dy, const T* w, T* dx,
-                                   T* workspace, bool accumulate) {
-  const detail::ColShape s = transpose_cols(g);
-  const bool identity = detail::col_is_identity(s);
-  const int64_t k = detail::col_rows(s);
-  const int64_t cin = g.in_channels;
-  const int64_t in_vol = volume(g.input);
-  const int64_t out_size = g.out_channels * volume(g.output);
-
-  for (int64_t n = 0; n < g.batch; ++n) {
-    const T* dyn = dy + n * out_size;
-    T* dxn = dx + n * cin * in_vol;
-    const T* col = dyn;
-    if (!identity) {
-      detail::im2col(s, dyn, workspace);
-      col = workspace;
-    }
-    // dx[Cin, in] = w[Cin, Cout*k] * col[Cout*k, in]: an ordinary conv of dy.
-    detail::gemm(false, false, cin, in_vol, k, T(1), w, k, col, in_vol,
-                 accumulate ? T(1) : T(0), dxn, in_vol);
-  }
-}
-
-template <class T>
-void conv_transpose_backward_weight(const ConvGeometry& g, const T* x, const T* dy, T* dw, T* db,
-                                    T* workspace, bool accumulate) {
+void conv_transpose_backward(const ConvGeometry& g, const T* x, const T* dy, const T* w, T* dx, T* dw, T* db,
+                             T* workspace, bool accumulate) {
   const detail::ColShape s = transpose_cols(g);
   const bool identity = detail::col_is_identity(s);
   const int64_t k = detail::col_rows(s);
@@ -93,18 +69,25 @@ void conv_transpose_backward_weight(const ConvGeometry& g, const T* x, const T* 
   const int64_t out_vol = volume(g.output);
   const int64_t out_size = g.out_channels * out_vol;
 
-  for (int64_t n = 0; n < g.batch; ++n) {
-    const T* xn = x + n * cin * in_vol;
-    const T* dyn = dy + n * out_size;
-    const T* col = dyn;
-    if (!identity) {
-      detail::im2col(s, dyn, workspace);
-      col = workspace;
+  if (dx != nullptr || dw != nullptr) {
+    for (int64_t n = 0; n < g.batch; ++n) {
+      const T* dyn = dy + n * out_size;
+      // One unfolding of dy serves both gradients.
+      const T* col = dyn;
+      if (!identity) {
+        detail::im2col(s, dyn, workspace);
+        col = workspace;
+      }
+      // dx[Cin, in] = w[Cin, Cout*k] * col[Cout*k, in]: an ordinary conv of dy.
+      if (dx != nullptr)
+        detail::gemm(false, false, cin, in_vol, k, T(1), w, k, col, in_vol, accumulate ? T(1) : T(0),
+                     dx + n * cin * in_vol, in_vol);
+      // dw[Cin, Cout*k] += x[Cin, in] * col^T; the first sample overwrites unless asked to
+      // accumulate.
+      if (dw != nullptr)
+        detail::gemm(false, true, cin, k, in_vol, T(1), x + n * cin * in_vol, in_vol, col, in_vol,
+                     (accumulate || n > 0) ? T(1) : T(0), dw, k);
     }
-    // dw[Cin, Cout*k] += x[Cin, in] * col^T; the first sample overwrites unless asked to
-    // accumulate.
-    const T beta = (accumulate || n > 0) ? T(1) : T(0);
-    detail::gemm(false, true, cin, k, in_vol, T(1), xn, in_vol, col, in_vol, beta, dw, k);
   }
   if (db != nullptr) detail::channel_sum(dy, g.batch, g.out_channels, out_vol, db, accumulate);
 }
@@ -113,14 +96,9 @@ template void conv_transpose_forward<float>(const ConvGeometry&, const float*, c
                                             const float*, float*, float*);
 template void conv_transpose_forward<double>(const ConvGeometry&, const double*, const double*,
                                              const double*, double*, double*);
-template void conv_transpose_backward_input<float>(const ConvGeometry&, const float*,
-                                                   const float*, float*, float*, bool);
-template void conv_transpose_backward_input<double>(const ConvGeometry&, const double*,
-                                                    const double*, double*, double*, bool);
-template void conv_transpose_backward_weight<float>(const ConvGeometry&, const float*,
-                                                    const float*, float*, float*, float*, bool);
-template void conv_transpose_backward_weight<double>(const ConvGeometry&, const double*,
-                                                     const double*, double*, double*, double*,
-                                                     bool);
+template void conv_transpose_backward<float>(const ConvGeometry&, const float*, const float*, const float*, float*,
+                                             float*, float*, float*, bool);
+template void conv_transpose_backward<double>(const ConvGeometry&, const double*, const double*, const double*,
+                                              double*, double*, double*, double*, bool);
 
 }  // namespace revgan::kernels::cpu
