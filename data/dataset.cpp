@@ -6,6 +6,7 @@
 #include <cctype>
 #include <cstring>
 
+#include "data/file_listing.hpp"
 #include "data/preprocess.hpp"
 #include "data/seed.hpp"
 #include "engine/core/check.hpp"
@@ -56,25 +57,7 @@ bool has_image_extension(const std::filesystem::path& path) {
 }
 
 std::vector<std::filesystem::path> list_image_files(const std::filesystem::path& folder) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  REVGAN_CHECK(fs::exists(folder, ec), "dataset folder {} does not exist", folder.string());
-  REVGAN_CHECK(fs::is_directory(folder, ec), "dataset path {} is not a folder", folder.string());
-  std::vector<fs::path> files;
-  // Symlinked subfolders are not followed (as os.walk), which also rules out link cycles.
-  fs::recursive_directory_iterator it(folder, fs::directory_options::none, ec);
-  REVGAN_CHECK(!ec, "cannot list dataset folder {}: {}", folder.string(), ec.message());
-  for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    REVGAN_CHECK(!ec, "cannot list dataset folder {}: {}", folder.string(), ec.message());
-    const fs::path& p = it->path();
-    if (p.filename().string().starts_with(".")) {
-      if (it->is_directory(ec)) it.disable_recursion_pending();
-      continue;
-    }
-    if (it->is_regular_file(ec) && has_image_extension(p)) files.push_back(p);
-  }
-  std::sort(files.begin(), files.end());
-  return files;
+  return list_files(folder, has_image_extension, "dataset folder");
 }
 
 Dataset::Dataset(DatasetOptions options) : options_(std::move(options)) { validate_options(options_); }
@@ -101,6 +84,7 @@ std::vector<std::filesystem::path> Dataset::scan_folder(const std::filesystem::p
   REVGAN_CHECK(!listed.empty(), "dataset folder {} contains no images (.png .jpg .jpeg .bmp .tga .ppm .pgm)",
                folder.string());
   std::vector<std::filesystem::path> kept;
+  std::pair<int64_t, int64_t> first_size;  // of kept.front(), after preprocessing
   for (const auto& path : listed) {
     if (static_cast<int64_t>(kept.size()) >= options_.max_dataset_size) break;
     ImageInfo info;
@@ -113,7 +97,21 @@ std::vector<std::filesystem::path> Dataset::scan_folder(const std::filesystem::p
     }
     REVGAN_CHECK(info.width >= width_divisor, "image {} is {} pixels wide, too narrow to hold A|B side by side",
                  path.string(), info.width);
-    check_crop_fits(options_, info.width / width_divisor, info.height, path.string());
+    const int64_t width = info.width / width_divisor;
+    check_crop_fits(options_, width, info.height, path.string());
+    const auto size = preprocessed_size(options_, width, info.height);
+    REVGAN_CHECK(size.first >= options_.min_side && size.second >= options_.min_side,
+                 "image {} is {}x{}{} ({}x{} after preprocess {}), but the networks take images of at least {}x{}: "
+                 "remove it, or choose --preprocess / --load_size so that it is scaled up",
+                 path.string(), width, info.height, width_divisor == 2 ? " per half" : "", size.first, size.second,
+                 preprocess_name(options_.preprocess), options_.min_side, options_.min_side);
+    if (kept.empty()) first_size = size;
+    REVGAN_CHECK(!options_.one_size || size == first_size,
+                 "images {} ({}x{}) and {} ({}x{}) differ in size after preprocess {}, so they cannot share a batch: "
+                 "use --batch_size 1, or a preprocess that crops to one size (resize_and_crop, crop, "
+                 "scale_width_and_crop)",
+                 kept.empty() ? path.string() : kept.front().string(), first_size.first, first_size.second,
+                 path.string(), size.first, size.second, preprocess_name(options_.preprocess));
     kept.push_back(path);
   }
   REVGAN_CHECK(!kept.empty(), "dataset folder {} has no readable images ({} skipped as unreadable)", folder.string(),

@@ -39,6 +39,11 @@ struct DatasetOptions {
   int64_t max_dataset_size = std::numeric_limits<int64_t>::max();
   bool skip_unreadable = false;  // drop unreadable files (counted) instead of failing
   uint64_t seed = 0;
+  // What the networks need, checked per file when the dataset is built (not mid-epoch): every
+  // image at least min_side x min_side after preprocessing, and, for batches of more than one,
+  // all images of a folder of one size after preprocessing.
+  int64_t min_side = 1;
+  bool one_size = false;
 };
 
 // Direction is applied by the datasets: A is always the network input and B the target, so
@@ -66,7 +71,8 @@ Batch collate(const std::vector<Sample>& samples);
 // The generator of one sample: a hash of (seed, epoch, index), independent of thread timing.
 Generator sample_generator(uint64_t seed, uint64_t epoch, int64_t index);
 
-// Image files under `folder` (recursive, hidden entries skipped, sorted by path; extensions
+// Image files under `folder` (recursive, following symlinked files and folders but not link
+// cycles, hidden entries skipped, sorted by path as listed: never resolved; extensions
 // .png .jpg .jpeg .bmp .tga .ppm .pgm in any case). Errors when the folder is missing.
 std::vector<std::filesystem::path> list_image_files(const std::filesystem::path& folder);
 bool has_image_extension(const std::filesystem::path& path);

@@ -178,6 +178,11 @@ Header read_header(const uint8_t* bytes, std::size_t size, const std::string& na
   // Before stbi_info too: stb parses JPEG Huffman tables while reading the header.
   if (const std::string hazard = decoder_hazard(bytes, size); !hazard.empty())
     REVGAN_FAIL("cannot read image {}: {}", name, hazard);
+  // The declared size first: stb refuses very large images with a misleading reason.
+  if (const std::optional<DeclaredSize> declared = declared_size(bytes, size))
+    REVGAN_CHECK(declared->width * declared->height <= max_pixels,
+                 "image {} is too large: its header declares {}x{}, more than the {} pixels allowed", name,
+                 declared->width, declared->height, max_pixels);
   const int len = static_cast<int>(size);
   Header h;
   REVGAN_CHECK(stbi_info_from_memory(bytes, len, &h.width, &h.height, &h.stored_channels) != 0,

@@ -57,6 +57,10 @@ class JpegWalk {
       if (marker == k_dht) {
         if (auto why = check_dht(pos, length - 2); !why.empty()) return why;
       }
+      // SOF0..SOF15 but DHT (C4), JPG (C8) and DAC (CC): precision, height, width.
+      if (marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC && !frame_ &&
+          pos + 5 <= n_)
+        frame_ = DeclaredSize{(int64_t{b_[pos + 3]} << 8) | b_[pos + 4], (int64_t{b_[pos + 1]} << 8) | b_[pos + 2]};
       pos += length - 2;
     }
     return {};
@@ -81,6 +85,10 @@ class JpegWalk {
 
   const uint8_t* b_;
   std::size_t n_;
+
+ public:
+  // The first frame header met by run(), if any.
+  std::optional<DeclaredSize> frame_;
 };
 
 // The chunk sequence as stb walks it: length, type, data, CRC, up to IEND.
@@ -107,6 +115,7 @@ class PnmHeader {
   std::string run() {
     pos_ = 2;  // after "P5" / "P6"
     char c = get();
+    std::size_t i = 0;
     for (const char* field : {"width", "height", "maximum value"}) {
       skip_whitespace(c);
       long long value = 0;
@@ -116,9 +125,12 @@ class PnmHeader {
           return fmt::format("corrupt PNM header (the {} does not fit in 32 bits)", field);
         c = get();
       }
+      values_[i++] = value;
     }
     return {};
   }
+  // After a run() that returned no error.
+  DeclaredSize size() const { return {values_[0], values_[1]}; }
 
  private:
   bool eof() const { return pos_ >= n_; }
@@ -135,12 +147,43 @@ class PnmHeader {
   const uint8_t* b_;
   std::size_t n_;
   std::size_t pos_ = 0;
+  long long values_[3] = {};
 };
 
 }  // namespace
 
+namespace {
+constexpr uint8_t png_signature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+
+uint32_t big_endian32(const uint8_t* b) {
+  return (uint32_t{b[0]} << 24) | (uint32_t{b[1]} << 16) | (uint32_t{b[2]} << 8) | b[3];
+}
+int32_t little_endian32(const uint8_t* b) {
+  return static_cast<int32_t>(uint32_t{b[0]} | (uint32_t{b[1]} << 8) | (uint32_t{b[2]} << 16) | (uint32_t{b[3]} << 24));
+}
+}  // namespace
+
+std::optional<DeclaredSize> declared_size(const uint8_t* bytes, std::size_t size) {
+  if (size >= 24 && std::equal(png_signature, png_signature + 8, bytes) && std::equal(bytes + 12, bytes + 16, "IHDR"))
+    return DeclaredSize{big_endian32(bytes + 16), big_endian32(bytes + 20)};
+  if (JpegWalk::starts_like_jpeg(bytes, size)) {
+    JpegWalk walk(bytes, size);
+    walk.run();
+    return walk.frame_;
+  }
+  if (size >= 26 && bytes[0] == 'B' && bytes[1] == 'M') {
+    // Negative heights mark top-down rows.
+    const int64_t w = little_endian32(bytes + 18), h = little_endian32(bytes + 22);
+    return DeclaredSize{w < 0 ? -w : w, h < 0 ? -h : h};
+  }
+  if (size >= 2 && bytes[0] == 'P' && (bytes[1] == '5' || bytes[1] == '6')) {
+    PnmHeader pnm(bytes, size);
+    if (pnm.run().empty()) return pnm.size();
+  }
+  return std::nullopt;
+}
+
 std::string decoder_hazard(const uint8_t* bytes, std::size_t size) {
-  static constexpr uint8_t png_signature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
   if (JpegWalk::starts_like_jpeg(bytes, size)) return JpegWalk(bytes, size).run();
   if (size >= 8 && std::equal(png_signature, png_signature + 8, bytes)) return check_png_chunks(bytes, size);
   if (size >= 2 && bytes[0] == 'P' && (bytes[1] == '5' || bytes[1] == '6')) return PnmHeader(bytes, size).run();

@@ -56,6 +56,11 @@ std::pair<int64_t, int64_t> resized_size(const DatasetOptions& o, int64_t w, int
   REVGAN_FAIL("unknown preprocess mode");
 }
 
+std::pair<int64_t, int64_t> preprocessed_size(const DatasetOptions& o, int64_t w, int64_t h) {
+  if (crops(o.preprocess)) return {o.crop_size, o.crop_size};
+  return resized_size(o, w, h);
+}
+
 void check_crop_fits(const DatasetOptions& o, int64_t w, int64_t h, const std::string& path) {
   if (!crops(o.preprocess)) return;
   const auto [rw, rh] = resized_size(o, w, h);

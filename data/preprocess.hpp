@@ -22,6 +22,8 @@ struct CropFlip {
 void validate_options(const DatasetOptions& options);
 // Size after the resize step of options.preprocess for a width x height input.
 std::pair<int64_t, int64_t> resized_size(const DatasetOptions& options, int64_t width, int64_t height);
+// Size of the tensor the whole pipeline makes of a width x height input (crop or resize).
+std::pair<int64_t, int64_t> preprocessed_size(const DatasetOptions& options, int64_t width, int64_t height);
 // Fails, naming `path`, when the crop does not fit the (resized) image.
 void check_crop_fits(const DatasetOptions& options, int64_t width, int64_t height, const std::string& path);
 // Always draws three values (x, y, flip) so the generator's stream does not depend on the mode.

@@ -64,6 +64,9 @@ void check_image_input(const char* model, const Tensor& x, int64_t channels) {
   REVGAN_CHECK(x.size(2) % 4 == 0 && x.size(3) % 4 == 0,
                "{}: height and width must be multiples of 4 (two stride-2 stages), got {}x{}", model, x.size(2),
                x.size(3));
+  REVGAN_CHECK(x.size(2) >= k_smallest_generator_image && x.size(3) >= k_smallest_generator_image,
+               "{}: the input is {}x{}, smaller than the {}x{} the generator takes", model, x.size(2), x.size(3),
+               k_smallest_generator_image, k_smallest_generator_image);
 }
 
 }  // namespace revgan::models

@@ -32,8 +32,13 @@ class ResidualBlock : public nn::Module {
   std::shared_ptr<nn::Module> f_;
 };
 
+// The smallest height and width the 2D generators take: after two stride-2 stages the
+// reflection padding of 1 in the core needs at least 2 pixels, and sides are multiples of 4.
+inline constexpr int64_t k_smallest_generator_image = 8;
+
 // Checks a 2D generator input [N, channels, H, W]: H and W must be multiples of 4 so that the
-// two stride-2 stages and the two transposed convs give back the input size.
+// two stride-2 stages and the two transposed convs give back the input size, and at least
+// k_smallest_generator_image.
 void check_image_input(const char* model, const Tensor& x, int64_t channels);
 
 }  // namespace revgan::models

@@ -10,6 +10,14 @@
 
 namespace revgan::models {
 
+int64_t PatchGan::smallest_input(int64_t n_layers) {
+  for (int64_t n = 1;; ++n) {
+    int64_t s = n;
+    for (int64_t i = 0; i < n_layers; ++i) s = s < 2 ? 0 : (s - 2) / 2 + 1;
+    if (s - 2 >= 1) return n;
+  }
+}
+
 PatchGan::PatchGan(const PatchGanOptions& options) : options_(options) {
   REVGAN_CHECK(options.dims == 2 || options.dims == 3, "PatchGan: dims must be 2 or 3, got {}", options.dims);
   REVGAN_CHECK(options.input_nc > 0 && options.ndf > 0, "PatchGan: input_nc and ndf must be positive, got {}, {}",

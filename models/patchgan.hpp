@@ -31,6 +31,9 @@ class PatchGan : public nn::Module {
 
   const PatchGanOptions& options() const { return options_; }
   int64_t n_layers() const { return n_layers_; }
+  // The smallest extent (per spatial axis) that `n_layers` stride-2 stages and the two stride-1
+  // convs (kernel 4, padding 1) map to at least one logit.
+  static int64_t smallest_input(int64_t n_layers);
 
  private:
   PatchGanOptions options_;

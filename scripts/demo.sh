@@ -11,8 +11,6 @@ out=${REVGAN_DEMO_DIR:-runs/demo}
 # Training stops (saving its state) at this many minutes whatever the configuration, so the
 # demo keeps its time on slow or busy machines; the sizes below finish well before on 2 cores.
 minutes=${REVGAN_DEMO_MINUTES:-14}
-# OpenMP workers wait passively so that they do not spin against OpenBLAS's.
-export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}
 
 start=$(date +%s)
 phase_start=$start

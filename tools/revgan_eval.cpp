@@ -5,7 +5,7 @@
 #include <string>
 
 #include "engine/core/check.hpp"
-#include "tools/common/atomic_file.hpp"
+#include "engine/io/atomic_file.hpp"
 #include "tools/common/cli_args.hpp"
 #include "tools/eval/evaluate.hpp"
 #include "tools/eval/volume_eval.hpp"
@@ -85,7 +85,7 @@ int main(int argc, char** argv) {
     }
     fmt::print("{}", result.table);
     if (!json.empty()) {
-      revgan::tools::write_text_atomically(json, result.json);
+      revgan::io::write_text_atomically(json, result.json);
       fmt::print("revgan_eval: wrote {}\n", json);
     }
     return 0;

@@ -92,9 +92,16 @@ void ProgressPrinter::on_iteration(const models::IterationInfo& info, const mode
 
 void ProgressPrinter::on_epoch_end(int64_t epoch, const models::IterationInfo& last) {
   end_live_line();
-  fmt::print(out_, "end of epoch {} / {} ({}), lr {:.3e}, checkpoint saved\n", epoch, last.last_epoch,
-             format_duration(now_seconds() - epoch_start_), last.lr);
+  fmt::print(out_, "end of epoch {} / {} ({}), lr {:.3e}, checkpoint saved{}\n", epoch, last.last_epoch,
+             format_duration(now_seconds() - epoch_start_), last.lr,
+             last.skipped_files > 0 ? fmt::format(", {} unreadable files skipped so far", last.skipped_files) : "");
   std::fflush(out_);
+}
+
+void ProgressPrinter::on_notice(const std::string& text) {
+  end_live_line();
+  fmt::print(stderr, "revgan_train: {}\n", text);
+  std::fflush(stderr);
 }
 
 void ProgressPrinter::on_train_end(bool interrupted) {

@@ -16,6 +16,7 @@ class ProgressPrinter : public models::RunObserver {
   void on_iteration(const models::IterationInfo& info, const models::StepLosses& losses) override;
   void on_epoch_end(int64_t epoch, const models::IterationInfo& last) override;
   void on_train_end(bool interrupted) override;
+  void on_notice(const std::string& text) override;
 
  private:
   double rate() const;  // iterations per second over the recent window

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "data/file_listing.hpp"
 #include "data/volume/hdf5_volume.hpp"
 #include "engine/core/check.hpp"
 
@@ -14,23 +15,7 @@ namespace fs = std::filesystem;
 bool has_volume_extension(const fs::path& path) { return has_nifti_extension(path) || has_hdf5_extension(path); }
 
 std::vector<fs::path> list_volume_files(const fs::path& folder) {
-  std::error_code ec;
-  REVGAN_CHECK(fs::exists(folder, ec), "volume folder {} does not exist", folder.string());
-  REVGAN_CHECK(fs::is_directory(folder, ec), "volume path {} is not a folder", folder.string());
-  std::vector<fs::path> files;
-  fs::recursive_directory_iterator it(folder, fs::directory_options::none, ec);
-  REVGAN_CHECK(!ec, "cannot list volume folder {}: {}", folder.string(), ec.message());
-  for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    REVGAN_CHECK(!ec, "cannot list volume folder {}: {}", folder.string(), ec.message());
-    const fs::path& p = it->path();
-    if (p.filename().string().starts_with(".")) {
-      if (it->is_directory(ec)) it.disable_recursion_pending();
-      continue;
-    }
-    if (it->is_regular_file(ec) && has_volume_extension(p)) files.push_back(p);
-  }
-  std::sort(files.begin(), files.end());
-  return files;
+  return list_files(folder, has_volume_extension, "volume folder");
 }
 
 Volume read_volume(const fs::path& path, const std::string& hdf5_dataset, const NiftiReadOptions& nifti) {
@@ -52,7 +37,7 @@ VolumeDataset::VolumeDataset(DatasetOptions options, VolumeDatasetOptions volume
                target_root.string());
   for (const fs::path& target : targets) {
     if (volume_count() >= this->options().max_dataset_size) break;
-    const fs::path input = paired_ ? root / "A" / fs::relative(target, target_root) : target;
+    const fs::path input = paired_ ? root / "A" / target.lexically_relative(target_root) : target;
     REVGAN_CHECK(!paired_ || fs::exists(input, ec), "high-resolution volume {} has no low-resolution partner {}",
                  target.string(), input.string());
     try {

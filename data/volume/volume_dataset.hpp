@@ -23,7 +23,8 @@ struct VolumeDatasetOptions {
   NiftiReadOptions nifti;
 };
 
-// .nii, .nii.gz, .h5 and .hdf5 files under `folder` (recursive, hidden entries skipped, sorted).
+// .nii, .nii.gz, .h5 and .hdf5 files under `folder` (recursive, as list_image_files: symlinks
+// followed, cycles not, hidden entries skipped, sorted, paths as listed).
 std::vector<std::filesystem::path> list_volume_files(const std::filesystem::path& folder);
 bool has_volume_extension(const std::filesystem::path& path);
 // NIfTI or HDF5 by extension.

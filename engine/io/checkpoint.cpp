@@ -2,19 +2,15 @@
 // fully validated loading.
 #include "engine/io/checkpoint.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <set>
 #include <utility>
 #include <vector>
 
-#include "engine/io/durable_file.hpp"
+#include "engine/io/atomic_file.hpp"
 #include "engine/io/hdf5_handle.hpp"
 
 namespace revgan::io {
@@ -66,22 +62,6 @@ std::string dims_str(const std::vector<hsize_t>& dims) {
 // ---------------------------------------------------------------------------------------------
 // Writing
 
-// Removes the temporary file unless the save got as far as renaming it into place.
-class TempFileGuard {
- public:
-  explicit TempFileGuard(std::string path) : path_(std::move(path)) {}
-  ~TempFileGuard() {
-    if (armed_) ::unlink(path_.c_str());
-  }
-  TempFileGuard(const TempFileGuard&) = delete;
-  TempFileGuard& operator=(const TempFileGuard&) = delete;
-  void dismiss() { armed_ = false; }
-
- private:
-  std::string path_;
-  bool armed_ = true;
-};
-
 class Writer {
  public:
   explicit Writer(std::string final_path) : path_(std::move(final_path)) {
@@ -101,18 +81,22 @@ class Writer {
     H5Handle space = h5_space(dims.empty() ? H5Screate(H5S_SCALAR)
                                            : H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr));
     check(space.valid(), fmt::format("the dataspace of '{}'", name));
+    H5Handle dcpl = checksummed_layout(dims, host.numel() > 0, name);
     H5Handle ds = h5_dataset(H5Dcreate2(loc, name.c_str(), file_type_of(host.dtype()), space.get(), lcpl_.get(),
-                                        H5P_DEFAULT, H5P_DEFAULT));
+                                        dcpl.valid() ? dcpl.get() : H5P_DEFAULT, H5P_DEFAULT));
     check(ds.valid(), fmt::format("dataset '{}'", name));
     if (host.numel() > 0)
       check(H5Dwrite(ds.get(), memory_type_of(host.dtype()), H5S_ALL, H5S_ALL, H5P_DEFAULT, host.raw_data()) >= 0,
             fmt::format("the data of '{}'", name));
   }
 
+  // Shape [1] rather than a scalar: only chunked datasets can carry a checksum.
   void write_int64_dataset(hid_t loc, const std::string& name, int64_t value) {
-    H5Handle space = h5_space(H5Screate(H5S_SCALAR));
+    const std::vector<hsize_t> dims{1};
+    H5Handle space = h5_space(H5Screate_simple(1, dims.data(), nullptr));
+    H5Handle dcpl = checksummed_layout(dims, true, name);
     H5Handle ds = h5_dataset(
-        H5Dcreate2(loc, name.c_str(), H5T_STD_I64LE, space.get(), lcpl_.get(), H5P_DEFAULT, H5P_DEFAULT));
+        H5Dcreate2(loc, name.c_str(), H5T_STD_I64LE, space.get(), lcpl_.get(), dcpl.get(), H5P_DEFAULT));
     check(ds.valid() && H5Dwrite(ds.get(), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, &value) >= 0,
           fmt::format("dataset '{}'", name));
   }
@@ -139,6 +123,17 @@ class Writer {
  private:
   void check(bool ok, const std::string& what) const {
     REVGAN_CHECK(ok, "save_checkpoint: '{}': cannot write {}", path_, what);
+  }
+
+  // One chunk holding the whole dataset, with HDF5's Fletcher-32 checksum, so a damaged weight
+  // is refused on load. None for scalars and empty datasets (HDF5 cannot chunk them).
+  H5Handle checksummed_layout(const std::vector<hsize_t>& dims, bool has_data, const std::string& name) const {
+    if (dims.empty() || !has_data) return {};
+    H5Handle dcpl = h5_plist(H5Pcreate(H5P_DATASET_CREATE));
+    check(dcpl.valid() && H5Pset_chunk(dcpl.get(), static_cast<int>(dims.size()), dims.data()) >= 0 &&
+              H5Pset_fletcher32(dcpl.get()) >= 0,
+          fmt::format("the checksummed layout of '{}'", name));
+    return dcpl;
   }
 
   std::string path_;
@@ -179,6 +174,9 @@ void write_optimizer(Writer& w, hid_t opt_group, const optim::Adam& optimizer) {
 std::vector<char> checkpoint_image(const std::string& final_path, const std::string& temp_path,
                                    const CheckpointParts& parts, const CheckpointMeta& meta) {
   H5Handle fapl = h5_plist(H5Pcreate(H5P_FILE_ACCESS));
+  // The earliest file format on purpose: HDF5 1.10's H5Fget_file_image copies a version-2
+  // superblock without updating its checksum, so the newer, metadata-checksummed format cannot be
+  // built in memory. The data is checksummed per dataset instead (checksummed_layout).
   REVGAN_CHECK(fapl.valid() && H5Pset_fapl_core(fapl.get(), std::size_t{1} << 22, 0) >= 0,
                "save_checkpoint: '{}': cannot set up an in-memory HDF5 file", final_path);
   H5Handle file = h5_file(H5Fcreate(temp_path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()));
@@ -309,7 +307,7 @@ class Reader {
     Tensor t = Tensor::empty(shape, dtype);
     if (t.numel() > 0)
       REVGAN_CHECK(H5Dread(ds.get(), memory_type_of(dtype), H5S_ALL, H5S_ALL, H5P_DEFAULT, t.raw_data()) >= 0,
-                   "load_checkpoint: '{}': cannot read the data of {} (truncated or corrupt file?)", path_, what);
+                   "load_checkpoint: '{}': cannot read the data of {}: {}", path_, what, damage_hint(ds.get()));
     return t;
   }
 
@@ -330,15 +328,17 @@ class Reader {
     return read_tensor(loc, name, what, Shape(dims.begin(), dims.end()), dtype);
   }
 
+  // A single integer: shape [1] (checksummed, written since checksums) or a scalar (before).
   int64_t read_int64_dataset(hid_t loc, const std::string& name, const std::string& what) {
     H5Handle ds = h5_dataset(H5Dopen2(loc, name.c_str(), H5P_DEFAULT));
     REVGAN_CHECK(ds.valid(), "load_checkpoint: '{}': cannot open {}", path_, what);
     H5Handle type = h5_type(H5Dget_type(ds.get()));
-    REVGAN_CHECK(H5Tget_class(type.get()) == H5T_INTEGER && dataset_dims(ds.get(), what).empty(),
-                 "load_checkpoint: '{}': {} must be a scalar integer", path_, what);
+    const std::vector<hsize_t> dims = dataset_dims(ds.get(), what);
+    REVGAN_CHECK(H5Tget_class(type.get()) == H5T_INTEGER && (dims.empty() || dims == std::vector<hsize_t>{1}),
+                 "load_checkpoint: '{}': {} must be a single integer", path_, what);
     int64_t value = 0;
     REVGAN_CHECK(H5Dread(ds.get(), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, &value) >= 0,
-                 "load_checkpoint: '{}': cannot read {}", path_, what);
+                 "load_checkpoint: '{}': cannot read {}: {}", path_, what, damage_hint(ds.get()));
     return value;
   }
 
@@ -386,6 +386,18 @@ class Reader {
   }
 
  private:
+  // Why a read of `ds` can fail on a file that opened: its checksum (when it has one) or truncation.
+  static std::string damage_hint(hid_t ds) {
+    H5Handle dcpl = h5_plist(H5Dget_create_plist(ds));
+    unsigned flags = 0;
+    std::size_t n = 0;
+    const bool checksummed =
+        dcpl.valid() && H5Pget_filter_by_id2(dcpl.get(), H5Z_FILTER_FLETCHER32, &flags, &n, nullptr, 0, nullptr,
+                                             nullptr) >= 0;
+    return checksummed ? "its checksum does not match (the file is damaged) or the file is truncated"
+                       : "the file is truncated or damaged";
+  }
+
   H5Handle open_attribute(hid_t loc, const std::string& name) {
     REVGAN_CHECK(H5Aexists(loc, name.c_str()) > 0, "load_checkpoint: '{}': attribute '{}' is missing", path_, name);
     H5Handle attr = h5_attribute(H5Aopen(loc, name.c_str(), H5P_DEFAULT));
@@ -554,23 +566,11 @@ void save_checkpoint(const std::string& path, const CheckpointParts& parts, cons
     REVGAN_CHECK(!name.empty() && t.defined() && (t.dtype() == DType::float32 || t.dtype() == DType::float64),
                  "save_checkpoint: '{}': tensor '{}' must be named and a defined float32/float64 tensor", path, name);
   H5ErrorSilencer silence;
-  const std::string temp_path = fmt::format("{}.tmp-{}", path, static_cast<long>(::getpid()));
-  TempFileGuard guard(temp_path);
-  const std::vector<char> image = checkpoint_image(path, temp_path, parts, meta);
-  write_file_durably(temp_path, image.data(), image.size(), fmt::format("save_checkpoint: '{}'", path));
-  if (before_rename_hook()) before_rename_hook()(temp_path);
-  REVGAN_CHECK(std::rename(temp_path.c_str(), path.c_str()) == 0,
-               "save_checkpoint: '{}': cannot rename the temporary file '{}' into place: {}", path, temp_path,
-               std::strerror(errno));
-  guard.dismiss();
-  // Makes the rename durable. Best effort: some file systems refuse to sync directories, and
-  // without it a crash can only bring back the previous complete file, never a partial one.
-  const std::string dir = std::filesystem::path(path).parent_path().string();
-  const int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY);
-  if (fd >= 0) {
-    ::fsync(fd);
-    ::close(fd);
-  }
+  AtomicFile file(path, fmt::format("save_checkpoint: '{}'", path));
+  const std::vector<char> image = checkpoint_image(path, file.temp_path().string(), parts, meta);
+  file.write(image.data(), image.size());
+  if (before_rename_hook()) before_rename_hook()(file.temp_path().string());
+  file.commit();
 }
 
 void save_checkpoint(const std::string& path, const nn::Module& module, const optim::Adam* optimizer,

@@ -4,7 +4,8 @@
 //   root attributes format_version, step, epoch, config, plus free string attributes.
 // Multi-part checkpoints (whole training states) put named modules under /parameters/<name>/,
 // named optimizers under /optimizer/<name>/ and free tensors under /tensors/<name>.
-// Saving is atomic: a crash at any point leaves the previous file at `path` intact.
+// Saving is atomic: a crash at any point leaves the previous file at `path` intact. Datasets
+// are checksummed (Fletcher-32).
 #pragma once
 
 #include <cstdint>
@@ -29,8 +30,11 @@ struct CheckpointMeta {
   int format_version = checkpoint_format_version;  // as read by load; ignored by save
 };
 
-// Writes "<path>.tmp-<pid>", fsyncs it, renames it over `path` and fsyncs the directory.
-// On any error the temporary file is removed and the previous `path` is untouched.
+// Writes a locked temporary file beside `path` (io::AtomicFile), fsyncs it, renames it over
+// `path` and fsyncs the directory. On any error the temporary file is removed and the previous
+// `path` is untouched. Every dataset with data carries HDF5's Fletcher-32 checksum, so a
+// damaged weight is refused on load with the dataset named (attributes such as the config are
+// not covered); files written before checksums (plain contiguous datasets) still load.
 void save_checkpoint(const std::string& path, const nn::Module& module, const optim::Adam* optimizer,
                      const CheckpointMeta& meta);
 

@@ -25,6 +25,8 @@ Tensor batch_item(const Tensor& images, int64_t i) {
   return images.reshape(flat).narrow_channels(i * c, c).reshape(one).clone();
 }
 
+// Batches of more than one image come from datasets of one image size (checked when the dataset
+// is built), so their items always stack.
 Tensor stack_batch(const std::vector<Tensor>& items) {
   if (items.size() == 1) return items.front();
   Tensor joined = ops::concat_channels(items);  // [1, N*C, ...]
@@ -48,10 +50,14 @@ Tensor ImagePool::query(const Tensor& images) {
   std::vector<Tensor> out;
   for (int64_t i = 0; i < batch.size(0); ++i) {
     Tensor image = batch_item(batch, i);
-    if (!images_.empty())
-      REVGAN_CHECK(image.shape() == images_.front().shape() && image.dtype() == images_.front().dtype(),
-                   "ImagePool: image {} does not match the pooled images {}", image.describe(),
-                   images_.front().describe());
+    // Sizes may differ (datasets of mixed image sizes, batch size 1): the discriminator is fully
+    // convolutional. Channels, rank and dtype may not.
+    if (!images_.empty()) {
+      const Tensor& pooled = images_.front();
+      REVGAN_CHECK(image.dim() == pooled.dim() && image.size(1) == pooled.size(1) && image.dtype() == pooled.dtype(),
+                   "ImagePool: image {} does not match the pooled images {} (channels, rank or dtype)",
+                   image.describe(), pooled.describe());
+    }
     if (static_cast<int64_t>(images_.size()) < pool_size_) {
       images_.push_back(image);
       out.push_back(image);

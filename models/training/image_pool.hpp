@@ -17,7 +17,8 @@ class ImagePool {
   // Per image of the batch [N, ...]: while the pool is not full, store it and return it; once
   // full, with probability 1/2 return a uniformly chosen stored image and store the new one in
   // its place, else return the new one. pool_size 0 returns `images` itself. Works on detached
-  // copies; the result has no autograd history.
+  // copies; the result has no autograd history. Stored images may differ in spatial size (the
+  // discriminators are fully convolutional), not in channels or dtype.
   Tensor query(const Tensor& images);
 
   int64_t pool_size() const { return pool_size_; }

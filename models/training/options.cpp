@@ -29,6 +29,12 @@ struct OptionSpec {
   const char* default_text = nullptr;  // shown instead of the default value ("by model")
 };
 
+// The options whose value changes the networks' parameters (names, counts or shapes).
+bool shapes_networks(std::string_view name) {
+  static constexpr std::string_view names[] = {"model", "input_nc", "output_nc", "ngf", "ndf", "depth", "n_layers_D"};
+  return std::find(std::begin(names), std::end(names), name) != std::end(names);
+}
+
 const std::vector<OptionSpec>& option_table() {
   using O = TrainOptions;
   static const std::vector<OptionSpec> table = {
@@ -70,6 +76,8 @@ const std::vector<OptionSpec>& option_table() {
       {"serial_batches", &O::serial_batches, "take samples in order (no shuffle, unaligned B not random)"},
       {"max_dataset_size", &O::max_dataset_size, "at most this many samples per domain"},
       {"num_threads", &O::num_threads, "batches prepared ahead by a loader thread (0: none)"},
+      {"skip_unreadable", &O::skip_unreadable,
+       "skip image files that cannot be decoded (each named in a warning, counted per epoch) instead of stopping"},
       {"seed", &O::seed, "seed of weights, data order, crops, flips and the image pool"},
       {"patch_size", &O::patch_size, "3D models: training patch in voxels, N or D,H,W", "24"},
       {"factor", &O::factor,
@@ -281,6 +289,16 @@ std::string options_to_json(const TrainOptions& o) {
     json.emplace_back(s.name, std::move(v));
   }
   return write_flat_json(json);
+}
+
+std::vector<std::string> differing_network_options(const TrainOptions& checkpoint, const TrainOptions& given) {
+  std::vector<std::string> out;
+  for (const OptionSpec& s : option_table()) {
+    if (!shapes_networks(s.name)) continue;
+    const std::string a = value_text(checkpoint, s), b = value_text(given, s);
+    if (a != b) out.push_back(fmt::format("--{} {} in the checkpoint vs --{} {} given", s.name, a, s.name, b));
+  }
+  return out;
 }
 
 TrainOptions options_from_json(const std::string& json) {

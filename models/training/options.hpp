@@ -48,6 +48,7 @@ struct TrainOptions {
   bool serial_batches = false;
   int64_t max_dataset_size = std::numeric_limits<int64_t>::max();
   int64_t num_threads = 4;  // batches prepared ahead by the loader thread (0: synchronous)
+  bool skip_unreadable = false;  // skip (and count) image files that cannot be decoded
   uint64_t seed = 0;
   // Volumes (3D models): per-axis values are "N" or "D,H,W" (parse_axes).
   std::string patch_size = "24";   // training patch in voxels
@@ -84,6 +85,10 @@ std::array<int64_t, 3> parse_axes(const std::string& option, const std::string& 
 // Fills the "by model" defaults (dataset_mode, depth, n_layers_D, gan_mode) and checks every value;
 // throws naming the offending option. Idempotent.
 TrainOptions resolve_options(TrainOptions options);
+
+// The options that shape the networks (model, channels, widths, depths) whose values differ,
+// each as "--ngf 8 in the checkpoint vs --ngf 16 given", in table order.
+std::vector<std::string> differing_network_options(const TrainOptions& checkpoint, const TrainOptions& given);
 
 // Flat JSON object of every option (resolved or not, as given).
 std::string options_to_json(const TrainOptions& options);

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "models/training/options.hpp"
@@ -21,6 +22,7 @@ struct IterationInfo {
   double lr = 0;                  // learning rate in force
   double step_seconds = 0;        // wall time of this step (data wait excluded)
   double data_seconds = 0;        // wall time spent waiting for this batch
+  int64_t skipped_files = 0;      // unreadable files skipped so far (skip_unreadable)
 };
 
 class RunObserver {
@@ -36,6 +38,8 @@ class RunObserver {
   virtual void on_epoch_end(int64_t epoch, const IterationInfo& last) {}
   // Once at the end; `interrupted` when a stop was requested (e.g. SIGINT) before the last epoch.
   virtual void on_train_end(bool interrupted) {}
+  // Something the user should read (a skipped file, a cleaned-up temporary file).
+  virtual void on_notice(const std::string& text) {}
 };
 
 // Forwards every call to each observer in order.
@@ -56,6 +60,9 @@ class ObserverList : public RunObserver {
   }
   void on_train_end(bool interrupted) override {
     for (auto& o : observers_) o->on_train_end(interrupted);
+  }
+  void on_notice(const std::string& text) override {
+    for (auto& o : observers_) o->on_notice(text);
   }
 
  private:

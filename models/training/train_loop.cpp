@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "data/loader.hpp"
+#include "engine/io/atomic_file.hpp"
 #include "models/training/lr_schedule.hpp"
 #include "models/training/seeds.hpp"
 #include "models/training/training_data.hpp"
@@ -111,6 +112,9 @@ TrainRunResult run_training(const TrainOptions& raw, RunObserver& observer, cons
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   REVGAN_CHECK(!ec, "cannot create the experiment folder '{}': {}", dir.string(), ec.message());
+  // Saves killed mid-write (kill -9, power loss) leave their temporary files behind.
+  for (const std::filesystem::path& stale : io::remove_stale_temporaries(dir))
+    observer.on_notice(fmt::format("removed '{}', left by an interrupted save", stale.string()));
 
   Trainer trainer(o);
   TrainRunResult result;
@@ -127,6 +131,7 @@ TrainRunResult run_training(const TrainOptions& raw, RunObserver& observer, cons
   const uint64_t order_seed = network_seed(trainer.data_seed(), SeedStream::data_order);
   const int64_t last_epoch = o.n_epochs + o.n_epochs_decay;
   LossLog log(dir / "loss_log.csv", trainer.loss_names());
+  int64_t reported_skips = 0;  // of dataset->skipped_files(), already announced
   const Clock::time_point run_start = Clock::now();
 
   auto save = [&](const std::string& which, const TrainProgress& at) {
@@ -162,10 +167,24 @@ TrainRunResult run_training(const TrainOptions& raw, RunObserver& observer, cons
         return result;
       }
       Clock::time_point t0 = Clock::now();
-      std::optional<data::Batch> batch = batches.next();
+      std::optional<data::Batch> batch;
+      try {
+        batch = batches.next();
+      } catch (const Error& e) {
+        // Nothing of this step has run: the state is that after the last good step.
+        save("latest", progress);
+        REVGAN_FAIL("{}\nThe training state before this step is saved in '{}'. Fix or remove the file (or train "
+                    "with --skip_unreadable) and resume with --continue_train",
+                    e.message(), checkpoint_path(o, "latest").string());
+      }
       REVGAN_CHECK(batch.has_value(), "epoch {} ended after {} of {} batches", progress.epoch, progress.epoch_iter,
                    batches.count());
       info.data_seconds = seconds_since(t0);
+      for (; reported_skips < dataset->skipped_count(); ++reported_skips) {
+        const data::Dataset::SkippedFile& skipped = dataset->skipped_files()[static_cast<std::size_t>(reported_skips)];
+        observer.on_notice(fmt::format("skipped unreadable '{}': {}", skipped.path, skipped.reason));
+      }
+      info.skipped_files = reported_skips;
       t0 = Clock::now();
       const StepLosses losses = trainer.train_step(*batch);
       info.step_seconds = seconds_since(t0);

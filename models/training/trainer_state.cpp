@@ -78,8 +78,12 @@ TrainProgress Trainer::load(const std::string& path) {
   const io::CheckpointMeta head = io::read_checkpoint_meta(path);
   REVGAN_CHECK(extra(head, path, "kind") == "revgan_train", "'{}' is not a training checkpoint", path);
   const TrainOptions saved = options_from_json(head.config);
-  REVGAN_CHECK(saved.model == options_.model, "checkpoint '{}' was trained as model {}, these options say {}", path,
-               saved.model, options_.model);
+  const std::vector<std::string> differing = differing_network_options(resolve_options(saved), options_);
+  if (!differing.empty()) {
+    std::string list;
+    for (const std::string& d : differing) list += fmt::format("{}{}", list.empty() ? "" : "; ", d);
+    REVGAN_FAIL("checkpoint '{}' was trained with other networks: {}. Resume with the checkpoint's values", path, list);
+  }
 
   io::CheckpointTargets targets;
   targets.modules.emplace_back(generator_part, generators_.get());

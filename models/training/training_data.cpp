@@ -4,6 +4,8 @@
 
 #include "data/volume/volume_dataset.hpp"
 #include "engine/core/check.hpp"
+#include "models/blocks.hpp"
+#include "models/patchgan.hpp"
 
 namespace revgan::models {
 
@@ -22,19 +24,11 @@ data::DatasetOptions dataset_options(const TrainOptions& o, uint64_t seed) {
   d.output_nc = o.output_nc;
   d.serial_batches = o.serial_batches;
   d.max_dataset_size = o.max_dataset_size;
+  d.skip_unreadable = o.skip_unreadable;
   d.seed = seed;
+  d.min_side = std::max(k_smallest_generator_image, PatchGan::smallest_input(o.n_layers_D));
+  d.one_size = o.batch_size > 1;
   return d;
-}
-
-// The smallest extent the PatchGAN maps to at least one logit: kernel 4, padding 1, n_layers
-// stride-2 convs, then two stride-1 convs (models/patchgan.hpp). Checked here so that a small
-// patch fails before training with the option's name, not inside the first step's conv.
-int64_t smallest_discriminator_input(int64_t n_layers) {
-  for (int64_t n = 1;; ++n) {
-    int64_t s = n;
-    for (int64_t i = 0; i < n_layers; ++i) s = s < 2 ? 0 : (s - 2) / 2 + 1;
-    if (s - 2 >= 1) return n;
-  }
 }
 
 std::shared_ptr<const data::Dataset> make_volume_dataset(const TrainOptions& o, uint64_t seed) {
@@ -46,7 +40,9 @@ std::shared_ptr<const data::Dataset> make_volume_dataset(const TrainOptions& o, 
   v.patch_size = parse_axes("patch_size", o.patch_size);
   v.factor = parse_axes("factor", o.factor);
   v.patches_per_volume = o.patches_per_volume;
-  const int64_t smallest = smallest_discriminator_input(o.n_layers_D);
+  // Checked here so that a small patch fails before training with the option's name, not inside
+  // the first step's conv.
+  const int64_t smallest = PatchGan::smallest_input(o.n_layers_D);
   for (int64_t p : v.patch_size)
     REVGAN_CHECK(p >= smallest,
                  "option patch_size: {} is too small for the discriminator; with n_layers_D {} every axis needs at "

@@ -38,3 +38,50 @@ TEST_CASE("images decode from memory as from files, within a pixel limit", "[dat
   REQUIRE_THROWS_WITH(read_image_from_memory(png.data(), 0, "nothing"), Contains("nothing") && Contains("empty"));
   REQUIRE_THROWS_WITH(read_image_from_memory(png.data(), 20, "cut.png"), Contains("cut.png"));
 }
+
+TEST_CASE("a header declaring an enormous image is reported as too large, with its size", "[data]") {
+  TempDir dir("huge-header");
+  const auto put_be32 = [](std::vector<uint8_t>& b, std::size_t at, uint32_t v) {
+    for (int i = 0; i < 4; ++i) b[at + static_cast<std::size_t>(i)] = static_cast<uint8_t>(v >> (24 - 8 * i));
+  };
+  const auto put_be16 = [](std::vector<uint8_t>& b, std::size_t at, uint32_t v) {
+    b[at] = static_cast<uint8_t>(v >> 8);
+    b[at + 1] = static_cast<uint8_t>(v);
+  };
+  const auto put_le32 = [](std::vector<uint8_t>& b, std::size_t at, uint32_t v) {
+    for (int i = 0; i < 4; ++i) b[at + static_cast<std::size_t>(i)] = static_cast<uint8_t>(v >> (8 * i));
+  };
+  // PNG: the IHDR's width and height.
+  write_png(test::random_image(8, 8, 3, 1), dir / "a.png");
+  std::vector<uint8_t> png = bytes_of(dir / "a.png");
+  put_be32(png, 16, 100000);
+  put_be32(png, 20, 100000);
+  CHECK_THROWS_WITH(read_image_from_memory(png.data(), png.size(), "huge.png"),
+                    Contains("huge.png") && Contains("too large") && Contains("100000x100000") &&
+                        Contains(std::to_string(k_max_image_pixels)));
+  // JPEG: the frame header (SOF0) after its marker and length: precision, height, width.
+  write_jpeg(test::smooth_image(16, 16, 3, 2), dir / "b.jpg");
+  std::vector<uint8_t> jpg = bytes_of(dir / "b.jpg");
+  std::size_t sof = 2;
+  while (sof + 1 < jpg.size() && !(jpg[sof] == 0xFF && jpg[sof + 1] == 0xC0)) ++sof;
+  REQUIRE(sof + 9 < jpg.size());
+  put_be16(jpg, sof + 5, 60000);
+  put_be16(jpg, sof + 7, 50000);
+  CHECK_THROWS_WITH(read_image_from_memory(jpg.data(), jpg.size(), "huge.jpg"),
+                    Contains("huge.jpg") && Contains("too large") && Contains("50000x60000"));
+  // BMP: a 54-byte header with width and height (negative: top-down rows).
+  std::vector<uint8_t> bmp(64, 0);
+  bmp[0] = 'B';
+  bmp[1] = 'M';
+  put_le32(bmp, 18, 70000);
+  put_le32(bmp, 22, static_cast<uint32_t>(-70000));
+  CHECK_THROWS_WITH(read_image_from_memory(bmp.data(), bmp.size(), "huge.bmp"),
+                    Contains("too large") && Contains("70000x70000"));
+  // Binary PPM.
+  const std::string ppm = "P6\n100000 3000\n255\n" + std::string(64, '\0');
+  CHECK_THROWS_WITH(read_image_from_memory(reinterpret_cast<const uint8_t*>(ppm.data()), ppm.size(), "huge.ppm"),
+                    Contains("too large") && Contains("100000x3000"));
+  // Within the limit, the same headers still decode (or fail for their own reasons).
+  const std::vector<uint8_t> ok = bytes_of(dir / "a.png");
+  CHECK(read_image_from_memory(ok.data(), ok.size(), "a.png").width == 8);
+}

@@ -16,6 +16,7 @@
 #include <sstream>
 #include <thread>
 
+#include "engine/io/atomic_file.hpp"
 #include "engine/io/checkpoint.hpp"
 #include "engine/nn/init.hpp"
 #include "engine/tensor/factory.hpp"
@@ -309,7 +310,7 @@ TEST_CASE("a save that fails midway leaves the previous checkpoint and no temp f
   });
   REQUIRE_THROWS_WITH(io::save_checkpoint(path, v2, nullptr, sample_meta(2)), Catch::Contains("simulated failure"));
   io::testing::set_before_rename_hook({});
-  REQUIRE(seen_temp == fmt::format("{}.tmp-{}", path, ::getpid()));
+  REQUIRE(seen_temp == (fs::path(path).parent_path() / fmt::format(".tmp-{}-ckpt.h5", ::getpid())).string());
   REQUIRE(!fs::exists(seen_temp));
   REQUIRE(dir.entries() == std::vector<std::string>{"ckpt.h5"});
 
@@ -403,9 +404,83 @@ TEST_CASE("a checkpoint killed mid-save is never half-written", "[nn][checkpoint
       }
       ++loads;
     }
-    // SIGKILL leaves the child's temporary file behind by nature; only the final path matters.
-    for (const std::string& name : dir.entries())
-      if (name != "kill.h5") fs::remove(dir.file(name));
+    // SIGKILL leaves the child's temporary file behind by nature; the next run removes it (its
+    // writer is dead and its lock released), and nothing else.
+    io::remove_stale_temporaries(fs::path(path).parent_path());
+    REQUIRE(dir.entries() == std::vector<std::string>{"kill.h5"});
   }
   REQUIRE(loads == 8);
+}
+
+TEST_CASE("a damaged weight is refused by its checksum, naming the dataset", "[nn][checkpoint]") {
+  TempDir dir;
+  const std::string path = dir.file("ckpt.h5");
+  Net net;
+  // A recognisable run of values in one parameter, to find its bytes in the file.
+  Tensor weight = net.parameter("enc_x.conv1.weight");
+  float* w = weight.data<float>();
+  for (int64_t i = 0; i < weight.numel(); ++i) w[i] = 1000.0f + static_cast<float>(i);
+  io::save_checkpoint(path, net, nullptr, sample_meta());
+  std::string bytes = slurp(path);
+  std::string pattern(reinterpret_cast<const char*>(w), 16);
+  const std::size_t at = bytes.find(pattern);
+  REQUIRE(at != std::string::npos);
+  bytes[at + 6] = static_cast<char>(bytes[at + 6] ^ 0x01);  // one bit of one weight
+  std::ofstream(path, std::ios::binary | std::ios::trunc).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  Net loaded;
+  const std::string e = error_of([&] { io::load_checkpoint(path, loaded, nullptr); });
+  CHECK_THAT(e, Catch::Contains(path) && Catch::Contains("enc_x.conv1.weight") && Catch::Contains("checksum"));
+
+  // The files' datasets carry the Fletcher-32 filter (h5dump shows it).
+  if (std::system("command -v h5dump > /dev/null 2>&1") == 0) {
+    io::save_checkpoint(path, net, nullptr, sample_meta());
+    const std::string header = dir.file("filters.txt");
+    REQUIRE(std::system(fmt::format("h5dump -p -H '{}' > '{}' 2>&1", path, header).c_str()) == 0);
+    CHECK_THAT(slurp(header), Catch::Contains("CHECKSUM FLETCHER32"));
+  }
+}
+
+TEST_CASE("a checkpoint written before checksums still loads", "[nn][checkpoint]") {
+  // Written by save_checkpoint at format 1 before checksums existed (contiguous datasets, no
+  // filters): weight [2, 3, 3, 3] float32 = 0.25 i - 3, bias [2] float64 = 1.5 + i, step 7.
+  class Leaf2 : public nn::Module {
+   public:
+    Leaf2() {
+      register_parameter("weight", Shape{2, 3, 3, 3}, DType::float32);
+      register_parameter("bias", Shape{2}, DType::float64);
+    }
+  } leaf;
+  const std::string path = std::string(REVGAN_TEST_DATA_DIR) + "/nn/data/checkpoint_v1_unchecked.h5";
+  const io::CheckpointMeta meta = io::load_checkpoint(path, leaf, nullptr);
+  CHECK(meta.step == 7);
+  CHECK(meta.epoch == 2);
+  const std::vector<double> weight = leaf.parameter("weight").to_vector();
+  REQUIRE(weight.size() == 54);
+  for (std::size_t i = 0; i < weight.size(); ++i) REQUIRE(weight[i] == 0.25 * static_cast<double>(i) - 3.0);
+  CHECK(leaf.parameter("bias").to_vector() == std::vector<double>{1.5, 2.5});
+}
+
+TEST_CASE("stale temporary files: only those of dead writers with no lock are removed", "[nn][checkpoint]") {
+  TempDir dir;
+  const pid_t dead = ::fork();
+  REQUIRE(dead >= 0);
+  if (dead == 0) ::_exit(0);
+  ::waitpid(dead, nullptr, 0);
+  const std::vector<std::string> kept = {
+      fmt::format(".tmp-{}-mine.h5", ::getpid()),  // a live process (this one)
+      ".tmp-x1-odd.h5",                            // not a pid
+      "latest.h5.tmp-1",                           // not our naming
+      fmt::format("tmp-{}-visible.h5", dead),      // not hidden
+  };
+  for (const std::string& name : kept) std::ofstream(dir.file(name)) << "x";
+  const std::string stale = fmt::format(".tmp-{}-latest.h5", dead);
+  std::ofstream(dir.file(stale)) << "half";
+  const std::vector<fs::path> removed = io::remove_stale_temporaries(fs::path(dir.file("")).parent_path());
+  REQUIRE(removed.size() == 1);
+  CHECK(removed.front().filename() == stale);
+  std::vector<std::string> left = dir.entries();
+  std::sort(left.begin(), left.end());
+  std::vector<std::string> expected = kept;
+  std::sort(expected.begin(), expected.end());
+  CHECK(left == expected);
 }

@@ -1,7 +1,9 @@
 // Image pool semantics, the linear learning-rate policy and the GAN criteria.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <set>
 
 #include "engine/ops/arithmetic.hpp"
 #include "models/training/gan_loss.hpp"
@@ -86,6 +88,23 @@ TEST_CASE("image pool: fill, then swap with probability 1/2, seeded", "[model]")
   }
   CHECK_THROWS(copy.restore(std::vector<Tensor>(4, marked({1})), copy.rng_state()));
   CHECK_THROWS(models::generator_state_from_string("not a state"));
+}
+
+TEST_CASE("image pool: images of different sizes share the pool; other channel counts do not", "[model]") {
+  models::ImagePool pool(2, 5);
+  const auto image = [](int64_t h, int64_t w, double v) { return ops::full({1, 3, h, w}, v, DType::float32); };
+  CHECK(pool.query(image(8, 8, 1)).shape() == Shape{1, 3, 8, 8});
+  CHECK(pool.query(image(12, 16, 2)).shape() == Shape{1, 3, 12, 16});
+  // Full: each query returns either the new image or one stored earlier, whole, at its own size.
+  std::set<std::string> seen;
+  for (int i = 0; i < 30; ++i) {
+    const Tensor out = pool.query(image(4 + 4 * (i % 3), 8, 10.0 + i));
+    const std::vector<double> v = out.to_vector();
+    REQUIRE(std::all_of(v.begin(), v.end(), [&](double x) { return x == v.front(); }));
+    seen.insert(out.shape().str());
+  }
+  CHECK(seen.size() >= 3);
+  CHECK_THROWS_WITH(pool.query(ops::full({1, 1, 8, 8}, 0.0, DType::float32)), Catch::Contains("channels"));
 }
 
 TEST_CASE("linear learning-rate policy", "[model]") {

@@ -36,7 +36,7 @@ std::map<std::string, fs::path> index_files(const fs::path& root, const char* wh
   }
   const auto listed = kind == FileKind::images ? data::list_image_files(root) : data::list_volume_files(root);
   for (const fs::path& p : listed) {
-    const std::string key = bare_name(fs::relative(p, root));
+    const std::string key = bare_name(p.lexically_relative(root));
     REVGAN_CHECK(!files.contains(key), "{} folder '{}' holds two images named '{}' ({} and {})", what, root.string(),
                  key, files[key].string(), p.string());
     files[key] = p;

@@ -6,11 +6,10 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <map>
 
 #include "data/dataset.hpp"
 #include "engine/core/check.hpp"
-#include "tools/common/atomic_file.hpp"
+#include "engine/io/atomic_file.hpp"
 
 namespace revgan::infer {
 
@@ -27,22 +26,20 @@ std::vector<PlannedFile> plan_outputs(const FolderJob& job) {
   REVGAN_CHECK(job.format == "png" || job.format == "jpg", "output format must be png or jpg, got '{}'", job.format);
   std::error_code ec;
   REVGAN_CHECK(fs::exists(job.input, ec), "input '{}' does not exist", job.input.string());
-  std::vector<PlannedFile> plan;
-  if (fs::is_regular_file(job.input, ec)) {
-    plan.push_back({job.input, job.output / job.input.filename().replace_extension(job.format)});
-    return plan;
-  }
-  std::map<fs::path, fs::path> claimed;
-  for (const fs::path& in : data::list_image_files(job.input)) {
-    fs::path out = job.output / fs::relative(in, job.input);
-    out.replace_extension(job.format);
-    const auto [it, fresh] = claimed.emplace(out, in);
-    REVGAN_CHECK(fresh, "inputs '{}' and '{}' would both be written to '{}'", it->second.string(), in.string(),
-                 out.string());
-    plan.push_back({in, out});
-  }
-  REVGAN_CHECK(!plan.empty(), "input folder '{}' holds no images", job.input.string());
-  return plan;
+  const bool single = fs::is_regular_file(job.input, ec);
+  const std::vector<fs::path> listed = single ? std::vector<fs::path>{job.input} : data::list_image_files(job.input);
+  REVGAN_CHECK(!listed.empty(), "input folder '{}' holds no images", job.input.string());
+  return plan_files(job.input, listed, job.output, job.format);
+}
+
+void prepare_output_folder(const fs::path& output_root, const fs::path& file) {
+  const fs::path folder = file.parent_path();
+  std::error_code ec;
+  fs::create_directories(folder, ec);
+  REVGAN_CHECK(!ec, "cannot create '{}': {}", folder.string(), ec.message());
+  check_inside_output(output_root, file);
+  for (const fs::path& stale : io::remove_stale_temporaries(folder))
+    fmt::print(stderr, "revgan: removed '{}', left by an interrupted writer\n", stale.string());
 }
 
 void ensure_writable_folder(const fs::path& folder) {
@@ -68,11 +65,10 @@ data::Image select_part(const data::Image& image, InputPart part, const fs::path
   return data::crop(image, part == InputPart::left ? 0 : w, 0, w, image.height);
 }
 
-void write_output(const data::Image& image, const fs::path& path, const std::string& format) {
-  std::error_code ec;
-  fs::create_directories(path.parent_path(), ec);
-  REVGAN_CHECK(!ec, "cannot create '{}': {}", path.parent_path().string(), ec.message());
-  tools::write_atomically(path, [&](const fs::path& temp) {
+void write_output(const data::Image& image, const fs::path& path, const FolderJob& job) {
+  prepare_output_folder(job.output, path);
+  const std::string& format = job.format;
+  io::write_atomically(path, [&](const fs::path& temp) {
     if (format == "jpg")
       data::write_jpeg(image, temp);
     else
@@ -101,7 +97,7 @@ int64_t translate_folder(const Translator& translator, const FolderJob& job, con
     }
     const std::vector<data::Image> outputs = translator.translate_batch(images, tiles);
     for (std::size_t i = 0; i < outputs.size(); ++i) {
-      write_output(outputs[i], plan[first + i].output, job.format);
+      write_output(outputs[i], plan[first + i].output, job);
       ++done;
       if (progress) progress(done, static_cast<int64_t>(plan.size()), plan[first + i].input);
     }

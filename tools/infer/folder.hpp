@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "tools/infer/output_plan.hpp"
 #include "tools/infer/translator.hpp"
 
 namespace revgan::infer {
@@ -26,14 +27,14 @@ struct FolderJob {
   TileOptions tiles;
 };
 
-struct PlannedFile {
-  std::filesystem::path input, output;
-};
-// Inputs and their output paths; fails on a missing input or two inputs mapping to one output.
+// Inputs and their output paths (see plan_files); fails on a missing input or an empty folder.
 std::vector<PlannedFile> plan_outputs(const FolderJob& job);
 // Creates `folder` and proves it writable (a probe file is created and removed), so that a bad
 // output folder fails before any work and leaves nothing behind.
 void ensure_writable_folder(const std::filesystem::path& folder);
+// Creates the folder of `file` (an output below `output_root`), checks that it resolves inside
+// `output_root`, and removes temporary files that killed writers left in it.
+void prepare_output_folder(const std::filesystem::path& output_root, const std::filesystem::path& file);
 
 using Progress = std::function<void(int64_t done, int64_t total, const std::filesystem::path& last)>;
 int64_t translate_folder(const Translator& translator, const FolderJob& job, const Progress& progress = {});

@@ -1,7 +1,7 @@
 // VolumeTranslator: checkpoint loading, grid up-sampling, intensity mapping, tiled 3D runs.
 #include "tools/infer/volume_translator.hpp"
 
-#include <unistd.h>
+#include "engine/io/atomic_file.hpp"
 
 #include "data/volume/hdf5_volume.hpp"
 #include "data/volume/intensity.hpp"
@@ -80,37 +80,25 @@ data::Volume VolumeTranslator::translate(const data::Volume& input, const data::
 int64_t translate_volume_folder(const VolumeTranslator& translator, const VolumeJob& job, const Progress& progress) {
   std::error_code ec;
   REVGAN_CHECK(fs::exists(job.input, ec), "input '{}' does not exist", job.input.string());
-  std::vector<std::pair<fs::path, fs::path>> plan;
-  if (fs::is_regular_file(job.input, ec)) {
-    REVGAN_CHECK(data::has_volume_extension(job.input), "'{}' is not a NIfTI (.nii, .nii.gz) or HDF5 (.h5, .hdf5) file",
-                 job.input.string());
-    plan.emplace_back(job.input, job.output / job.input.filename());
-  } else {
-    for (const fs::path& p : data::list_volume_files(job.input))
-      plan.emplace_back(p, job.output / fs::relative(p, job.input));
-  }
-  REVGAN_CHECK(!plan.empty(), "input folder '{}' holds no volumes", job.input.string());
+  const bool single = fs::is_regular_file(job.input, ec);
+  REVGAN_CHECK(!single || data::has_volume_extension(job.input),
+               "'{}' is not a NIfTI (.nii, .nii.gz) or HDF5 (.h5, .hdf5) file", job.input.string());
+  const std::vector<fs::path> listed = single ? std::vector<fs::path>{job.input} : data::list_volume_files(job.input);
+  REVGAN_CHECK(!listed.empty(), "input folder '{}' holds no volumes", job.input.string());
+  const std::vector<PlannedFile> plan = plan_files(job.input, listed, job.output, "");
   ensure_writable_folder(job.output);
   int64_t done = 0;
-  for (const auto& [in, out] : plan) {
-    const data::Volume result = translator.translate(data::read_volume(in), job.factor, job.tiles);
-    fs::create_directories(out.parent_path(), ec);
-    REVGAN_CHECK(!ec, "cannot create '{}': {}", out.parent_path().string(), ec.message());
-    // The temporary file keeps the name's ending, so .nii.gz stays gzip-compressed.
-    const std::string name = out.filename().string();
-    const fs::path temp = out.parent_path() / fmt::format(".tmp-{}-{}", ::getpid(), name);
-    try {
-      if (data::has_hdf5_extension(out))
+  for (const PlannedFile& file : plan) {
+    const data::Volume result = translator.translate(data::read_volume(file.input), job.factor, job.tiles);
+    prepare_output_folder(job.output, file.output);
+    io::write_atomically(file.output, [&](const fs::path& temp) {
+      if (data::has_hdf5_extension(file.output))
         data::write_hdf5_volume(temp, "volume", result);
       else
         data::write_nifti(temp, result);
-      fs::rename(temp, out);
-    } catch (...) {
-      fs::remove(temp, ec);
-      throw;
-    }
+    });
     ++done;
-    if (progress) progress(done, static_cast<int64_t>(plan.size()), in);
+    if (progress) progress(done, static_cast<int64_t>(plan.size()), file.input);
   }
   return done;
 }

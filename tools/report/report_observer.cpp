@@ -8,7 +8,7 @@
 
 #include "data/image.hpp"
 #include "engine/core/check.hpp"
-#include "tools/common/atomic_file.hpp"
+#include "engine/io/atomic_file.hpp"
 #include "tools/report/html_report.hpp"
 #include "tools/report/sample_grid.hpp"
 
@@ -83,7 +83,7 @@ fs::path ReportObserver::write_grid(const models::IterationInfo& info, const mod
   REVGAN_CHECK(!ec, "cannot create '{}': {}", folder.string(), ec.message());
   const std::string name = fmt::format("epoch{:03d}_iter{:08d}.png", info.epoch, info.total_iters);
   const fs::path path = folder / name;
-  tools::write_atomically(path, [&](const fs::path& temp) { data::write_png(grid.image, temp); });
+  io::write_atomically(path, [&](const fs::path& temp) { data::write_png(grid.image, temp); });
   captions_[name] = fmt::format("epoch {}, iteration {} - rows: {}", info.epoch, info.total_iters, row_legend(grid.rows));
   last_grid_iter_ = info.total_iters;
   return path;
@@ -113,7 +113,7 @@ void ReportObserver::write_report() const {
   page.refresh = state_ == "running" || state_ == "resumed";
   std::error_code ec;
   fs::create_directories(options_.run_dir, ec);
-  tools::write_text_atomically(options_.run_dir / "index.html", render_report(page));
+  io::write_text_atomically(options_.run_dir / "index.html", render_report(page));
 }
 
 void ReportObserver::on_epoch_end(int64_t, const models::IterationInfo& last) {
