@@ -8,7 +8,7 @@
 #include <string>
 
 #include "engine/core/check.hpp"
-#include "models/training/options.hpp"
+#include "training/options.hpp"
 #include "tools/common/cli_args.hpp"
 #include "tools/report/report_observer.hpp"
 
@@ -45,12 +45,12 @@ int main(int argc, char** argv) {
     REVGAN_CHECK(fs::is_directory(run, ec), "run folder '{}' does not exist", run.string());
     REVGAN_CHECK(fs::exists(run / "loss_log.csv", ec), "'{}' has no loss_log.csv (not a revgan_train run folder?)",
                  run.string());
-    revgan::models::TrainOptions options;
+    revgan::training::TrainOptions options;
     options.name = fs::absolute(run).lexically_normal().filename().string();
     if (std::ifstream in(run / "train_opt.json"); in) {
       std::stringstream text;
       text << in.rdbuf();
-      options = revgan::models::options_from_json(text.str());
+      options = revgan::training::options_from_json(text.str());
     }
     revgan::report::ReportOptions r;
     r.run_dir = run;

@@ -13,8 +13,8 @@
 #include <fmt/format.h>
 
 #include "engine/core/check.hpp"
-#include "models/training/options.hpp"
-#include "models/training/train_loop.hpp"
+#include "training/options.hpp"
+#include "training/train_loop.hpp"
 #include "tools/report/report_observer.hpp"
 #include "tools/train_progress.hpp"
 
@@ -40,15 +40,15 @@ void install_stop_handlers() {
 
 int main(int argc, char** argv) {
   using namespace revgan;
-  models::TrainOptions options;
+  training::TrainOptions options;
   try {
     const std::vector<std::string> args(argv + 1, argv + argc);
-    const models::ParsedArgs parsed = models::parse_train_args(args);
+    const training::ParsedArgs parsed = training::parse_train_args(args);
     if (parsed.help) {
-      fmt::print("{}", models::train_options_help("revgan_train"));
+      fmt::print("{}", training::train_options_help("revgan_train"));
       return 0;
     }
-    options = models::resolve_options(parsed.options);
+    options = training::resolve_options(parsed.options);
     REVGAN_CHECK(!options.dataroot.empty(), "--dataroot DIR is required");
   } catch (const Error& e) {
     fmt::print(stderr, "revgan_train: {}\n(see --help)\n", e.message());
@@ -58,11 +58,11 @@ int main(int argc, char** argv) {
   try {
     install_stop_handlers();
     auto printer = std::make_shared<tools::ProgressPrinter>(stdout, ::isatty(STDOUT_FILENO) != 0, options.print_freq);
-    models::ObserverList observers;
+    training::ObserverList observers;
     observers.add(printer);
     // Sample grids every display step and the HTML report at each epoch end.
-    observers.add(std::shared_ptr<models::RunObserver>(report::make_report_observer(options)));
-    const models::TrainRunResult result = models::run_training(options, observers, &g_stop);
+    observers.add(std::shared_ptr<training::RunObserver>(report::make_report_observer(options)));
+    const training::TrainRunResult result = training::run_training(options, observers, &g_stop);
     if (result.interrupted) {
       fmt::print(stderr,
                  "revgan_train: stopped at epoch {}, iteration {} of the epoch; {}resume with --continue_train\n",

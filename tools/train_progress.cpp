@@ -16,7 +16,7 @@ double now_seconds() {
 
 constexpr std::size_t window = 50;
 
-std::string loss_text(const models::StepLosses& losses) {
+std::string loss_text(const training::StepLosses& losses) {
   std::string s;
   for (const auto& [name, v] : losses.values) s += fmt::format(" {} {:.3f}", name, v);
   return s;
@@ -45,7 +45,7 @@ void ProgressPrinter::end_live_line() {
   live_line_ = false;
 }
 
-void ProgressPrinter::on_train_begin(const models::TrainOptions& o, bool resumed) {
+void ProgressPrinter::on_train_begin(const training::TrainOptions& o, bool resumed) {
   experiment_ = o.name;
   if (resumed)
     fmt::print(out_, "resuming {} ({}) on {} from its '{}' checkpoint, up to epoch {}, batch size {}\n", o.name,
@@ -57,7 +57,7 @@ void ProgressPrinter::on_train_begin(const models::TrainOptions& o, bool resumed
   last_time_ = epoch_start_ = now_seconds();
 }
 
-void ProgressPrinter::on_iteration(const models::IterationInfo& info, const models::StepLosses& losses) {
+void ProgressPrinter::on_iteration(const training::IterationInfo& info, const training::StepLosses& losses) {
   const double now = now_seconds();
   if (last_time_ >= 0) recent_.push_back(now - last_time_);
   if (recent_.size() > window) recent_.pop_front();
@@ -90,7 +90,7 @@ void ProgressPrinter::on_iteration(const models::IterationInfo& info, const mode
   std::fflush(out_);
 }
 
-void ProgressPrinter::on_epoch_end(int64_t epoch, const models::IterationInfo& last) {
+void ProgressPrinter::on_epoch_end(int64_t epoch, const training::IterationInfo& last) {
   end_live_line();
   fmt::print(out_, "end of epoch {} / {} ({}), lr {:.3e}, checkpoint saved{}\n", epoch, last.last_epoch,
              format_duration(now_seconds() - epoch_start_), last.lr,

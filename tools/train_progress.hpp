@@ -5,16 +5,16 @@
 #include <cstdio>
 #include <deque>
 
-#include "models/training/run_observer.hpp"
+#include "training/run_observer.hpp"
 
 namespace revgan::tools {
 
-class ProgressPrinter : public models::RunObserver {
+class ProgressPrinter : public training::RunObserver {
  public:
   ProgressPrinter(std::FILE* out, bool tty, int64_t print_freq);
-  void on_train_begin(const models::TrainOptions& options, bool resumed) override;
-  void on_iteration(const models::IterationInfo& info, const models::StepLosses& losses) override;
-  void on_epoch_end(int64_t epoch, const models::IterationInfo& last) override;
+  void on_train_begin(const training::TrainOptions& options, bool resumed) override;
+  void on_iteration(const training::IterationInfo& info, const training::StepLosses& losses) override;
+  void on_epoch_end(int64_t epoch, const training::IterationInfo& last) override;
   void on_train_end(bool interrupted) override;
   void on_notice(const std::string& text) override;
 

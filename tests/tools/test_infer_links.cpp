@@ -109,7 +109,7 @@ TEST_CASE("revgan_infer: an output that would replace an input or leave --output
 
 TEST_CASE("revgan_infer --volume: a symlinked volume is written under --output, its source untouched", "[tool]") {
   TempDir dir("infer-volume-links");
-  models::TrainOptions o = test::tiny_revgan_options("revgan3d_paired");
+  training::TrainOptions o = test::tiny_revgan_options("revgan3d_paired");
   o.ngf = 4;
   o.input_nc = 1;
   o.output_nc = 1;

@@ -13,8 +13,8 @@
 using namespace revgan;
 
 namespace {
-models::Visuals paired_visuals(int64_t n, int64_t size) {
-  models::Visuals v;
+training::Visuals paired_visuals(int64_t n, int64_t size) {
+  training::Visuals v;
   uint64_t seed = 1;
   for (const char* name : {"real_A", "fake_B", "real_B", "fake_A"})
     v.emplace_back(name, test::random_uniform({n, 3, size, size}, seed++, -1, 1, DType::float32));
@@ -23,7 +23,7 @@ models::Visuals paired_visuals(int64_t n, int64_t size) {
 }  // namespace
 
 TEST_CASE("sample grid: one row per direction and element, values mapped to 8 bits", "[tool]") {
-  models::Visuals v = paired_visuals(2, 8);
+  training::Visuals v = paired_visuals(2, 8);
   v.emplace_back("extra", test::random_uniform({2, 1, 8, 8}, 9, -1, 1, DType::float32));
   const report::SampleGrid g = report::make_sample_grid(v, 4, 2);
   REQUIRE(g.rows.size() == 6);  // (A, B, others) x 2 elements
@@ -69,19 +69,19 @@ TEST_CASE("loss history: resumed runs read loss_log.csv and drop steps they redo
 
 TEST_CASE("report observer: grids every sample, HTML at epoch end, nothing half-written", "[tool]") {
   test::TempDir dir("report");
-  models::TrainOptions o = test::tiny_revgan_options();
+  training::TrainOptions o = test::tiny_revgan_options();
   o.checkpoints_dir = dir.path().string();
   o.name = "run";
   auto observer = report::make_report_observer(o);
   observer->on_train_begin(o, false);
-  models::IterationInfo info;
+  training::IterationInfo info;
   info.epoch = 1;
   info.last_epoch = 2;
   info.iters_per_epoch = 4;
   for (int64_t i = 1; i <= 4; ++i) {
     info.epoch_iter = i;
     info.total_iters = i;
-    models::StepLosses l;
+    training::StepLosses l;
     l.set("G", 10.0 / static_cast<double>(i));
     l.set("D_A", 0.5);
     observer->on_iteration(info, l);

@@ -72,7 +72,7 @@ TEST_CASE("revgan_infer: usage errors exit 2, runtime errors exit 1 with a messa
   // A checkpoint whose stored options describe other networks than the file holds.
   models::PatchGan d(models::PatchGanOptions{});
   io::CheckpointMeta meta;
-  meta.config = models::options_to_json(test::tiny_revgan_options());
+  meta.config = training::options_to_json(test::tiny_revgan_options());
   io::save_checkpoint((dir / "other.h5").string(), d, nullptr, meta);
   REQUIRE(infer(fmt::format("--checkpoint '{}' {}", (dir / "other.h5").string(), io), log) == 1);
   REQUIRE_THAT(read_text(log), Catch::Contains("another architecture"));

@@ -12,7 +12,7 @@
 #include "data/volume/volume_dataset.hpp"
 #include "tests/tools/tool_test_util.hpp"
 #include "tools/eval/volume_eval.hpp"
-#include "models/training/model_factory.hpp"
+#include "training/model_factory.hpp"
 #include "tools/infer/volume_translator.hpp"
 
 using namespace revgan;
@@ -26,8 +26,8 @@ data::Volume truth_volume(uint64_t seed) {
   return data::make_procedural_volume(o);
 }
 
-models::TrainOptions tiny_3d_options() {
-  models::TrainOptions o = test::tiny_revgan_options("revgan3d_paired");
+training::TrainOptions tiny_3d_options() {
+  training::TrainOptions o = test::tiny_revgan_options("revgan3d_paired");
   o.ngf = 4;
   o.input_nc = 1;
   o.output_nc = 1;
@@ -50,8 +50,8 @@ TEST_CASE("volume metrics: identical volumes are perfect, the baseline is not", 
 }
 
 TEST_CASE("tiled volume inference keeps the grid and stays close to whole-volume inference", "[tool]") {
-  const models::TrainOptions o = models::resolve_options(tiny_3d_options());
-  const infer::VolumeTranslator t(models::build_generators(o), o, true, Device::cpu());
+  const training::TrainOptions o = training::resolve_options(tiny_3d_options());
+  const infer::VolumeTranslator t(training::build_generators(o), o, true, Device::cpu());
   const data::Volume low = data::make_low_resolution(truth_volume(2), {2, 2, 2});
   infer::TileOptions whole = infer::default_volume_tiles();
   const data::Volume a = t.translate(low, {2, 2, 2}, whole);

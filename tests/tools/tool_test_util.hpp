@@ -8,16 +8,16 @@
 
 #include <fmt/format.h>
 
-#include "models/training/options.hpp"
-#include "models/training/trainer.hpp"
+#include "training/options.hpp"
+#include "training/trainer.hpp"
 #include "tests/data/data_test_util.hpp"
 #include "tests/support/subprocess.hpp"
 
 namespace revgan::test {
 
 // Options of a RevGAN small enough for tests (a few thousand parameters per network).
-inline models::TrainOptions tiny_revgan_options(const std::string& model = "revgan_paired") {
-  models::TrainOptions o;
+inline training::TrainOptions tiny_revgan_options(const std::string& model = "revgan_paired") {
+  training::TrainOptions o;
   o.model = model;
   o.ngf = 2;
   o.ndf = 4;
@@ -27,9 +27,9 @@ inline models::TrainOptions tiny_revgan_options(const std::string& model = "revg
 }
 
 // A full training-state checkpoint (generators, discriminators, optimizers) as revgan_train writes.
-inline void write_training_checkpoint(const models::TrainOptions& options, const std::filesystem::path& path) {
-  models::Trainer trainer(options);
-  trainer.save(path.string(), models::TrainProgress{});
+inline void write_training_checkpoint(const training::TrainOptions& options, const std::filesystem::path& path) {
+  training::Trainer trainer(options);
+  trainer.save(path.string(), training::TrainProgress{});
 }
 
 inline std::size_t count_files(const std::filesystem::path& folder) {

@@ -9,28 +9,28 @@
 #include <string>
 #include <vector>
 
-#include "models/training/run_observer.hpp"
+#include "training/run_observer.hpp"
 
 namespace revgan::test {
 
 // Sets *stop once total_iters reaches stop_at.
-class Recorder : public models::RunObserver {
+class Recorder : public training::RunObserver {
  public:
   explicit Recorder(std::atomic<bool>* stop = nullptr, int64_t stop_at = -1) : stop_(stop), stop_at_(stop_at) {}
-  void on_train_begin(const models::TrainOptions&, bool resumed) override { this->resumed = resumed; }
-  void on_iteration(const models::IterationInfo& info, const models::StepLosses& losses) override {
+  void on_train_begin(const training::TrainOptions&, bool resumed) override { this->resumed = resumed; }
+  void on_iteration(const training::IterationInfo& info, const training::StepLosses& losses) override {
     iterations.push_back(info.total_iters);
     last_names = losses.names();
     lrs.push_back(info.lr);
     if (stop_ != nullptr && info.total_iters == stop_at_) stop_->store(true);
   }
-  void on_sample(const models::IterationInfo& info, const models::Visuals& visuals) override {
+  void on_sample(const training::IterationInfo& info, const training::Visuals& visuals) override {
     samples.push_back(info.total_iters);
     sample_names.clear();
     for (const auto& [name, _] : visuals) sample_names.push_back(name);
     sample_dim = visuals.empty() ? 0 : visuals.front().second.dim();
   }
-  void on_epoch_end(int64_t epoch, const models::IterationInfo&) override { epochs.push_back(epoch); }
+  void on_epoch_end(int64_t epoch, const training::IterationInfo&) override { epochs.push_back(epoch); }
   void on_train_end(bool interrupted) override { ended_interrupted = interrupted; }
 
   bool resumed = false, ended_interrupted = false;

@@ -5,12 +5,12 @@
 #include <functional>
 
 #include "engine/core/check.hpp"
-#include "models/training/flat_json.hpp"
-#include "models/training/options.hpp"
+#include "training/flat_json.hpp"
+#include "training/options.hpp"
 #include "tests/training/training_test_util.hpp"
 
 using namespace revgan;
-using models::TrainOptions;
+using training::TrainOptions;
 
 namespace {
 std::string error_of(const std::function<void()>& f) {
@@ -40,33 +40,33 @@ TEST_CASE("train options: framework defaults and defaults chosen by model", "[to
   CHECK(d.save_epoch_freq == 5);
   CHECK(d.memory_saving);
 
-  const TrainOptions unpaired = models::resolve_options(d);
+  const TrainOptions unpaired = training::resolve_options(d);
   CHECK(unpaired.gan_mode == "lsgan");
   CHECK(unpaired.depth == 9);
   CHECK(unpaired.dataset_mode == "unaligned");
   TrainOptions p;
   p.model = "revgan_paired";
-  const TrainOptions paired = models::resolve_options(p);
+  const TrainOptions paired = training::resolve_options(p);
   CHECK(paired.gan_mode == "vanilla");
   CHECK(paired.dataset_mode == "aligned");
   p.gan_mode = "lsgan";  // given: kept
-  CHECK(models::resolve_options(p).gan_mode == "lsgan");
+  CHECK(training::resolve_options(p).gan_mode == "lsgan");
   p.model = "revgan3d_unpaired";
   p.ngf = 32;
-  CHECK(models::resolve_options(p).depth == 6);
-  CHECK(models::resolve_options(p).n_layers_D == 2);
+  CHECK(training::resolve_options(p).depth == 6);
+  CHECK(training::resolve_options(p).n_layers_D == 2);
 
   TrainOptions bad;
   bad.model = "stylegan";
-  CHECK_THAT(error_of([&] { models::resolve_options(bad); }), Catch::Contains("stylegan"));
+  CHECK_THAT(error_of([&] { training::resolve_options(bad); }), Catch::Contains("stylegan"));
   bad = TrainOptions{};
   bad.beta1 = 1.5;
-  CHECK_THAT(error_of([&] { models::resolve_options(bad); }), Catch::Contains("beta1"));
+  CHECK_THAT(error_of([&] { training::resolve_options(bad); }), Catch::Contains("beta1"));
   bad = TrainOptions{};
   bad.output_nc = 1;  // identity loss needs equal channel counts
-  CHECK_THAT(error_of([&] { models::resolve_options(bad); }), Catch::Contains("lambda_identity"));
+  CHECK_THAT(error_of([&] { training::resolve_options(bad); }), Catch::Contains("lambda_identity"));
   bad.lambda_identity = 0;
-  CHECK_NOTHROW(models::resolve_options(bad));
+  CHECK_NOTHROW(training::resolve_options(bad));
 }
 
 TEST_CASE("train options: JSON round trip of every field", "[tool]") {
@@ -83,41 +83,41 @@ TEST_CASE("train options: JSON round trip of every field", "[tool]") {
   o.seed = 18446744073709551615ull;
   o.max_dataset_size = 9;
   o.gan_mode = "vanilla";
-  const std::string json = models::options_to_json(o);
-  const TrainOptions back = models::options_from_json(json);
-  CHECK(models::options_to_json(back) == json);
+  const std::string json = training::options_to_json(o);
+  const TrainOptions back = training::options_from_json(json);
+  CHECK(training::options_to_json(back) == json);
   CHECK(back.dataroot == o.dataroot);
   CHECK(back.lr == o.lr);  // shortest round-trip formatting loses nothing
   CHECK(back.seed == o.seed);
   CHECK_FALSE(back.memory_saving);
   CHECK(back.no_flip);
   // Defaults survive too (max_dataset_size is int64 max).
-  CHECK(models::options_from_json(models::options_to_json(TrainOptions{})).max_dataset_size ==
+  CHECK(training::options_from_json(training::options_to_json(TrainOptions{})).max_dataset_size ==
         TrainOptions{}.max_dataset_size);
 
-  CHECK_THAT(error_of([] { models::options_from_json(R"({"ngf": "wide"})"); }), Catch::Contains("ngf"));
-  CHECK_THAT(error_of([] { models::options_from_json(R"({"colour": 1})"); }), Catch::Contains("colour"));
-  CHECK_THAT(error_of([] { models::options_from_json(R"({"ngf": 4,})"); }), Catch::Contains("offset"));
-  CHECK_THAT(error_of([] { models::options_from_json(R"({"ngf": {"a": 1}})"); }), Catch::Contains("nested"));
-  CHECK_THAT(error_of([] { models::options_from_json(R"({"ngf": 4, "ngf": 5})"); }), Catch::Contains("duplicate"));
+  CHECK_THAT(error_of([] { training::options_from_json(R"({"ngf": "wide"})"); }), Catch::Contains("ngf"));
+  CHECK_THAT(error_of([] { training::options_from_json(R"({"colour": 1})"); }), Catch::Contains("colour"));
+  CHECK_THAT(error_of([] { training::options_from_json(R"({"ngf": 4,})"); }), Catch::Contains("offset"));
+  CHECK_THAT(error_of([] { training::options_from_json(R"({"ngf": {"a": 1}})"); }), Catch::Contains("nested"));
+  CHECK_THAT(error_of([] { training::options_from_json(R"({"ngf": 4, "ngf": 5})"); }), Catch::Contains("duplicate"));
 }
 
 TEST_CASE("flat JSON: escapes and numbers", "[tool]") {
-  const auto j = models::parse_flat_json(R"( {"a": "x\u00e9\ud83d\ude00\t", "b": -1.5e3, "c": false, "d": null} )");
+  const auto j = training::parse_flat_json(R"( {"a": "x\u00e9\ud83d\ude00\t", "b": -1.5e3, "c": false, "d": null} )");
   REQUIRE(j.size() == 4);
   CHECK(j[0].second.text == "x\xc3\xa9\xf0\x9f\x98\x80\t");
   CHECK(j[1].second.text == "-1.5e3");
-  CHECK(j[2].second.kind == models::JsonScalar::Kind::boolean);
-  CHECK(j[3].second.kind == models::JsonScalar::Kind::null);
-  CHECK(models::parse_flat_json(models::write_flat_json(j)).size() == 4);
-  CHECK_THROWS(models::parse_flat_json(R"({"a": 01})"));
-  CHECK_THROWS(models::parse_flat_json(R"({"a": 1} x)"));
-  CHECK_THROWS(models::parse_flat_json(R"({"a": "unterminated)"));
+  CHECK(j[2].second.kind == training::JsonScalar::Kind::boolean);
+  CHECK(j[3].second.kind == training::JsonScalar::Kind::null);
+  CHECK(training::parse_flat_json(training::write_flat_json(j)).size() == 4);
+  CHECK_THROWS(training::parse_flat_json(R"({"a": 01})"));
+  CHECK_THROWS(training::parse_flat_json(R"({"a": 1} x)"));
+  CHECK_THROWS(training::parse_flat_json(R"({"a": "unterminated)"));
 }
 
 TEST_CASE("train options: command line grammar and unknown options", "[tool]") {
   using Args = std::vector<std::string>;
-  auto parse = [](const Args& a) { return models::parse_train_args(a).options; };
+  auto parse = [](const Args& a) { return training::parse_train_args(a).options; };
   const TrainOptions o = parse({"--dataroot", "/d", "--ngf=16", "--no_flip", "--no_memory_saving", "--lr", "1e-3",
                                 "--serial_batches=false", "--model", "pix2pix"});
   CHECK(o.dataroot == "/d");
@@ -127,7 +127,7 @@ TEST_CASE("train options: command line grammar and unknown options", "[tool]") {
   CHECK(o.lr == 1e-3);
   CHECK_FALSE(o.serial_batches);
   CHECK(o.model == "pix2pix");
-  CHECK(models::parse_train_args({"--frobnicate", "--help"}).help);
+  CHECK(training::parse_train_args({"--frobnicate", "--help"}).help);
 
   CHECK_THAT(error_of([&] { parse({"--frobnicate", "3"}); }), Catch::Contains("--frobnicate"));
   CHECK_THAT(error_of([&] { parse({"--ngf", "wide"}); }), Catch::Contains("--ngf") && Catch::Contains("wide"));
@@ -137,7 +137,7 @@ TEST_CASE("train options: command line grammar and unknown options", "[tool]") {
   CHECK_THAT(error_of([&] { parse({"--no_memory_saving=1"}); }), Catch::Contains("takes no value"));
   CHECK(parse({"--no_flip=true"}).no_flip);  // no_flip is itself a flag
 
-  const std::string help = models::train_options_help("revgan_train");
+  const std::string help = training::train_options_help("revgan_train");
   for (const char* needle : {"--dataroot", "--lambda_identity", "(default: 0.5)", "(default: 0.0002)",
                              "--[no_]memory_saving", "--config FILE", "(default: './checkpoints')", "lsgan"})
     CHECK_THAT(help, Catch::Contains(needle));
@@ -147,7 +147,7 @@ TEST_CASE("train options: config files under command-line arguments", "[tool]") 
   test::TempDir dir("train-config");
   const auto kv = dir / "run.cfg";
   test::write_text(kv, "# a comment\nngf = 12\nname = \"from file # not a comment\"\n\nno_flip = true  # trailing\n");
-  auto o = models::parse_train_args({"--ngf", "20", "--config", kv.string()}).options;
+  auto o = training::parse_train_args({"--ngf", "20", "--config", kv.string()}).options;
   CHECK(o.ngf == 20);  // the command line wins whatever the order
   CHECK(o.name == "from file # not a comment");
   CHECK(o.no_flip);
@@ -156,14 +156,14 @@ TEST_CASE("train options: config files under command-line arguments", "[tool]") 
   const auto js = dir / "run.json";
   TrainOptions saved;
   saved.ndf = 33;
-  test::write_text(js, models::options_to_json(saved));
-  CHECK(models::parse_train_args({"--config=" + js.string()}).options.ndf == 33);
+  test::write_text(js, training::options_to_json(saved));
+  CHECK(training::parse_train_args({"--config=" + js.string()}).options.ndf == 33);
 
   test::write_text(kv, "ngf = 3\nbogus = 1\n");
-  CHECK_THAT(error_of([&] { models::parse_train_args({"--config", kv.string()}); }),
+  CHECK_THAT(error_of([&] { training::parse_train_args({"--config", kv.string()}); }),
              Catch::Contains("line 2") && Catch::Contains("bogus"));
   test::write_text(kv, "just words\n");
-  CHECK_THAT(error_of([&] { models::parse_train_args({"--config", kv.string()}); }), Catch::Contains("key = value"));
-  CHECK_THAT(error_of([&] { models::parse_train_args({"--config", (dir / "absent").string()}); }),
+  CHECK_THAT(error_of([&] { training::parse_train_args({"--config", kv.string()}); }), Catch::Contains("key = value"));
+  CHECK_THAT(error_of([&] { training::parse_train_args({"--config", (dir / "absent").string()}); }),
              Catch::Contains("absent"));
 }

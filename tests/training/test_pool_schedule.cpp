@@ -6,9 +6,9 @@
 #include <set>
 
 #include "engine/ops/arithmetic.hpp"
-#include "models/training/gan_loss.hpp"
-#include "models/training/image_pool.hpp"
-#include "models/training/lr_schedule.hpp"
+#include "training/gan_loss.hpp"
+#include "training/image_pool.hpp"
+#include "training/lr_schedule.hpp"
 #include "tests/training/training_test_util.hpp"
 
 using namespace revgan;
@@ -32,12 +32,12 @@ std::vector<double> marks(const Tensor& batch) {
 }  // namespace
 
 TEST_CASE("image pool: fill, then swap with probability 1/2, seeded", "[model]") {
-  models::ImagePool none(0, 1);
+  training::ImagePool none(0, 1);
   const Tensor x = marked({1, 2});
   CHECK(none.query(x).same(x));  // pool_size 0 passes the batch through
 
   const uint64_t seed = 42;
-  models::ImagePool pool(3, seed);
+  training::ImagePool pool(3, seed);
   // Filling: every image is stored and returned as is, across batch boundaries; the choice is
   // per image, so the batch that fills the pool already samples for its last image.
   CHECK(marks(pool.query(marked({1, 2}))) == std::vector<double>{1, 2});
@@ -80,18 +80,18 @@ TEST_CASE("image pool: fill, then swap with probability 1/2, seeded", "[model]")
   CHECK(now == stored);
 
   // Export and restore: the copy continues identically.
-  models::ImagePool copy(3, 999);
-  copy.restore(pool.images(), models::generator_state_from_string(models::generator_state_to_string(pool.rng_state())));
+  training::ImagePool copy(3, 999);
+  copy.restore(pool.images(), training::generator_state_from_string(training::generator_state_to_string(pool.rng_state())));
   for (int step = 0; step < 5; ++step) {
     const Tensor in = marked({100.0 + step});
     CHECK(marks(copy.query(in)) == marks(pool.query(in)));
   }
   CHECK_THROWS(copy.restore(std::vector<Tensor>(4, marked({1})), copy.rng_state()));
-  CHECK_THROWS(models::generator_state_from_string("not a state"));
+  CHECK_THROWS(training::generator_state_from_string("not a state"));
 }
 
 TEST_CASE("image pool: images of different sizes share the pool; other channel counts do not", "[model]") {
-  models::ImagePool pool(2, 5);
+  training::ImagePool pool(2, 5);
   const auto image = [](int64_t h, int64_t w, double v) { return ops::full({1, 3, h, w}, v, DType::float32); };
   CHECK(pool.query(image(8, 8, 1)).shape() == Shape{1, 3, 8, 8});
   CHECK(pool.query(image(12, 16, 2)).shape() == Shape{1, 3, 12, 16});
@@ -108,34 +108,34 @@ TEST_CASE("image pool: images of different sizes share the pool; other channel c
 }
 
 TEST_CASE("linear learning-rate policy", "[model]") {
-  models::TrainOptions o;  // lr 2e-4, 100 + 100 epochs, epoch_count 1
-  CHECK(models::lr_for_epoch(o, 1) == o.lr);
-  CHECK(models::lr_for_epoch(o, 100) == o.lr);
-  CHECK(models::lr_for_epoch(o, 101) == Approx(o.lr * (1 - 1.0 / 101)));
-  CHECK(models::lr_for_epoch(o, 150) == Approx(o.lr * (1 - 50.0 / 101)));
-  CHECK(models::lr_for_epoch(o, 200) == Approx(o.lr / 101));
+  training::TrainOptions o;  // lr 2e-4, 100 + 100 epochs, epoch_count 1
+  CHECK(training::lr_for_epoch(o, 1) == o.lr);
+  CHECK(training::lr_for_epoch(o, 100) == o.lr);
+  CHECK(training::lr_for_epoch(o, 101) == Approx(o.lr * (1 - 1.0 / 101)));
+  CHECK(training::lr_for_epoch(o, 150) == Approx(o.lr * (1 - 50.0 / 101)));
+  CHECK(training::lr_for_epoch(o, 200) == Approx(o.lr / 101));
   // The framework's formula in its own terms: scheduler epoch counter starting at 0.
-  CHECK(models::lr_factor(0, 1, 100, 100) == 1.0);
-  CHECK(models::lr_factor(100, 1, 100, 100) == Approx(1 - 1.0 / 101));
-  CHECK(models::lr_factor(10, 95, 100, 100) == Approx(1 - 5.0 / 101));
+  CHECK(training::lr_factor(0, 1, 100, 100) == 1.0);
+  CHECK(training::lr_factor(100, 1, 100, 100) == Approx(1 - 1.0 / 101));
+  CHECK(training::lr_factor(10, 95, 100, 100) == Approx(1 - 5.0 / 101));
   // A run that starts at epoch_count 96 decays from epoch 101 on, like a run from 1.
   o.epoch_count = 96;
-  CHECK(models::lr_for_epoch(o, 100) == o.lr);
-  CHECK(models::lr_for_epoch(o, 101) == Approx(o.lr * (1 - 1.0 / 101)));
+  CHECK(training::lr_for_epoch(o, 100) == o.lr);
+  CHECK(training::lr_for_epoch(o, 101) == Approx(o.lr * (1 - 1.0 / 101)));
   o.epoch_count = 1;
   o.n_epochs = 0;
   o.n_epochs_decay = 3;
-  CHECK(models::lr_for_epoch(o, 1) == Approx(o.lr * 0.75));
-  CHECK(models::lr_for_epoch(o, 3) == Approx(o.lr * 0.25));
+  CHECK(training::lr_for_epoch(o, 1) == Approx(o.lr * 0.75));
+  CHECK(training::lr_for_epoch(o, 3) == Approx(o.lr * 0.25));
 }
 
 TEST_CASE("GAN criteria: LSGAN is MSE to 1/0, vanilla is BCE on probabilities", "[model]") {
   const Tensor p = ops::full({1, 1, 2, 2}, 0.25);
-  const models::GanLoss ls(models::GanMode::lsgan), bce(models::GanMode::vanilla);
+  const training::GanLoss ls(training::GanMode::lsgan), bce(training::GanMode::vanilla);
   CHECK(ls(p, true).item() == Approx(0.5625));
   CHECK(ls(p, false).item() == Approx(0.0625));
   CHECK(bce(p, true).item() == Approx(-std::log(0.25)));
   CHECK(bce(p, false).item() == Approx(-std::log(0.75)));
-  CHECK(models::parse_gan_mode("lsgan") == models::GanMode::lsgan);
-  CHECK_THROWS(models::parse_gan_mode("wgan"));
+  CHECK(training::parse_gan_mode("lsgan") == training::GanMode::lsgan);
+  CHECK_THROWS(training::parse_gan_mode("wgan"));
 }

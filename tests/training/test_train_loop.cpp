@@ -5,8 +5,8 @@
 #include <atomic>
 
 #include "engine/io/checkpoint.hpp"
-#include "models/training/model_factory.hpp"
-#include "models/training/train_loop.hpp"
+#include "training/model_factory.hpp"
+#include "training/train_loop.hpp"
 #include "tests/training/run_recorder.hpp"
 #include "tests/training/training_test_util.hpp"
 
@@ -17,7 +17,7 @@ using test::Recorder;
 TEST_CASE("run_training: interrupted and resumed run equals an uninterrupted one", "[tool]") {
   test::TempDir dir("train-loop");
   test::write_tiny_dataset(dir / "data", 2);
-  models::TrainOptions o = test::tiny_options("revgan_unpaired");
+  training::TrainOptions o = test::tiny_options("revgan_unpaired");
   o.dataroot = (dir / "data").string();
   o.checkpoints_dir = (dir / "ck").string();
   o.n_epochs = 1;
@@ -28,7 +28,7 @@ TEST_CASE("run_training: interrupted and resumed run equals an uninterrupted one
 
   o.name = "straight";
   Recorder straight;
-  const models::TrainRunResult full = models::run_training(o, straight);
+  const training::TrainRunResult full = training::run_training(o, straight);
   CHECK_FALSE(full.interrupted);
   CHECK(full.progress.total_iters == 4);
   CHECK(straight.iterations == std::vector<int64_t>{1, 2, 3, 4});
@@ -38,7 +38,7 @@ TEST_CASE("run_training: interrupted and resumed run equals an uninterrupted one
   CHECK(straight.sample_names.front() == "real_A");
   CHECK(straight.lrs.front() == o.lr);
   CHECK(straight.lrs.back() == Approx(o.lr * 0.5));  // epoch 2 of 1 + 1: 1 - 1/2
-  const auto run_dir = models::experiment_dir(o);
+  const auto run_dir = training::experiment_dir(o);
   for (const char* f : {"latest.h5", "1.h5", "2.h5", "train_opt.json", "loss_log.csv"})
     CHECK(std::filesystem::exists(run_dir / f));
   CHECK(count_lines(run_dir / "loss_log.csv") == 5);  // header + 4 steps
@@ -49,7 +49,7 @@ TEST_CASE("run_training: interrupted and resumed run equals an uninterrupted one
   o.name = "resumed";
   std::atomic<bool> stop{false};
   Recorder first(&stop, 3);  // mid-epoch 2
-  const models::TrainRunResult part = models::run_training(o, first, &stop);
+  const training::TrainRunResult part = training::run_training(o, first, &stop);
   CHECK(part.interrupted);
   CHECK(first.ended_interrupted);
   CHECK(first.samples == std::vector<int64_t>{2, 3});  // every 3 steps and at each epoch end
@@ -59,38 +59,38 @@ TEST_CASE("run_training: interrupted and resumed run equals an uninterrupted one
 
   o.continue_train = true;
   Recorder second;
-  const models::TrainRunResult rest = models::run_training(o, second);
+  const training::TrainRunResult rest = training::run_training(o, second);
   CHECK(second.resumed);
   CHECK(second.iterations == std::vector<int64_t>{4});
   CHECK_FALSE(rest.interrupted);
-  const auto resumed_dir = models::experiment_dir(o);
+  const auto resumed_dir = training::experiment_dir(o);
   CHECK(count_lines(resumed_dir / "loss_log.csv") == 5);
 
-  const auto a = models::load_generators((run_dir / "latest.h5").string());
-  const auto b = models::load_generators((resumed_dir / "latest.h5").string());
+  const auto a = training::load_generators((run_dir / "latest.h5").string());
+  const auto b = training::load_generators((resumed_dir / "latest.h5").string());
   CHECK(test::snapshot(*a.generators) == test::snapshot(*b.generators));
 }
 
 TEST_CASE("run_training: paired models read aligned data, 3D models read volumes, not images", "[tool]") {
   test::TempDir dir("train-loop-paired");
   test::write_tiny_dataset(dir / "data", 2);
-  models::TrainOptions o = test::tiny_options("pix2pix");
+  training::TrainOptions o = test::tiny_options("pix2pix");
   o.dataroot = (dir / "data").string();
   o.checkpoints_dir = (dir / "ck").string();
   o.n_epochs = 1;
   o.n_epochs_decay = 0;
   o.direction = "BtoA";
   Recorder rec;
-  CHECK(models::run_training(o, rec).progress.total_iters == 2);
+  CHECK(training::run_training(o, rec).progress.total_iters == 2);
   CHECK(rec.last_names == std::vector<std::string>{"G_GAN_A", "G_L1_A", "G", "D_A"});
 
   // A 3D model looks for volumes (the image folders hold none); it is no longer refused outright.
   o.model = "revgan3d_paired";
   o.input_nc = o.output_nc = 1;
   o.direction = "AtoB";
-  CHECK_THROWS_WITH(models::run_training(o, rec), Catch::Contains("contains no volumes") && Catch::Contains("data"));
+  CHECK_THROWS_WITH(training::run_training(o, rec), Catch::Contains("contains no volumes") && Catch::Contains("data"));
   o = test::tiny_options("revgan_unpaired");
   o.dataroot = (dir / "nowhere").string();
   o.checkpoints_dir = (dir / "ck").string();
-  CHECK_THROWS_WITH(models::run_training(o, rec), Catch::Contains("nowhere"));
+  CHECK_THROWS_WITH(training::run_training(o, rec), Catch::Contains("nowhere"));
 }

@@ -7,8 +7,8 @@
 #include <set>
 
 #include "engine/io/checkpoint.hpp"
-#include "models/training/model_factory.hpp"
-#include "models/training/trainer.hpp"
+#include "training/model_factory.hpp"
+#include "training/trainer.hpp"
 #include "tests/support/subprocess.hpp"
 #include "tests/training/training_test_util.hpp"
 
@@ -84,7 +84,7 @@ TEST_CASE("revgan_train: a checkpoint write failing part-way keeps the previous 
                            Catch::Contains("is unchanged"));
   CHECK(read_text(latest) == good);  // byte for byte
   CHECK(io::read_checkpoint_meta(latest.string()).epoch == 2);
-  models::Trainer trainer(models::load_generators(latest.string()).options);
+  training::Trainer trainer(training::load_generators(latest.string()).options);
   CHECK(trainer.load(latest.string()).total_iters == 2);
   for (const std::string& name : tree(run_dir)) {
     INFO(name);

@@ -9,10 +9,10 @@
 
 #include "data/volume/volume_dataset.hpp"
 #include "engine/io/checkpoint.hpp"
-#include "models/training/model_factory.hpp"
-#include "models/training/train_loop.hpp"
-#include "models/training/trainer.hpp"
-#include "models/training/training_data.hpp"
+#include "training/model_factory.hpp"
+#include "training/train_loop.hpp"
+#include "training/trainer.hpp"
+#include "training/training_data.hpp"
 #include "tests/support/subprocess.hpp"
 #include "tests/training/run_recorder.hpp"
 #include "tests/training/training_test_util.hpp"
@@ -24,8 +24,8 @@ using test::Recorder;
 namespace {
 
 // One 16^3 volume, 8^3 patches, two per epoch: a step takes a fraction of a second on one core.
-models::TrainOptions volume_options(const std::string& model, const test::TempDir& dir) {
-  models::TrainOptions o = test::tiny_options(model);
+training::TrainOptions volume_options(const std::string& model, const test::TempDir& dir) {
+  training::TrainOptions o = test::tiny_options(model);
   o.dataroot = (dir / "data").string();
   o.checkpoints_dir = (dir / "ck").string();
   o.depth = 1;
@@ -54,19 +54,19 @@ std::string error_of(const std::function<void()>& f) {
 TEST_CASE("run_training: revgan3d_paired on volumes, interrupted and resumed equals uninterrupted", "[tool]") {
   test::TempDir dir("train-3d-paired");
   test::write_tiny_volumes(dir / "data", 1);
-  models::TrainOptions o = volume_options("revgan3d_paired", dir);
+  training::TrainOptions o = volume_options("revgan3d_paired", dir);
   o.num_threads = 1;  // whole epochs come through the prefetching loader
 
   o.name = "straight";
   Recorder straight;
-  const models::TrainRunResult full = models::run_training(o, straight);
+  const training::TrainRunResult full = training::run_training(o, straight);
   CHECK_FALSE(full.interrupted);
   CHECK(straight.iterations == std::vector<int64_t>{1, 2, 3, 4});
   CHECK(straight.epochs == std::vector<int64_t>{1, 2});
   CHECK(straight.samples == std::vector<int64_t>{2, 4});  // epoch ends
   CHECK(straight.sample_dim == 5);
   CHECK(straight.last_names == std::vector<std::string>{"G_GAN_A", "G_L1_A", "G_GAN_B", "G_L1_B", "G", "D_A", "D_B"});
-  const auto run_dir = models::experiment_dir(o);
+  const auto run_dir = training::experiment_dir(o);
   for (const char* f : {"latest.h5", "1.h5", "2.h5", "train_opt.json", "loss_log.csv"})
     CHECK(std::filesystem::exists(run_dir / f));
   CHECK(count_lines(run_dir / "loss_log.csv") == 5);
@@ -75,99 +75,99 @@ TEST_CASE("run_training: revgan3d_paired on volumes, interrupted and resumed equ
   CHECK(meta.epoch == 3);
   CHECK(meta.step == 4);
   // Inference rebuilds the 3D generators from the file alone; a trainer restores the full state.
-  const models::LoadedGenerators loaded = models::load_generators((run_dir / "latest.h5").string());
+  const training::LoadedGenerators loaded = training::load_generators((run_dir / "latest.h5").string());
   CHECK(loaded.options.model == "revgan3d_paired");
   CHECK(loaded.options.patch_size == "8");
-  models::Trainer reloaded(o);
+  training::Trainer reloaded(o);
   CHECK(reloaded.load((run_dir / "latest.h5").string()).total_iters == 4);
   CHECK(test::snapshot(reloaded.generators()) == test::snapshot(*loaded.generators));
 
   o.name = "resumed";
   std::atomic<bool> stop{false};
   Recorder first(&stop, 3);  // mid-epoch 2
-  const models::TrainRunResult part = models::run_training(o, first, &stop);
+  const training::TrainRunResult part = training::run_training(o, first, &stop);
   CHECK(part.interrupted);
   CHECK(part.progress.epoch == 2);
   CHECK(part.progress.epoch_iter == 1);
   o.continue_train = true;
   Recorder second;
-  const models::TrainRunResult rest = models::run_training(o, second);
+  const training::TrainRunResult rest = training::run_training(o, second);
   CHECK(second.resumed);
   CHECK(second.iterations == std::vector<int64_t>{4});
   CHECK_FALSE(rest.interrupted);
-  CHECK(count_lines(models::experiment_dir(o) / "loss_log.csv") == 5);
-  const auto b = models::load_generators((models::experiment_dir(o) / "latest.h5").string());
+  CHECK(count_lines(training::experiment_dir(o) / "loss_log.csv") == 5);
+  const auto b = training::load_generators((training::experiment_dir(o) / "latest.h5").string());
   CHECK(test::snapshot(*loaded.generators) == test::snapshot(*b.generators));
 }
 
 TEST_CASE("run_training: revgan3d_unpaired on A/ + B/ volume pairs", "[tool]") {
   test::TempDir dir("train-3d-unpaired");
   test::write_tiny_volume_pairs(dir / "data", 1);
-  models::TrainOptions o = volume_options("revgan3d_unpaired", dir);
+  training::TrainOptions o = volume_options("revgan3d_unpaired", dir);
   o.n_epochs_decay = 0;
   o.num_threads = 0;
   o.name = "unpaired";
   Recorder rec;
-  CHECK(models::run_training(o, rec).progress.total_iters == 2);
+  CHECK(training::run_training(o, rec).progress.total_iters == 2);
   CHECK(rec.last_names ==
         std::vector<std::string>{"G_GAN_A", "cycle_A", "idt_A", "G_GAN_B", "cycle_B", "idt_B", "G", "D_A", "D_B"});
   CHECK(rec.sample_dim == 5);
   // The pools (2 fakes each) are in the checkpoint and come back in a fresh trainer.
-  const std::string latest = (models::experiment_dir(o) / "latest.h5").string();
-  models::Trainer trainer(o);
+  const std::string latest = (training::experiment_dir(o) / "latest.h5").string();
+  training::Trainer trainer(o);
   CHECK(trainer.load(latest).epoch == 2);
   CHECK(trainer.steps() == 2);
-  const auto dataset = models::make_training_dataset(models::resolve_options(o), trainer.data_seed());
+  const auto dataset = training::make_training_dataset(training::resolve_options(o), trainer.data_seed());
   const auto* volumes = dynamic_cast<const data::VolumeDataset*>(dataset.get());
   REQUIRE(volumes != nullptr);
   CHECK(volumes->paired());
   const data::Sample s = volumes->get(0, 1);
   CHECK(s.A.shape() == Shape{1, 8, 8, 8});
-  const models::StepLosses more =
+  const training::StepLosses more =
       trainer.train_step(s.A.reshape(Shape{1, 1, 8, 8, 8}), s.B.reshape(Shape{1, 1, 8, 8, 8}));
   CHECK(std::isfinite(more.values.back().second));
 }
 
 TEST_CASE("run_training: 3D data options and their errors", "[tool]") {
-  CHECK(models::parse_axes("factor", "4,1,1") == std::array<int64_t, 3>{4, 1, 1});
-  CHECK(models::parse_axes("patch_size", "12") == std::array<int64_t, 3>{12, 12, 12});
+  CHECK(training::parse_axes("factor", "4,1,1") == std::array<int64_t, 3>{4, 1, 1});
+  CHECK(training::parse_axes("patch_size", "12") == std::array<int64_t, 3>{12, 12, 12});
   for (const char* bad : {"0", "2,2", "a", "2,,2", "-1", "1,2,3,4", ""})
-    CHECK_THAT(error_of([&] { models::parse_axes("factor", bad); }), Catch::Contains("option factor"));
-  models::TrainOptions bad_options;
+    CHECK_THAT(error_of([&] { training::parse_axes("factor", bad); }), Catch::Contains("option factor"));
+  training::TrainOptions bad_options;
   bad_options.patch_size = "8x8";
-  CHECK_THAT(error_of([&] { models::resolve_options(bad_options); }), Catch::Contains("patch_size"));
+  CHECK_THAT(error_of([&] { training::resolve_options(bad_options); }), Catch::Contains("patch_size"));
 
   test::TempDir dir("train-3d-errors");
   test::write_tiny_volumes(dir / "data", 1);
-  models::TrainOptions o = volume_options("revgan3d_paired", dir);
-  const models::TrainOptions resolved = models::resolve_options(o);
-  CHECK(models::make_training_dataset(resolved, 1)->size() == 2);
+  training::TrainOptions o = volume_options("revgan3d_paired", dir);
+  const training::TrainOptions resolved = training::resolve_options(o);
+  CHECK(training::make_training_dataset(resolved, 1)->size() == 2);
   // Anisotropic factor and patch: D is block-averaged by 4, H and W are kept.
-  models::TrainOptions aniso = resolved;
+  training::TrainOptions aniso = resolved;
   aniso.factor = "4,1,1";
   aniso.patch_size = "6,8,8";
-  CHECK(models::make_training_dataset(aniso, 1)->get(1, 0).B.shape() == Shape{1, 6, 8, 8});
+  CHECK(training::make_training_dataset(aniso, 1)->get(1, 0).B.shape() == Shape{1, 6, 8, 8});
 
   Recorder rec;
   o.input_nc = o.output_nc = 3;
   o.lambda_identity = 0;
-  CHECK_THAT(error_of([&] { models::run_training(o, rec); }),
+  CHECK_THAT(error_of([&] { training::run_training(o, rec); }),
              Catch::Contains("1 channel(s)") && Catch::Contains("--input_nc 1"));
   o = volume_options("revgan3d_paired", dir);
   o.direction = "BtoA";
-  CHECK_THAT(error_of([&] { models::run_training(o, rec); }), Catch::Contains("direction must be AtoB"));
+  CHECK_THAT(error_of([&] { training::run_training(o, rec); }), Catch::Contains("direction must be AtoB"));
   // A diverging run stops at the first non-finite loss, before that update, as in 2D.
   o = volume_options("revgan3d_paired", dir);
   o.lr = 1e30;
   o.name = "diverging";
-  CHECK_THAT(error_of([&] { models::run_training(o, rec); }), Catch::Contains("stopping before the update"));
-  CHECK_FALSE(std::filesystem::exists(models::experiment_dir(o) / "latest.h5"));
+  CHECK_THAT(error_of([&] { training::run_training(o, rec); }), Catch::Contains("stopping before the update"));
+  CHECK_FALSE(std::filesystem::exists(training::experiment_dir(o) / "latest.h5"));
   o = volume_options("revgan3d_paired", dir);
   o.n_layers_D = 2;  // 8 -> 4 -> 2 -> 1 -> 0 logits
-  CHECK_THAT(error_of([&] { models::run_training(o, rec); }),
+  CHECK_THAT(error_of([&] { training::run_training(o, rec); }),
              Catch::Contains("too small for the discriminator") && Catch::Contains("at least 12 voxels"));
   o.patch_size = "12";
-  CHECK(models::make_training_dataset(models::resolve_options(o), 1)->get(0, 0).A.shape() == Shape{1, 12, 12, 12});
+  CHECK(training::make_training_dataset(training::resolve_options(o), 1)->get(0, 0).A.shape() == Shape{1, 12, 12, 12});
   o.patch_size = "20";
-  CHECK_THAT(error_of([&] { models::run_training(o, rec); }), Catch::Contains("smaller than the patch"));
+  CHECK_THAT(error_of([&] { training::run_training(o, rec); }), Catch::Contains("smaller than the patch"));
 }

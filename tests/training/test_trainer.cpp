@@ -6,20 +6,20 @@
 #include <limits>
 
 #include "engine/ops/arithmetic.hpp"
-#include "models/training/model_factory.hpp"
-#include "models/training/trainer.hpp"
+#include "training/model_factory.hpp"
+#include "training/trainer.hpp"
 #include "tests/training/training_test_util.hpp"
 
 using namespace revgan;
-using models::Trainer;
+using training::Trainer;
 
 namespace {
 
 struct Pair {
   Tensor a, b;
 };
-Pair make_batch(const models::TrainOptions& o, uint64_t seed, int64_t n = 1) {
-  const int dims = models::model_traits(o.model).dims;
+Pair make_batch(const training::TrainOptions& o, uint64_t seed, int64_t n = 1) {
+  const int dims = training::model_traits(o.model).dims;
   const int64_t size = dims == 2 ? 32 : 16;
   return {test::batch_tensor(seed, n, o.input_nc, size, dims), test::batch_tensor(seed + 1000, n, o.output_nc, size, dims)};
 }
@@ -34,14 +34,14 @@ TEST_CASE("trainer: a few steps of every model type", "[model]") {
   for (const std::string model : {"revgan_unpaired", "revgan_paired", "cyclegan", "pix2pix", "revgan3d_unpaired",
                                   "revgan3d_paired"}) {
     INFO(model);
-    models::TrainOptions o = test::tiny_options(model);
+    training::TrainOptions o = test::tiny_options(model);
     Trainer trainer(o);
     const auto g0 = test::snapshot(trainer.generators());
     const auto d0 = test::snapshot(trainer.discriminator_a());
     const int64_t n = model == "cyclegan" ? 2 : 1;  // one batch of two images: per-image pooling
     for (int step = 0; step < 2; ++step) {
       const Pair batch = make_batch(trainer.options(), 10 + step, n);
-      const models::StepLosses losses = trainer.train_step(batch.a, batch.b);
+      const training::StepLosses losses = trainer.train_step(batch.a, batch.b);
       CHECK(losses.names() == trainer.loss_names());
       for (const auto& [name, v] : losses.values) {
         INFO(name);
@@ -64,7 +64,7 @@ TEST_CASE("trainer: a few steps of every model type", "[model]") {
 }
 
 TEST_CASE("trainer: paired RevGAN learns a fixed batch (L1 falls)", "[model]") {
-  models::TrainOptions o = test::tiny_options("revgan_paired");
+  training::TrainOptions o = test::tiny_options("revgan_paired");
   o.lr = 1e-3;
   Trainer trainer(o);
   const Pair batch = make_batch(trainer.options(), 3);
@@ -79,11 +79,11 @@ TEST_CASE("trainer: N + M steps equal N steps, checkpoint, new trainer, M steps 
   for (const std::string model : {"revgan_unpaired", "revgan_paired"}) {
     INFO(model);
     test::TempDir dir("trainer-resume");
-    models::TrainOptions o = test::tiny_options(model);
+    training::TrainOptions o = test::tiny_options(model);
     o.pool_size = 1;  // full after the first step, then swaps at random: its state must survive
     constexpr int n = 2, m = 2;
     std::vector<Pair> batches;
-    for (int i = 0; i < n + m; ++i) batches.push_back(make_batch(models::resolve_options(o), 50 + i));
+    for (int i = 0; i < n + m; ++i) batches.push_back(make_batch(training::resolve_options(o), 50 + i));
 
     Trainer straight(o);
     std::vector<double> straight_losses;
@@ -99,10 +99,10 @@ TEST_CASE("trainer: N + M steps equal N steps, checkpoint, new trainer, M steps 
       first.set_learning_rate(o.lr * 0.5);  // restored from the file as well
       first.save(path, {4, 1, n});
     }
-    models::TrainOptions other = o;
+    training::TrainOptions other = o;
     other.seed = 999;  // different initial weights and pool RNG: everything must come from the file
     Trainer resumed(other);
-    const models::TrainProgress progress = resumed.load(path);
+    const training::TrainProgress progress = resumed.load(path);
     CHECK(progress.epoch == 4);
     CHECK(progress.epoch_iter == 1);
     CHECK(progress.total_iters == n);
@@ -119,7 +119,7 @@ TEST_CASE("trainer: N + M steps equal N steps, checkpoint, new trainer, M steps 
     CHECK(test::snapshot(*resumed.discriminator_b()) == test::snapshot(*straight.discriminator_b()));
 
     // Inference needs only the checkpoint: options and generator weights come from it.
-    const models::LoadedGenerators loaded = models::load_generators(path);
+    const training::LoadedGenerators loaded = training::load_generators(path);
     CHECK(loaded.options.model == model);
     CHECK(loaded.options.ngf == o.ngf);
     CHECK(loaded.generators->parameter_count() == straight.generators().parameter_count());
@@ -131,7 +131,7 @@ TEST_CASE("trainer: N + M steps equal N steps, checkpoint, new trainer, M steps 
 }
 
 TEST_CASE("trainer: a non-finite loss stops the step with an error naming step and loss", "[model]") {
-  models::TrainOptions o = test::tiny_options("revgan_unpaired");
+  training::TrainOptions o = test::tiny_options("revgan_unpaired");
   Trainer trainer(o);
   Pair batch = make_batch(trainer.options(), 5);
   trainer.train_step(batch.a, batch.b);

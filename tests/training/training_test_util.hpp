@@ -14,14 +14,14 @@
 #include "data/volume/resample.hpp"
 #include "engine/nn/module.hpp"
 #include "engine/tensor/factory.hpp"
-#include "models/training/options.hpp"
+#include "training/options.hpp"
 #include "tests/data/data_test_util.hpp"
 
 namespace revgan::test {
 
 // Small enough for a CPU step in tens of milliseconds: K = 4, two blocks, 32x32 images.
-inline models::TrainOptions tiny_options(const std::string& model) {
-  models::TrainOptions o;
+inline training::TrainOptions tiny_options(const std::string& model) {
+  training::TrainOptions o;
   o.model = model;
   o.ngf = 4;
   o.ndf = 8;
@@ -31,7 +31,7 @@ inline models::TrainOptions tiny_options(const std::string& model) {
   o.load_size = 36;
   o.crop_size = 32;
   o.num_threads = 0;
-  if (models::model_traits(model).dims == 3) {
+  if (training::model_traits(model).dims == 3) {
     o.input_nc = o.output_nc = 1;
     o.ndf = 4;
   }

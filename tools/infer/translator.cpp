@@ -4,14 +4,14 @@
 #include <cstring>
 
 #include "engine/autograd/grad_mode.hpp"
-#include "models/training/model_factory.hpp"
+#include "training/model_factory.hpp"
 
 namespace revgan::infer {
 
-Translator::Translator(std::shared_ptr<models::GeneratorPair> generators, const models::TrainOptions& options,
+Translator::Translator(std::shared_ptr<models::GeneratorPair> generators, const training::TrainOptions& options,
                        bool x_to_y, Device device)
     : generators_(std::move(generators)), options_(options), x_to_y_(x_to_y), device_(device) {
-  const models::ModelTraits traits = models::model_traits(options.model);
+  const training::ModelTraits traits = training::model_traits(options.model);
   REVGAN_CHECK(traits.dims == 2, "model '{}' translates volumes, not images (use --volume)", options.model);
   REVGAN_CHECK(x_to_y || traits.two_way, "model '{}' has a single generator (AtoB); BtoA does not exist",
                options.model);
@@ -25,9 +25,9 @@ Translator Translator::from_checkpoint(const std::filesystem::path& checkpoint, 
   std::error_code ec;
   REVGAN_CHECK(std::filesystem::is_regular_file(checkpoint, ec), "checkpoint '{}' does not exist or is not a file",
                checkpoint.string());
-  models::LoadedGenerators loaded;
+  training::LoadedGenerators loaded;
   try {
-    loaded = models::load_generators(checkpoint.string());
+    loaded = training::load_generators(checkpoint.string());
   } catch (const Error& e) {
     REVGAN_FAIL("cannot load the generators from '{}' (a checkpoint of another architecture or not from "
                 "revgan_train?): {}",

@@ -11,7 +11,7 @@
 
 #include "data/image.hpp"
 #include "models/generator_pair.hpp"
-#include "models/training/options.hpp"
+#include "training/options.hpp"
 #include "tools/infer/tiling.hpp"
 
 namespace revgan::infer {
@@ -19,7 +19,7 @@ namespace revgan::infer {
 class Translator {
  public:
   // `x_to_y`: g_xy (AtoB) or g_yx (BtoA). Moves the generators to `device`.
-  Translator(std::shared_ptr<models::GeneratorPair> generators, const models::TrainOptions& options, bool x_to_y,
+  Translator(std::shared_ptr<models::GeneratorPair> generators, const training::TrainOptions& options, bool x_to_y,
              Device device);
   // Reads the options stored in a revgan_train checkpoint, rebuilds the generators and loads
   // only their weights. Errors name the file and say what does not match.
@@ -27,7 +27,7 @@ class Translator {
 
   int64_t input_channels() const { return in_nc_; }
   int64_t output_channels() const { return out_nc_; }
-  const models::TrainOptions& options() const { return options_; }
+  const training::TrainOptions& options() const { return options_; }
 
   // The network on a CPU float32 batch in [-1, 1] (an ImageFn).
   Tensor run(const Tensor& batch) const;
@@ -40,7 +40,7 @@ class Translator {
   Tensor to_input(const data::Image& image) const;
 
   std::shared_ptr<models::GeneratorPair> generators_;
-  models::TrainOptions options_;
+  training::TrainOptions options_;
   bool x_to_y_;
   Device device_;
   int64_t in_nc_, out_nc_;

@@ -10,7 +10,7 @@
 #include "data/volume/volume_dataset.hpp"
 #include "data/volume/volume_tensor.hpp"
 #include "engine/autograd/grad_mode.hpp"
-#include "models/training/model_factory.hpp"
+#include "training/model_factory.hpp"
 
 namespace revgan::infer {
 
@@ -26,9 +26,9 @@ TileOptions default_volume_tiles() {
 }
 
 VolumeTranslator::VolumeTranslator(std::shared_ptr<models::GeneratorPair> generators,
-                                   const models::TrainOptions& options, bool x_to_y, Device device)
+                                   const training::TrainOptions& options, bool x_to_y, Device device)
     : generators_(std::move(generators)), options_(options), x_to_y_(x_to_y), device_(device) {
-  const models::ModelTraits traits = models::model_traits(options.model);
+  const training::ModelTraits traits = training::model_traits(options.model);
   REVGAN_CHECK(traits.dims == 3, "model '{}' translates images, not volumes (leave out --volume)", options.model);
   in_nc_ = x_to_y ? options.input_nc : options.output_nc;
   generators_->eval();
@@ -39,9 +39,9 @@ VolumeTranslator VolumeTranslator::from_checkpoint(const fs::path& checkpoint, b
   std::error_code ec;
   REVGAN_CHECK(fs::is_regular_file(checkpoint, ec), "checkpoint '{}' does not exist or is not a file",
                checkpoint.string());
-  models::LoadedGenerators loaded;
+  training::LoadedGenerators loaded;
   try {
-    loaded = models::load_generators(checkpoint.string());
+    loaded = training::load_generators(checkpoint.string());
   } catch (const Error& e) {
     REVGAN_FAIL("cannot load the generators from '{}' (a checkpoint of another architecture or not from "
                 "revgan_train?): {}",

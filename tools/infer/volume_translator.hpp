@@ -8,7 +8,7 @@
 
 #include "data/volume/volume.hpp"
 #include "models/generator_pair.hpp"
-#include "models/training/options.hpp"
+#include "training/options.hpp"
 #include "tools/infer/folder.hpp"
 #include "tools/infer/tiling.hpp"
 
@@ -16,18 +16,18 @@ namespace revgan::infer {
 
 class VolumeTranslator {
  public:
-  VolumeTranslator(std::shared_ptr<models::GeneratorPair> generators, const models::TrainOptions& options, bool x_to_y,
+  VolumeTranslator(std::shared_ptr<models::GeneratorPair> generators, const training::TrainOptions& options, bool x_to_y,
                    Device device);
   static VolumeTranslator from_checkpoint(const std::filesystem::path& checkpoint, bool x_to_y, Device device);
 
   // `factor` (D, H, W): the input is up-sampled to factor x its size first ({1, 1, 1}: the input
   // is already on the output grid). The result carries the up-sampled grid's geometry.
   data::Volume translate(const data::Volume& input, const data::Axes3& factor, const TileOptions& tiles) const;
-  const models::TrainOptions& options() const { return options_; }
+  const training::TrainOptions& options() const { return options_; }
 
  private:
   std::shared_ptr<models::GeneratorPair> generators_;
-  models::TrainOptions options_;
+  training::TrainOptions options_;
   bool x_to_y_;
   Device device_;
   int64_t in_nc_;

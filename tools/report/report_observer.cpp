@@ -61,21 +61,21 @@ void ReportObserver::guarded(const char* what, F&& f) {
   }
 }
 
-void ReportObserver::on_train_begin(const models::TrainOptions& options, bool resumed) {
+void ReportObserver::on_train_begin(const training::TrainOptions& options, bool resumed) {
   title_ = fmt::format("{} ({})", options.name, options.model);
-  options_json_ = models::options_to_json(options);
+  options_json_ = training::options_to_json(options);
   state_ = resumed ? "resumed" : "running";
   guarded("reading the loss log", [&] {
     if (resumed) history_.load_csv(options_.run_dir / "loss_log.csv");
   });
 }
 
-void ReportObserver::on_iteration(const models::IterationInfo& info, const models::StepLosses& losses) {
+void ReportObserver::on_iteration(const training::IterationInfo& info, const training::StepLosses& losses) {
   last_ = info;
   history_.add(info.total_iters, losses.values);
 }
 
-fs::path ReportObserver::write_grid(const models::IterationInfo& info, const models::Visuals& visuals) {
+fs::path ReportObserver::write_grid(const training::IterationInfo& info, const training::Visuals& visuals) {
   const SampleGrid grid = make_sample_grid(visuals, options_.max_samples);
   const fs::path folder = options_.run_dir / "samples";
   std::error_code ec;
@@ -89,7 +89,7 @@ fs::path ReportObserver::write_grid(const models::IterationInfo& info, const mod
   return path;
 }
 
-void ReportObserver::on_sample(const models::IterationInfo& info, const models::Visuals& visuals) {
+void ReportObserver::on_sample(const training::IterationInfo& info, const training::Visuals& visuals) {
   if (options_.sample_every > 0 && last_grid_iter_ >= 0 && info.total_iters - last_grid_iter_ < options_.sample_every)
     return;
   guarded("writing a sample grid", [&] { write_grid(info, visuals); });
@@ -116,7 +116,7 @@ void ReportObserver::write_report() const {
   io::write_text_atomically(options_.run_dir / "index.html", render_report(page));
 }
 
-void ReportObserver::on_epoch_end(int64_t, const models::IterationInfo& last) {
+void ReportObserver::on_epoch_end(int64_t, const training::IterationInfo& last) {
   last_ = last;
   guarded("writing index.html", [&] { write_report(); });
 }
@@ -126,7 +126,7 @@ void ReportObserver::on_train_end(bool interrupted) {
   guarded("writing index.html", [&] { write_report(); });
 }
 
-std::unique_ptr<models::RunObserver> make_report_observer(const models::TrainOptions& options) {
+std::unique_ptr<training::RunObserver> make_report_observer(const training::TrainOptions& options) {
   ReportOptions r;
   r.run_dir = fs::path(options.checkpoints_dir) / options.name;
   return std::make_unique<ReportObserver>(r);

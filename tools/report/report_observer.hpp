@@ -8,7 +8,7 @@
 #include <memory>
 #include <string>
 
-#include "models/training/run_observer.hpp"
+#include "training/run_observer.hpp"
 #include "tools/report/loss_history.hpp"
 
 namespace revgan::report {
@@ -20,21 +20,21 @@ struct ReportOptions {
   int64_t grids_shown = 8;        // newest grids on the page
 };
 
-class ReportObserver : public models::RunObserver {
+class ReportObserver : public training::RunObserver {
  public:
   explicit ReportObserver(ReportOptions options);
 
-  void on_train_begin(const models::TrainOptions& options, bool resumed) override;
-  void on_iteration(const models::IterationInfo& info, const models::StepLosses& losses) override;
-  void on_sample(const models::IterationInfo& info, const models::Visuals& visuals) override;
-  void on_epoch_end(int64_t epoch, const models::IterationInfo& last) override;
+  void on_train_begin(const training::TrainOptions& options, bool resumed) override;
+  void on_iteration(const training::IterationInfo& info, const training::StepLosses& losses) override;
+  void on_sample(const training::IterationInfo& info, const training::Visuals& visuals) override;
+  void on_epoch_end(int64_t epoch, const training::IterationInfo& last) override;
   void on_train_end(bool interrupted) override;
 
   // Writes index.html now; throws on failure (the callbacks above only warn, so that a full
   // disk never stops training).
   void write_report() const;
   // Writes the grid of `visuals` for this iteration and returns its path; throws on failure.
-  std::filesystem::path write_grid(const models::IterationInfo& info, const models::Visuals& visuals);
+  std::filesystem::path write_grid(const training::IterationInfo& info, const training::Visuals& visuals);
   const LossHistory& history() const { return history_; }
   // For pages made after the fact (revgan_report): the state line, e.g. "finished".
   void set_state(std::string state) { state_ = std::move(state); }
@@ -47,7 +47,7 @@ class ReportObserver : public models::RunObserver {
   ReportOptions options_;
   std::string title_, options_json_, state_ = "starting";
   LossHistory history_;
-  models::IterationInfo last_{};
+  training::IterationInfo last_{};
   int64_t last_grid_iter_ = -1;
   std::map<std::string, std::string> captions_;  // grid file name -> caption
   bool warned_ = false;
@@ -57,6 +57,6 @@ class ReportObserver : public models::RunObserver {
 //   observers.add(revgan::report::make_report_observer(options));
 // Grids follow the trainer's display_freq (on_sample); the page goes to
 // checkpoints_dir/name/index.html.
-std::unique_ptr<models::RunObserver> make_report_observer(const models::TrainOptions& options);
+std::unique_ptr<training::RunObserver> make_report_observer(const training::TrainOptions& options);
 
 }  // namespace revgan::report

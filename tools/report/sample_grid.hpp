@@ -12,7 +12,7 @@
 
 namespace revgan::report {
 
-using NamedImages = std::vector<std::pair<std::string, Tensor>>;  // same as models::Visuals
+using NamedImages = std::vector<std::pair<std::string, Tensor>>;  // same as training::Visuals
 
 struct SampleGrid {
   data::Image image;

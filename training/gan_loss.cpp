@@ -1,10 +1,10 @@
 // GAN criterion: targets built on the prediction's device and dtype.
-#include "models/training/gan_loss.hpp"
+#include "training/gan_loss.hpp"
 
 #include "engine/ops/arithmetic.hpp"
 #include "engine/ops/loss.hpp"
 
-namespace revgan::models {
+namespace revgan::training {
 
 GanMode parse_gan_mode(const std::string& text) {
   if (text == "lsgan") return GanMode::lsgan;
@@ -18,4 +18,4 @@ Tensor GanLoss::operator()(const Tensor& prediction, bool target_is_real) const 
   return mode_ == GanMode::lsgan ? ops::mse_loss(prediction, target) : ops::bce_loss(prediction, target);
 }
 
-}  // namespace revgan::models
+}  // namespace revgan::training

@@ -8,7 +8,7 @@
 
 #include "engine/tensor/tensor.hpp"
 
-namespace revgan::models {
+namespace revgan::training {
 
 struct StepLosses {
   std::vector<std::pair<std::string, double>> values;
@@ -23,4 +23,4 @@ struct StepLosses {
 // real_A, fake_B, rec_A, idt_B, real_B, fake_A, rec_B, idt_A (those the model computes).
 using Visuals = std::vector<std::pair<std::string, Tensor>>;
 
-}  // namespace revgan::models
+}  // namespace revgan::training

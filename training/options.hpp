@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace revgan::models {
+namespace revgan::training {
 
 struct TrainOptions {
   // Data and run identity.
@@ -112,4 +112,4 @@ ParsedArgs parse_train_args(const std::vector<std::string>& args);
 // --help text: every option with its default and meaning.
 std::string train_options_help(const std::string& program);
 
-}  // namespace revgan::models
+}  // namespace revgan::training

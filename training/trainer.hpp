@@ -11,12 +11,12 @@
 #include "engine/optim/adam.hpp"
 #include "models/generator_pair.hpp"
 #include "models/patchgan.hpp"
-#include "models/training/gan_loss.hpp"
-#include "models/training/image_pool.hpp"
-#include "models/training/options.hpp"
-#include "models/training/step_losses.hpp"
+#include "training/gan_loss.hpp"
+#include "training/image_pool.hpp"
+#include "training/options.hpp"
+#include "training/step_losses.hpp"
 
-namespace revgan::models {
+namespace revgan::training {
 
 // Where a run stands; saved with every checkpoint.
 struct TrainProgress {
@@ -57,9 +57,9 @@ class Trainer {
   TrainProgress load(const std::string& path);
 
   const TrainOptions& options() const { return options_; }
-  GeneratorPair& generators() { return *generators_; }
-  PatchGan& discriminator_a() { return *d_a_; }
-  PatchGan* discriminator_b() { return d_b_.get(); }  // nullptr for pix2pix
+  models::GeneratorPair& generators() { return *generators_; }
+  models::PatchGan& discriminator_a() { return *d_a_; }
+  models::PatchGan* discriminator_b() { return d_b_.get(); }  // nullptr for pix2pix
   optim::Adam& optimizer_g() { return *optimizer_g_; }
   optim::Adam& optimizer_d() { return *optimizer_d_; }
 
@@ -74,8 +74,8 @@ class Trainer {
   bool two_way_ = true;
   Device device_;
   GanLoss gan_loss_;
-  std::shared_ptr<GeneratorPair> generators_;
-  std::shared_ptr<PatchGan> d_a_, d_b_;
+  std::shared_ptr<models::GeneratorPair> generators_;
+  std::shared_ptr<models::PatchGan> d_a_, d_b_;
   std::unique_ptr<optim::Adam> optimizer_g_, optimizer_d_;
   std::unique_ptr<ImagePool> pool_fake_B_, pool_fake_A_;
   int64_t steps_ = 0;
@@ -83,4 +83,4 @@ class Trainer {
   Visuals visuals_;
 };
 
-}  // namespace revgan::models
+}  // namespace revgan::training

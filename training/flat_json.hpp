@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-namespace revgan::models {
+namespace revgan::training {
 
 struct JsonScalar {
   enum class Kind { string, number, boolean, null };
@@ -23,4 +23,4 @@ FlatJson parse_flat_json(std::string_view text);
 // "text" with JSON escapes.
 std::string json_quote(std::string_view text);
 
-}  // namespace revgan::models
+}  // namespace revgan::training

@@ -1,6 +1,6 @@
 // The option table drives everything: command line, config files, JSON and --help cannot
 // disagree about names, types or defaults because they all walk the same list.
-#include "models/training/options.hpp"
+#include "training/options.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -13,9 +13,9 @@
 #include "data/dataset.hpp"
 #include "engine/core/check.hpp"
 #include "engine/core/device.hpp"
-#include "models/training/flat_json.hpp"
+#include "training/flat_json.hpp"
 
-namespace revgan::models {
+namespace revgan::training {
 
 namespace {
 
@@ -444,4 +444,4 @@ std::string train_options_help(const std::string& program) {
   return out;
 }
 
-}  // namespace revgan::models
+}  // namespace revgan::training

@@ -8,7 +8,7 @@
 #include "engine/tensor/random.hpp"
 #include "engine/tensor/tensor.hpp"
 
-namespace revgan::models {
+namespace revgan::training {
 
 class ImagePool {
  public:
@@ -37,4 +37,4 @@ class ImagePool {
 std::string generator_state_to_string(const Generator::State& state);
 Generator::State generator_state_from_string(const std::string& text);
 
-}  // namespace revgan::models
+}  // namespace revgan::training

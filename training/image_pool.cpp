@@ -1,6 +1,6 @@
 // Image pool: per-image choices in batch order, one uniform draw per image once full (and one
 // more for the slot), the same sequence as the framework's ImagePool.
-#include "models/training/image_pool.hpp"
+#include "training/image_pool.hpp"
 
 #include <bit>
 #include <cinttypes>
@@ -9,7 +9,7 @@
 #include "engine/autograd/grad_mode.hpp"
 #include "engine/ops/channels.hpp"
 
-namespace revgan::models {
+namespace revgan::training {
 
 namespace {
 
@@ -98,4 +98,4 @@ Generator::State generator_state_from_string(const std::string& text) {
   return st;
 }
 
-}  // namespace revgan::models
+}  // namespace revgan::training

@@ -1,55 +1,55 @@
 // Network construction from options; seeds are derived from options.seed per network so that
 // adding a network never shifts another's initial weights.
-#include "models/training/model_factory.hpp"
+#include "training/model_factory.hpp"
 
 #include "data/seed.hpp"
 #include "engine/io/checkpoint.hpp"
 #include "models/resnet_generator.hpp"
 #include "models/revgan2d.hpp"
 #include "models/revgan3d.hpp"
-#include "models/training/seeds.hpp"
+#include "training/seeds.hpp"
 
-namespace revgan::models {
+namespace revgan::training {
 
-std::shared_ptr<GeneratorPair> build_generators(const TrainOptions& raw) {
+std::shared_ptr<models::GeneratorPair> build_generators(const TrainOptions& raw) {
   const TrainOptions o = resolve_options(raw);
   const ModelTraits t = model_traits(o.model);
   const uint64_t seed = network_seed(o.seed, SeedStream::generators);
   const reversible::Mode mode = o.memory_saving ? reversible::Mode::memory_saving : reversible::Mode::stored;
   if (t.reversible && t.dims == 3) {
-    RevGan3dOptions g;
+    models::RevGan3dOptions g;
     g.input_nc = o.input_nc;
     g.output_nc = o.output_nc;
     g.ngf = o.ngf;
     g.depth = o.depth;
     g.mode = mode;
     g.seed = seed;
-    return std::make_shared<RevGan3d>(g);
+    return std::make_shared<models::RevGan3d>(g);
   }
   if (t.reversible) {
-    RevGan2dOptions g;
+    models::RevGan2dOptions g;
     g.input_nc = o.input_nc;
     g.output_nc = o.output_nc;
     g.ngf = o.ngf;
     g.depth = o.depth;
     g.mode = mode;
     g.seed = seed;
-    return std::make_shared<RevGan2d>(g);
+    return std::make_shared<models::RevGan2d>(g);
   }
-  ResnetGeneratorOptions g;
+  models::ResnetGeneratorOptions g;
   g.input_nc = o.input_nc;
   g.output_nc = o.output_nc;
   g.ngf = o.ngf;
   g.depth = o.depth;
   g.seed = seed;
-  if (t.two_way) return std::make_shared<CycleGanGenerators>(g);
-  return std::make_shared<OneWayGenerator>(g);
+  if (t.two_way) return std::make_shared<models::CycleGanGenerators>(g);
+  return std::make_shared<models::OneWayGenerator>(g);
 }
 
-std::shared_ptr<PatchGan> build_discriminator(const TrainOptions& raw, bool for_domain_b) {
+std::shared_ptr<models::PatchGan> build_discriminator(const TrainOptions& raw, bool for_domain_b) {
   const TrainOptions o = resolve_options(raw);
   const ModelTraits t = model_traits(o.model);
-  PatchGanOptions d;
+  models::PatchGanOptions d;
   d.dims = t.dims;
   // Paired: D sees (condition, image); the condition of a domain-B image is the A input.
   d.input_nc = t.paired ? o.input_nc + o.output_nc : (for_domain_b ? o.output_nc : o.input_nc);
@@ -57,7 +57,7 @@ std::shared_ptr<PatchGan> build_discriminator(const TrainOptions& raw, bool for_
   d.n_layers = o.n_layers_D;
   d.sigmoid = o.gan_mode == "vanilla";
   d.seed = network_seed(o.seed, for_domain_b ? SeedStream::discriminator_b : SeedStream::discriminator_a);
-  return std::make_shared<PatchGan>(d);
+  return std::make_shared<models::PatchGan>(d);
 }
 
 LoadedGenerators load_generators(const std::string& checkpoint_path) {
@@ -73,4 +73,4 @@ LoadedGenerators load_generators(const std::string& checkpoint_path) {
   return out;
 }
 
-}  // namespace revgan::models
+}  // namespace revgan::training

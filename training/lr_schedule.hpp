@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <cstdint>
 
-#include "models/training/options.hpp"
+#include "training/options.hpp"
 
-namespace revgan::models {
+namespace revgan::training {
 
 // `scheduler_epoch` counts completed epochs since the run's first epoch (0 during epoch
 // epoch_count). Matches the framework's LambdaLR rule.
@@ -22,4 +22,4 @@ inline double lr_for_epoch(const TrainOptions& o, int64_t epoch) {
   return o.lr * lr_factor(epoch - o.epoch_count, o.epoch_count, o.n_epochs, o.n_epochs_decay);
 }
 
-}  // namespace revgan::models
+}  // namespace revgan::training

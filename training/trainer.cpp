@@ -1,6 +1,6 @@
 // The training step of every model: the recipe of the RevGAN paper's released code
 // (pytorch-CycleGAN-and-pix2pix framework) with the generator step before the discriminator step.
-#include "models/training/trainer.hpp"
+#include "training/trainer.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -11,10 +11,10 @@
 #include "engine/ops/arithmetic.hpp"
 #include "engine/ops/channels.hpp"
 #include "engine/ops/loss.hpp"
-#include "models/training/model_factory.hpp"
-#include "models/training/seeds.hpp"
+#include "training/model_factory.hpp"
+#include "training/seeds.hpp"
 
-namespace revgan::models {
+namespace revgan::training {
 
 namespace {
 
@@ -40,18 +40,18 @@ optim::Adam::NamedParameters prefixed(const std::string& prefix, const nn::Modul
 // update throws (a non-finite loss), so a caught error leaves a trainable model.
 class FrozenDiscriminators {
  public:
-  FrozenDiscriminators(PatchGan* a, PatchGan* b) : nets_{a, b} { set(false); }
+  FrozenDiscriminators(models::PatchGan* a, models::PatchGan* b) : nets_{a, b} { set(false); }
   ~FrozenDiscriminators() { set(true); }
   FrozenDiscriminators(const FrozenDiscriminators&) = delete;
   FrozenDiscriminators& operator=(const FrozenDiscriminators&) = delete;
 
  private:
   void set(bool on) {
-    for (PatchGan* net : nets_)
+    for (models::PatchGan* net : nets_)
       if (net != nullptr)
         for (Tensor& p : net->parameters()) p.set_requires_grad(on);
   }
-  PatchGan* nets_[2];
+  models::PatchGan* nets_[2];
 };
 
 void check_batch(const char* which, const Tensor& t, int64_t channels, int dims) {
@@ -128,7 +128,7 @@ StepLosses Trainer::train_step(const Tensor& a, const Tensor& b) {
 StepLosses Trainer::step_unpaired(const Tensor& real_A, const Tensor& real_B) {
   const TrainOptions& o = options_;
   StepLosses losses;
-  GeneratorPair& G = *generators_;
+  models::GeneratorPair& G = *generators_;
 
   // Generator update. D's parameters stop requiring grad, so the D's evaluations here neither
   // compute nor leave weight gradients behind for the D update.
@@ -192,7 +192,7 @@ StepLosses Trainer::step_unpaired(const Tensor& real_A, const Tensor& real_B) {
 StepLosses Trainer::step_paired(const Tensor& real_A, const Tensor& real_B) {
   const TrainOptions& o = options_;
   StepLosses losses;
-  GeneratorPair& G = *generators_;
+  models::GeneratorPair& G = *generators_;
 
   // Generator update: conditional GAN + L1 to the target, in each trained direction.
   std::optional<FrozenDiscriminators> frozen(std::in_place, d_a_.get(), d_b_.get());
@@ -244,4 +244,4 @@ StepLosses Trainer::step_paired(const Tensor& real_A, const Tensor& real_B) {
   return losses;
 }
 
-}  // namespace revgan::models
+}  // namespace revgan::training

@@ -6,11 +6,11 @@
 #include <filesystem>
 #include <string>
 
-#include "models/training/options.hpp"
-#include "models/training/run_observer.hpp"
-#include "models/training/trainer.hpp"
+#include "training/options.hpp"
+#include "training/run_observer.hpp"
+#include "training/trainer.hpp"
 
-namespace revgan::models {
+namespace revgan::training {
 
 struct TrainRunResult {
   bool interrupted = false;     // stopped on request before the last epoch finished
@@ -32,4 +32,4 @@ std::filesystem::path checkpoint_path(const TrainOptions& options, const std::st
 TrainRunResult run_training(const TrainOptions& options, RunObserver& observer,
                             const std::atomic<bool>* stop = nullptr);
 
-}  // namespace revgan::models
+}  // namespace revgan::training

@@ -1,12 +1,12 @@
 // Flat JSON: strict enough to reject typos, small enough to read at a glance.
-#include "models/training/flat_json.hpp"
+#include "training/flat_json.hpp"
 
 #include <cstdint>
 #include <set>
 
 #include "engine/core/check.hpp"
 
-namespace revgan::models {
+namespace revgan::training {
 
 std::string json_quote(std::string_view text) {
   std::string out = "\"";
@@ -214,4 +214,4 @@ class Parser {
 
 FlatJson parse_flat_json(std::string_view text) { return Parser(text).parse_object(); }
 
-}  // namespace revgan::models
+}  // namespace revgan::training

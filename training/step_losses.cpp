@@ -1,9 +1,9 @@
 // StepLosses lookups.
-#include "models/training/step_losses.hpp"
+#include "training/step_losses.hpp"
 
 #include "engine/core/check.hpp"
 
-namespace revgan::models {
+namespace revgan::training {
 
 void StepLosses::set(const std::string& name, double value) {
   for (auto& [n, v] : values)
@@ -32,4 +32,4 @@ std::vector<std::string> StepLosses::names() const {
   return out;
 }
 
-}  // namespace revgan::models
+}  // namespace revgan::training

@@ -6,7 +6,7 @@
 
 #include "data/seed.hpp"
 
-namespace revgan::models {
+namespace revgan::training {
 
 enum class SeedStream : uint64_t {
   generators = 1,
@@ -24,4 +24,4 @@ inline uint64_t network_seed(uint64_t seed, SeedStream stream) {
 // Checkpoint parts: modules "G", "D_A", "D_B"; optimizers "G", "D".
 inline constexpr const char* generator_part = "G";
 
-}  // namespace revgan::models
+}  // namespace revgan::training

@@ -6,9 +6,9 @@
 #include <memory>
 
 #include "data/dataset.hpp"
-#include "models/training/options.hpp"
+#include "training/options.hpp"
 
-namespace revgan::models {
+namespace revgan::training {
 
 // `options` must be resolved. 2D: make_dataset(dataset_mode) (under dataroot, see data/dataset.hpp) with the
 // preprocessing options. 3D: a VolumeDataset on dataroot (a folder of high-resolution volumes,
@@ -18,4 +18,4 @@ namespace revgan::models {
 // side). `data_seed` drives crops, flips and patch origins.
 std::shared_ptr<const data::Dataset> make_training_dataset(const TrainOptions& options, uint64_t data_seed);
 
-}  // namespace revgan::models
+}  // namespace revgan::training

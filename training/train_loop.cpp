@@ -1,7 +1,7 @@
 // The epoch loop, the same for images and volumes (make_training_dataset). Batches come from
 // data::Loader for whole epochs; a resumed partial epoch is built synchronously from the same
 // (seed, epoch) order, so it sees the same remaining batches.
-#include "models/training/train_loop.hpp"
+#include "training/train_loop.hpp"
 
 #include <chrono>
 #include <cstdio>
@@ -9,11 +9,11 @@
 
 #include "data/loader.hpp"
 #include "engine/io/atomic_file.hpp"
-#include "models/training/lr_schedule.hpp"
-#include "models/training/seeds.hpp"
-#include "models/training/training_data.hpp"
+#include "training/lr_schedule.hpp"
+#include "training/seeds.hpp"
+#include "training/training_data.hpp"
 
-namespace revgan::models {
+namespace revgan::training {
 
 namespace {
 
@@ -208,4 +208,4 @@ TrainRunResult run_training(const TrainOptions& raw, RunObserver& observer, cons
   return result;
 }
 
-}  // namespace revgan::models
+}  // namespace revgan::training

@@ -3,10 +3,10 @@
 #include <charconv>
 
 #include "engine/io/checkpoint.hpp"
-#include "models/training/seeds.hpp"
-#include "models/training/trainer.hpp"
+#include "training/seeds.hpp"
+#include "training/trainer.hpp"
 
-namespace revgan::models {
+namespace revgan::training {
 
 namespace {
 
@@ -118,4 +118,4 @@ TrainProgress Trainer::load(const std::string& path) {
   return progress;
 }
 
-}  // namespace revgan::models
+}  // namespace revgan::training

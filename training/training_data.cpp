@@ -1,13 +1,13 @@
 // Options -> dataset. Everything a dataset reads is decided here, so the epoch loop is the same
 // for images and volumes.
-#include "models/training/training_data.hpp"
+#include "training/training_data.hpp"
 
 #include "data/volume/volume_dataset.hpp"
 #include "engine/core/check.hpp"
 #include "models/blocks.hpp"
 #include "models/patchgan.hpp"
 
-namespace revgan::models {
+namespace revgan::training {
 
 namespace {
 
@@ -26,7 +26,7 @@ data::DatasetOptions dataset_options(const TrainOptions& o, uint64_t seed) {
   d.max_dataset_size = o.max_dataset_size;
   d.skip_unreadable = o.skip_unreadable;
   d.seed = seed;
-  d.min_side = std::max(k_smallest_generator_image, PatchGan::smallest_input(o.n_layers_D));
+  d.min_side = std::max(models::k_smallest_generator_image, models::PatchGan::smallest_input(o.n_layers_D));
   d.one_size = o.batch_size > 1;
   return d;
 }
@@ -42,7 +42,7 @@ std::shared_ptr<const data::Dataset> make_volume_dataset(const TrainOptions& o, 
   v.patches_per_volume = o.patches_per_volume;
   // Checked here so that a small patch fails before training with the option's name, not inside
   // the first step's conv.
-  const int64_t smallest = PatchGan::smallest_input(o.n_layers_D);
+  const int64_t smallest = models::PatchGan::smallest_input(o.n_layers_D);
   for (int64_t p : v.patch_size)
     REVGAN_CHECK(p >= smallest,
                  "option patch_size: {} is too small for the discriminator; with n_layers_D {} every axis needs at "
@@ -69,4 +69,4 @@ std::shared_ptr<const data::Dataset> make_training_dataset(const TrainOptions& o
   return std::shared_ptr<const data::Dataset>(data::make_dataset(o.dataset_mode, dataset_options(o, data_seed)));
 }
 
-}  // namespace revgan::models
+}  // namespace revgan::training

@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "models/training/options.hpp"
-#include "models/training/step_losses.hpp"
+#include "training/options.hpp"
+#include "training/step_losses.hpp"
 
-namespace revgan::models {
+namespace revgan::training {
 
 struct IterationInfo {
   int64_t epoch = 0;              // current epoch number (epoch_count .. n_epochs + n_epochs_decay)
@@ -69,4 +69,4 @@ class ObserverList : public RunObserver {
   std::vector<std::shared_ptr<RunObserver>> observers_;
 };
 
-}  // namespace revgan::models
+}  // namespace revgan::training

@@ -6,7 +6,7 @@
 
 #include "engine/tensor/tensor.hpp"
 
-namespace revgan::models {
+namespace revgan::training {
 
 enum class GanMode { lsgan, vanilla };
 GanMode parse_gan_mode(const std::string& text);
@@ -22,4 +22,4 @@ class GanLoss {
   GanMode mode_;
 };
 
-}  // namespace revgan::models
+}  // namespace revgan::training
