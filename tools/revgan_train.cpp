@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdio>
 #include <exception>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,7 +41,7 @@ void install_stop_handlers() {
 
 int main(int argc, char** argv) {
   using namespace revgan;
-  training::TrainOptions options;
+  std::optional<training::ResolvedOptions> resolved;
   try {
     const std::vector<std::string> args(argv + 1, argv + argc);
     const training::ParsedArgs parsed = training::parse_train_args(args);
@@ -48,13 +49,14 @@ int main(int argc, char** argv) {
       fmt::print("{}", training::train_options_help("revgan_train"));
       return 0;
     }
-    options = training::resolve_options(parsed.options);
-    REVGAN_CHECK(!options.dataroot.empty(), "--dataroot DIR is required");
+    resolved = training::resolve_options(parsed.options);
+    REVGAN_CHECK(!(*resolved)->dataroot.empty(), "--dataroot DIR is required");
   } catch (const Error& e) {
     fmt::print(stderr, "revgan_train: {}\n(see --help)\n", e.message());
     return 2;
   }
 
+  const training::TrainOptions& options = resolved->get();
   try {
     install_stop_handlers();
     auto printer = std::make_shared<tools::ProgressPrinter>(stdout, ::isatty(STDOUT_FILENO) != 0, options.print_freq);
@@ -62,7 +64,7 @@ int main(int argc, char** argv) {
     observers.add(printer);
     // Sample grids every display step and the HTML report at each epoch end.
     observers.add(std::shared_ptr<training::RunObserver>(report::make_report_observer(options)));
-    const training::TrainRunResult result = training::run_training(options, observers, &g_stop);
+    const training::TrainRunResult result = training::run_training(*resolved, observers, &g_stop);
     if (result.interrupted) {
       fmt::print(stderr,
                  "revgan_train: stopped at epoch {}, iteration {} of the epoch; {}resume with --continue_train\n",

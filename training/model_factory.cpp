@@ -2,6 +2,8 @@
 // adding a network never shifts another's initial weights.
 #include "training/model_factory.hpp"
 
+#include <filesystem>
+
 #include "data/seed.hpp"
 #include "engine/io/checkpoint.hpp"
 #include "models/resnet_generator.hpp"
@@ -11,8 +13,8 @@
 
 namespace revgan::training {
 
-std::shared_ptr<models::GeneratorPair> build_generators(const TrainOptions& raw) {
-  const TrainOptions o = resolve_options(raw);
+std::shared_ptr<models::GeneratorPair> build_generators(const ResolvedOptions& resolved) {
+  const TrainOptions& o = resolved.get();
   const ModelTraits t = model_traits(o.model);
   const uint64_t seed = network_seed(o.seed, SeedStream::generators);
   const reversible::Mode mode = o.memory_saving ? reversible::Mode::memory_saving : reversible::Mode::stored;
@@ -46,8 +48,8 @@ std::shared_ptr<models::GeneratorPair> build_generators(const TrainOptions& raw)
   return std::make_shared<models::OneWayGenerator>(g);
 }
 
-std::shared_ptr<models::PatchGan> build_discriminator(const TrainOptions& raw, bool for_domain_b) {
-  const TrainOptions o = resolve_options(raw);
+std::shared_ptr<models::PatchGan> build_discriminator(const ResolvedOptions& resolved, bool for_domain_b) {
+  const TrainOptions& o = resolved.get();
   const ModelTraits t = model_traits(o.model);
   models::PatchGanOptions d;
   d.dims = t.dims;
@@ -60,17 +62,33 @@ std::shared_ptr<models::PatchGan> build_discriminator(const TrainOptions& raw, b
   return std::make_shared<models::PatchGan>(d);
 }
 
-LoadedGenerators load_generators(const std::string& checkpoint_path) {
+namespace {
+
+LoadedGenerators read_generators(const std::string& checkpoint_path) {
   const io::CheckpointMeta meta = io::read_checkpoint_meta(checkpoint_path);
   REVGAN_CHECK(!meta.config.empty(), "'{}' holds no training options (not a revgan_train checkpoint?)",
                checkpoint_path);
-  LoadedGenerators out;
-  out.options = resolve_options(options_from_json(meta.config));
+  LoadedGenerators out{resolve_options(options_from_json(meta.config)), nullptr};
   out.generators = build_generators(out.options);
   io::CheckpointTargets targets;
   targets.modules.emplace_back(generator_part, out.generators.get());
   io::load_checkpoint(checkpoint_path, targets);
   return out;
+}
+
+}  // namespace
+
+LoadedGenerators load_generators(const std::string& checkpoint_path) {
+  std::error_code ec;
+  REVGAN_CHECK(std::filesystem::is_regular_file(checkpoint_path, ec), "checkpoint '{}' does not exist or is not a file",
+               checkpoint_path);
+  try {
+    return read_generators(checkpoint_path);
+  } catch (const Error& e) {
+    REVGAN_FAIL("cannot load the generators from '{}' (a checkpoint of another architecture or not from "
+                "revgan_train?): {}",
+                checkpoint_path, e.message());
+  }
 }
 
 }  // namespace revgan::training

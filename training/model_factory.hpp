@@ -13,18 +13,19 @@ namespace revgan::training {
 
 // revgan_* -> RevGan2d / RevGan3d (memory_saving picks the core executor); cyclegan ->
 // CycleGanGenerators; pix2pix -> a one-way ResNet generator whose g_yx throws.
-// Options are resolved first (resolve_options). The result is on the CPU.
-std::shared_ptr<models::GeneratorPair> build_generators(const TrainOptions& options);
+// The result is on the CPU.
+std::shared_ptr<models::GeneratorPair> build_generators(const ResolvedOptions& options);
 
 // Discriminator judging images of domain B (`for_domain_b`, i.e. G_A's outputs: D_A in
 // pytorch-CycleGAN's naming) or of domain A (D_B). Paired models get a conditional PatchGAN
 // (input_nc + output_nc channels) with a sigmoid when gan_mode is vanilla.
-std::shared_ptr<models::PatchGan> build_discriminator(const TrainOptions& options, bool for_domain_b);
+std::shared_ptr<models::PatchGan> build_discriminator(const ResolvedOptions& options, bool for_domain_b);
 
 // Reads the options stored in a training checkpoint, builds the generators and loads their
-// weights (discriminators and optimizer state in the file are ignored).
+// weights (discriminators and optimizer state in the file are ignored). Errors name the file
+// and say what it is likely to be (missing, another architecture, not from revgan_train).
 struct LoadedGenerators {
-  TrainOptions options;
+  ResolvedOptions options;
   std::shared_ptr<models::GeneratorPair> generators;
 };
 LoadedGenerators load_generators(const std::string& checkpoint_path);

@@ -222,7 +222,7 @@ ModelTraits model_traits(const std::string& model) {
               model);
 }
 
-TrainOptions resolve_options(TrainOptions o) {
+ResolvedOptions resolve_options(TrainOptions o) {
   const ModelTraits t = model_traits(o.model);
   if (o.dataset_mode.empty()) o.dataset_mode = t.paired ? "aligned" : "unaligned";
   if (o.depth == 0) o.depth = t.dims == 3 ? 6 : 9;
@@ -277,7 +277,7 @@ TrainOptions resolve_options(TrainOptions o) {
   int64_t epoch_number = 0;
   REVGAN_CHECK(o.epoch == "latest" || (parse_integer(std::string_view(o.epoch), epoch_number) && epoch_number > 0),
                "option epoch: expected latest or an epoch number, got '{}'", o.epoch);
-  return o;
+  return ResolvedOptions(std::move(o));
 }
 
 std::string options_to_json(const TrainOptions& o) {

@@ -82,9 +82,24 @@ ModelTraits model_traits(const std::string& model);
 // `option` (e.g. "patch_size") otherwise.
 std::array<int64_t, 3> parse_axes(const std::string& option, const std::string& text);
 
+class ResolvedOptions;
 // Fills the "by model" defaults (dataset_mode, depth, n_layers_D, gan_mode) and checks every value;
 // throws naming the offending option. Idempotent.
-TrainOptions resolve_options(TrainOptions options);
+ResolvedOptions resolve_options(TrainOptions options);
+
+// TrainOptions after resolve_options: every "by model" default filled in and every value checked.
+// Only resolve_options makes one, so the trainer, the model factory and the loop, which take
+// this type, never resolve again.
+class ResolvedOptions {
+ public:
+  const TrainOptions& get() const { return options_; }
+  const TrainOptions* operator->() const { return &options_; }
+
+ private:
+  friend ResolvedOptions resolve_options(TrainOptions options);
+  explicit ResolvedOptions(TrainOptions options) : options_(std::move(options)) {}
+  TrainOptions options_;
+};
 
 // The options that shape the networks (model, channels, widths, depths) whose values differ,
 // each as "--ngf 8 in the checkpoint vs --ngf 16 given", in table order.

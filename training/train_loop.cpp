@@ -105,8 +105,8 @@ std::filesystem::path checkpoint_path(const TrainOptions& o, const std::string& 
   return experiment_dir(o) / (which + ".h5");
 }
 
-TrainRunResult run_training(const TrainOptions& raw, RunObserver& observer, const std::atomic<bool>* stop) {
-  const TrainOptions o = resolve_options(raw);
+TrainRunResult run_training(const ResolvedOptions& resolved, RunObserver& observer, const std::atomic<bool>* stop) {
+  const TrainOptions& o = resolved.get();
   REVGAN_CHECK(!o.dataroot.empty(), "option dataroot: a dataset folder is required");
   const std::filesystem::path dir = experiment_dir(o);
   std::error_code ec;
@@ -116,7 +116,7 @@ TrainRunResult run_training(const TrainOptions& raw, RunObserver& observer, cons
   for (const std::filesystem::path& stale : io::remove_stale_temporaries(dir))
     observer.on_notice(fmt::format("removed '{}', left by an interrupted save", stale.string()));
 
-  Trainer trainer(o);
+  Trainer trainer(resolved);
   TrainRunResult result;
   TrainProgress& progress = result.progress;
   progress.epoch = o.epoch_count;
@@ -126,7 +126,7 @@ TrainRunResult run_training(const TrainOptions& raw, RunObserver& observer, cons
   }
   write_text_file(dir / "train_opt.json", options_to_json(o) + "\n");
 
-  const std::shared_ptr<const data::Dataset> dataset = make_training_dataset(o, trainer.data_seed());
+  const std::shared_ptr<const data::Dataset> dataset = make_training_dataset(resolved, trainer.data_seed());
   REVGAN_CHECK(dataset->size() > 0, "the dataset under '{}' is empty", o.dataroot);
   const uint64_t order_seed = network_seed(trainer.data_seed(), SeedStream::data_order);
   const int64_t last_epoch = o.n_epochs + o.n_epochs_decay;

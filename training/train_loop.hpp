@@ -29,7 +29,7 @@ std::filesystem::path checkpoint_path(const TrainOptions& options, const std::st
 // one line per step to loss_log.csv, saves latest.h5 after every epoch and <epoch>.h5 every
 // save_epoch_freq epochs. `stop` is polled before every step; when set, latest.h5 is saved
 // (save_latest_on_exit) and the function returns with interrupted = true.
-TrainRunResult run_training(const TrainOptions& options, RunObserver& observer,
+TrainRunResult run_training(const ResolvedOptions& options, RunObserver& observer,
                             const std::atomic<bool>* stop = nullptr);
 
 }  // namespace revgan::training

@@ -64,14 +64,12 @@ void check_batch(const char* which, const Tensor& t, int64_t channels, int dims)
 
 }  // namespace
 
-Trainer::Trainer(const TrainOptions& raw)
-    : options_(resolve_options(raw)),
-      device_(parse_device(options_.device)),
-      gan_loss_(parse_gan_mode(options_.gan_mode)) {
-  const ModelTraits traits = model_traits(options_.model);
+Trainer::Trainer(const ResolvedOptions& options)
+    : options_(options), device_(parse_device(options_->device)), gan_loss_(parse_gan_mode(options_->gan_mode)) {
+  const ModelTraits traits = model_traits(options_->model);
   paired_ = traits.paired;
   two_way_ = traits.two_way;
-  data_seed_ = options_.seed;
+  data_seed_ = options_->seed;
   generators_ = build_generators(options_);
   d_a_ = build_discriminator(options_, true);
   if (two_way_) d_b_ = build_discriminator(options_, false);
@@ -79,7 +77,7 @@ Trainer::Trainer(const TrainOptions& raw)
   d_a_->to(device_);
   if (d_b_) d_b_->to(device_);
 
-  const optim::AdamOptions adam{options_.lr, options_.beta1, 0.999, 1e-8};
+  const optim::AdamOptions adam{options_->lr, options_->beta1, 0.999, 1e-8};
   optimizer_g_ = std::make_unique<optim::Adam>(generators_->named_parameters(), adam);
   optim::Adam::NamedParameters d_params = prefixed("D_A", *d_a_);
   if (d_b_) {
@@ -88,8 +86,8 @@ Trainer::Trainer(const TrainOptions& raw)
   }
   optimizer_d_ = std::make_unique<optim::Adam>(std::move(d_params), adam);
   if (!paired_) {
-    pool_fake_B_ = std::make_unique<ImagePool>(options_.pool_size, network_seed(options_.seed, SeedStream::pool_b));
-    pool_fake_A_ = std::make_unique<ImagePool>(options_.pool_size, network_seed(options_.seed, SeedStream::pool_a));
+    pool_fake_B_ = std::make_unique<ImagePool>(options_->pool_size, network_seed(options_->seed, SeedStream::pool_b));
+    pool_fake_A_ = std::make_unique<ImagePool>(options_->pool_size, network_seed(options_->seed, SeedStream::pool_a));
   }
 }
 
@@ -111,9 +109,9 @@ void Trainer::check_finite(const StepLosses& losses, const char* phase) const {
 }
 
 StepLosses Trainer::train_step(const Tensor& a, const Tensor& b) {
-  const int dims = model_traits(options_.model).dims;
-  check_batch("A", a, options_.input_nc, dims);
-  check_batch("B", b, options_.output_nc, dims);
+  const int dims = model_traits(options_->model).dims;
+  check_batch("A", a, options_->input_nc, dims);
+  check_batch("B", b, options_->output_nc, dims);
   if (paired_)
     for (int i = 2; i < a.dim(); ++i)
       REVGAN_CHECK(a.size(i) == b.size(i) && a.size(0) == b.size(0),
@@ -126,7 +124,7 @@ StepLosses Trainer::train_step(const Tensor& a, const Tensor& b) {
 }
 
 StepLosses Trainer::step_unpaired(const Tensor& real_A, const Tensor& real_B) {
-  const TrainOptions& o = options_;
+  const TrainOptions& o = options_.get();
   StepLosses losses;
   models::GeneratorPair& G = *generators_;
 
@@ -190,7 +188,7 @@ StepLosses Trainer::step_unpaired(const Tensor& real_A, const Tensor& real_B) {
 }
 
 StepLosses Trainer::step_paired(const Tensor& real_A, const Tensor& real_B) {
-  const TrainOptions& o = options_;
+  const TrainOptions& o = options_.get();
   StepLosses losses;
   models::GeneratorPair& G = *generators_;
 

@@ -30,7 +30,7 @@ class Trainer {
   // Resolves the options, builds generators (G), discriminators (D_A judges domain B, i.e.
   // G_A = g_xy's outputs; D_B judges domain A; pix2pix has only D_A), Adam(lr, (beta1, 0.999))
   // for G and for the D's, and the image pools (unpaired models). Moves everything to device.
-  explicit Trainer(const TrainOptions& options);
+  explicit Trainer(const ResolvedOptions& options);
 
   // real_A: the input domain batch, real_B: the target / other domain batch (both [N, C, H, W]
   // or [N, C, D, H, W]; paired models need the same spatial size). Throws, naming the step
@@ -56,7 +56,8 @@ class Trainer {
   // Restores everything save wrote; the networks must match these options. Returns the progress.
   TrainProgress load(const std::string& path);
 
-  const TrainOptions& options() const { return options_; }
+  const TrainOptions& options() const { return options_.get(); }
+  const ResolvedOptions& resolved_options() const { return options_; }
   models::GeneratorPair& generators() { return *generators_; }
   models::PatchGan& discriminator_a() { return *d_a_; }
   models::PatchGan* discriminator_b() { return d_b_.get(); }  // nullptr for pix2pix
@@ -69,7 +70,7 @@ class Trainer {
   // Throws unless every value of `losses` is finite; `phase` is "generator" or "discriminator".
   void check_finite(const StepLosses& losses, const char* phase) const;
 
-  TrainOptions options_;
+  ResolvedOptions options_;
   bool paired_ = false;
   bool two_way_ = true;
   Device device_;

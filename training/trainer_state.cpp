@@ -57,9 +57,9 @@ void Trainer::save(const std::string& path, const TrainProgress& progress) const
   io::CheckpointMeta meta;
   meta.step = progress.total_iters;
   meta.epoch = progress.epoch;
-  meta.config = options_to_json(options_);
+  meta.config = options_to_json(options_.get());
   meta.extra["kind"] = "revgan_train";
-  meta.extra["model"] = options_.model;
+  meta.extra["model"] = options_->model;
   meta.extra["epoch_iter"] = fmt::format("{}", progress.epoch_iter);
   meta.extra["trainer_steps"] = fmt::format("{}", steps_);
   meta.extra["lr"] = fmt::format("{}", learning_rate());
@@ -78,7 +78,7 @@ TrainProgress Trainer::load(const std::string& path) {
   const io::CheckpointMeta head = io::read_checkpoint_meta(path);
   REVGAN_CHECK(extra(head, path, "kind") == "revgan_train", "'{}' is not a training checkpoint", path);
   const TrainOptions saved = options_from_json(head.config);
-  const std::vector<std::string> differing = differing_network_options(resolve_options(saved), options_);
+  const std::vector<std::string> differing = differing_network_options(resolve_options(saved).get(), options_.get());
   if (!differing.empty()) {
     std::string list;
     for (const std::string& d : differing) list += fmt::format("{}{}", list.empty() ? "" : "; ", d);

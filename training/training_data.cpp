@@ -63,7 +63,8 @@ std::shared_ptr<const data::Dataset> make_volume_dataset(const TrainOptions& o, 
 
 }  // namespace
 
-std::shared_ptr<const data::Dataset> make_training_dataset(const TrainOptions& o, uint64_t data_seed) {
+std::shared_ptr<const data::Dataset> make_training_dataset(const ResolvedOptions& resolved, uint64_t data_seed) {
+  const TrainOptions& o = resolved.get();
   REVGAN_CHECK(!o.dataroot.empty(), "option dataroot: a dataset folder is required");
   if (model_traits(o.model).dims == 3) return make_volume_dataset(o, data_seed);
   return std::shared_ptr<const data::Dataset>(data::make_dataset(o.dataset_mode, dataset_options(o, data_seed)));

@@ -16,6 +16,6 @@ namespace revgan::training {
 // `patch_size` patches, `patches_per_volume` per volume and epoch; the volumes' channel count
 // must equal input_nc and output_nc, and the direction must be AtoB (A is the low-resolution
 // side). `data_seed` drives crops, flips and patch origins.
-std::shared_ptr<const data::Dataset> make_training_dataset(const TrainOptions& options, uint64_t data_seed);
+std::shared_ptr<const data::Dataset> make_training_dataset(const ResolvedOptions& options, uint64_t data_seed);
 
 }  // namespace revgan::training

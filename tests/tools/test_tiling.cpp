@@ -85,7 +85,7 @@ TEST_CASE("tiled inference equals whole-image inference for a local network", "[
 }
 
 TEST_CASE("tiled RevGAN inference on 4 tiles stays close to whole-image inference", "[tool]") {
-  auto generators = training::build_generators(test::tiny_revgan_options());
+  auto generators = training::build_generators(training::resolve_options(test::tiny_revgan_options()));
   // A stationary input (uniform noise), so that each tile's instance-norm statistics are close
   // to the whole image's; the remaining difference is the tiles' own normalisation.
   const Tensor x = test::random_uniform({1, 3, 96, 96}, 4, -1, 1, DType::float32);
@@ -106,9 +106,9 @@ TEST_CASE("tiled RevGAN inference on 4 tiles stays close to whole-image inferenc
 }
 
 TEST_CASE("translating an odd-sized image returns that size, both directions", "[tool]") {
-  const training::TrainOptions options = training::resolve_options(test::tiny_revgan_options());
+  const training::ResolvedOptions options = training::resolve_options(test::tiny_revgan_options());
   for (const bool x_to_y : {true, false}) {
-    const infer::Translator t(training::build_generators(options), options, x_to_y, Device::cpu());
+    const infer::Translator t(training::build_generators(options), options.get(), x_to_y, Device::cpu());
     const data::Image in = test::random_image(37, 23, 3, 1);
     infer::TileOptions tiles;
     const data::Image out = t.translate(in, tiles);

@@ -50,8 +50,8 @@ TEST_CASE("volume metrics: identical volumes are perfect, the baseline is not", 
 }
 
 TEST_CASE("tiled volume inference keeps the grid and stays close to whole-volume inference", "[tool]") {
-  const training::TrainOptions o = training::resolve_options(tiny_3d_options());
-  const infer::VolumeTranslator t(training::build_generators(o), o, true, Device::cpu());
+  const training::ResolvedOptions o = training::resolve_options(tiny_3d_options());
+  const infer::VolumeTranslator t(training::build_generators(o), o.get(), true, Device::cpu());
   const data::Volume low = data::make_low_resolution(truth_volume(2), {2, 2, 2});
   infer::TileOptions whole = infer::default_volume_tiles();
   const data::Volume a = t.translate(low, {2, 2, 2}, whole);

@@ -28,7 +28,7 @@ inline training::TrainOptions tiny_revgan_options(const std::string& model = "re
 
 // A full training-state checkpoint (generators, discriminators, optimizers) as revgan_train writes.
 inline void write_training_checkpoint(const training::TrainOptions& options, const std::filesystem::path& path) {
-  training::Trainer trainer(options);
+  training::Trainer trainer(training::resolve_options(options));
   trainer.save(path.string(), training::TrainProgress{});
 }
 

@@ -40,21 +40,21 @@ TEST_CASE("train options: framework defaults and defaults chosen by model", "[to
   CHECK(d.save_epoch_freq == 5);
   CHECK(d.memory_saving);
 
-  const TrainOptions unpaired = training::resolve_options(d);
+  const TrainOptions unpaired = training::resolve_options(d).get();
   CHECK(unpaired.gan_mode == "lsgan");
   CHECK(unpaired.depth == 9);
   CHECK(unpaired.dataset_mode == "unaligned");
   TrainOptions p;
   p.model = "revgan_paired";
-  const TrainOptions paired = training::resolve_options(p);
+  const TrainOptions paired = training::resolve_options(p).get();
   CHECK(paired.gan_mode == "vanilla");
   CHECK(paired.dataset_mode == "aligned");
   p.gan_mode = "lsgan";  // given: kept
-  CHECK(training::resolve_options(p).gan_mode == "lsgan");
+  CHECK(training::resolve_options(p)->gan_mode == "lsgan");
   p.model = "revgan3d_unpaired";
   p.ngf = 32;
-  CHECK(training::resolve_options(p).depth == 6);
-  CHECK(training::resolve_options(p).n_layers_D == 2);
+  CHECK(training::resolve_options(p)->depth == 6);
+  CHECK(training::resolve_options(p)->n_layers_D == 2);
 
   TrainOptions bad;
   bad.model = "stylegan";

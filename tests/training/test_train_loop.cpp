@@ -28,7 +28,7 @@ TEST_CASE("run_training: interrupted and resumed run equals an uninterrupted one
 
   o.name = "straight";
   Recorder straight;
-  const training::TrainRunResult full = training::run_training(o, straight);
+  const training::TrainRunResult full = training::run_training(training::resolve_options(o), straight);
   CHECK_FALSE(full.interrupted);
   CHECK(full.progress.total_iters == 4);
   CHECK(straight.iterations == std::vector<int64_t>{1, 2, 3, 4});
@@ -49,7 +49,7 @@ TEST_CASE("run_training: interrupted and resumed run equals an uninterrupted one
   o.name = "resumed";
   std::atomic<bool> stop{false};
   Recorder first(&stop, 3);  // mid-epoch 2
-  const training::TrainRunResult part = training::run_training(o, first, &stop);
+  const training::TrainRunResult part = training::run_training(training::resolve_options(o), first, &stop);
   CHECK(part.interrupted);
   CHECK(first.ended_interrupted);
   CHECK(first.samples == std::vector<int64_t>{2, 3});  // every 3 steps and at each epoch end
@@ -59,7 +59,7 @@ TEST_CASE("run_training: interrupted and resumed run equals an uninterrupted one
 
   o.continue_train = true;
   Recorder second;
-  const training::TrainRunResult rest = training::run_training(o, second);
+  const training::TrainRunResult rest = training::run_training(training::resolve_options(o), second);
   CHECK(second.resumed);
   CHECK(second.iterations == std::vector<int64_t>{4});
   CHECK_FALSE(rest.interrupted);
@@ -81,16 +81,16 @@ TEST_CASE("run_training: paired models read aligned data, 3D models read volumes
   o.n_epochs_decay = 0;
   o.direction = "BtoA";
   Recorder rec;
-  CHECK(training::run_training(o, rec).progress.total_iters == 2);
+  CHECK(training::run_training(training::resolve_options(o), rec).progress.total_iters == 2);
   CHECK(rec.last_names == std::vector<std::string>{"G_GAN_A", "G_L1_A", "G", "D_A"});
 
   // A 3D model looks for volumes (the image folders hold none); it is no longer refused outright.
   o.model = "revgan3d_paired";
   o.input_nc = o.output_nc = 1;
   o.direction = "AtoB";
-  CHECK_THROWS_WITH(training::run_training(o, rec), Catch::Contains("contains no volumes") && Catch::Contains("data"));
+  CHECK_THROWS_WITH(training::run_training(training::resolve_options(o), rec), Catch::Contains("contains no volumes") && Catch::Contains("data"));
   o = test::tiny_options("revgan_unpaired");
   o.dataroot = (dir / "nowhere").string();
   o.checkpoints_dir = (dir / "ck").string();
-  CHECK_THROWS_WITH(training::run_training(o, rec), Catch::Contains("nowhere"));
+  CHECK_THROWS_WITH(training::run_training(training::resolve_options(o), rec), Catch::Contains("nowhere"));
 }

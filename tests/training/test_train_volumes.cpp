@@ -59,7 +59,7 @@ TEST_CASE("run_training: revgan3d_paired on volumes, interrupted and resumed equ
 
   o.name = "straight";
   Recorder straight;
-  const training::TrainRunResult full = training::run_training(o, straight);
+  const training::TrainRunResult full = training::run_training(training::resolve_options(o), straight);
   CHECK_FALSE(full.interrupted);
   CHECK(straight.iterations == std::vector<int64_t>{1, 2, 3, 4});
   CHECK(straight.epochs == std::vector<int64_t>{1, 2});
@@ -76,22 +76,22 @@ TEST_CASE("run_training: revgan3d_paired on volumes, interrupted and resumed equ
   CHECK(meta.step == 4);
   // Inference rebuilds the 3D generators from the file alone; a trainer restores the full state.
   const training::LoadedGenerators loaded = training::load_generators((run_dir / "latest.h5").string());
-  CHECK(loaded.options.model == "revgan3d_paired");
-  CHECK(loaded.options.patch_size == "8");
-  training::Trainer reloaded(o);
+  CHECK(loaded.options->model == "revgan3d_paired");
+  CHECK(loaded.options->patch_size == "8");
+  training::Trainer reloaded(training::resolve_options(o));
   CHECK(reloaded.load((run_dir / "latest.h5").string()).total_iters == 4);
   CHECK(test::snapshot(reloaded.generators()) == test::snapshot(*loaded.generators));
 
   o.name = "resumed";
   std::atomic<bool> stop{false};
   Recorder first(&stop, 3);  // mid-epoch 2
-  const training::TrainRunResult part = training::run_training(o, first, &stop);
+  const training::TrainRunResult part = training::run_training(training::resolve_options(o), first, &stop);
   CHECK(part.interrupted);
   CHECK(part.progress.epoch == 2);
   CHECK(part.progress.epoch_iter == 1);
   o.continue_train = true;
   Recorder second;
-  const training::TrainRunResult rest = training::run_training(o, second);
+  const training::TrainRunResult rest = training::run_training(training::resolve_options(o), second);
   CHECK(second.resumed);
   CHECK(second.iterations == std::vector<int64_t>{4});
   CHECK_FALSE(rest.interrupted);
@@ -108,13 +108,13 @@ TEST_CASE("run_training: revgan3d_unpaired on A/ + B/ volume pairs", "[tool]") {
   o.num_threads = 0;
   o.name = "unpaired";
   Recorder rec;
-  CHECK(training::run_training(o, rec).progress.total_iters == 2);
+  CHECK(training::run_training(training::resolve_options(o), rec).progress.total_iters == 2);
   CHECK(rec.last_names ==
         std::vector<std::string>{"G_GAN_A", "cycle_A", "idt_A", "G_GAN_B", "cycle_B", "idt_B", "G", "D_A", "D_B"});
   CHECK(rec.sample_dim == 5);
   // The pools (2 fakes each) are in the checkpoint and come back in a fresh trainer.
   const std::string latest = (training::experiment_dir(o) / "latest.h5").string();
-  training::Trainer trainer(o);
+  training::Trainer trainer(training::resolve_options(o));
   CHECK(trainer.load(latest).epoch == 2);
   CHECK(trainer.steps() == 2);
   const auto dataset = training::make_training_dataset(training::resolve_options(o), trainer.data_seed());
@@ -140,34 +140,34 @@ TEST_CASE("run_training: 3D data options and their errors", "[tool]") {
   test::TempDir dir("train-3d-errors");
   test::write_tiny_volumes(dir / "data", 1);
   training::TrainOptions o = volume_options("revgan3d_paired", dir);
-  const training::TrainOptions resolved = training::resolve_options(o);
+  const training::ResolvedOptions resolved = training::resolve_options(o);
   CHECK(training::make_training_dataset(resolved, 1)->size() == 2);
   // Anisotropic factor and patch: D is block-averaged by 4, H and W are kept.
-  training::TrainOptions aniso = resolved;
+  training::TrainOptions aniso = resolved.get();
   aniso.factor = "4,1,1";
   aniso.patch_size = "6,8,8";
-  CHECK(training::make_training_dataset(aniso, 1)->get(1, 0).B.shape() == Shape{1, 6, 8, 8});
+  CHECK(training::make_training_dataset(training::resolve_options(aniso), 1)->get(1, 0).B.shape() == Shape{1, 6, 8, 8});
 
   Recorder rec;
   o.input_nc = o.output_nc = 3;
   o.lambda_identity = 0;
-  CHECK_THAT(error_of([&] { training::run_training(o, rec); }),
+  CHECK_THAT(error_of([&] { training::run_training(training::resolve_options(o), rec); }),
              Catch::Contains("1 channel(s)") && Catch::Contains("--input_nc 1"));
   o = volume_options("revgan3d_paired", dir);
   o.direction = "BtoA";
-  CHECK_THAT(error_of([&] { training::run_training(o, rec); }), Catch::Contains("direction must be AtoB"));
+  CHECK_THAT(error_of([&] { training::run_training(training::resolve_options(o), rec); }), Catch::Contains("direction must be AtoB"));
   // A diverging run stops at the first non-finite loss, before that update, as in 2D.
   o = volume_options("revgan3d_paired", dir);
   o.lr = 1e30;
   o.name = "diverging";
-  CHECK_THAT(error_of([&] { training::run_training(o, rec); }), Catch::Contains("stopping before the update"));
+  CHECK_THAT(error_of([&] { training::run_training(training::resolve_options(o), rec); }), Catch::Contains("stopping before the update"));
   CHECK_FALSE(std::filesystem::exists(training::experiment_dir(o) / "latest.h5"));
   o = volume_options("revgan3d_paired", dir);
   o.n_layers_D = 2;  // 8 -> 4 -> 2 -> 1 -> 0 logits
-  CHECK_THAT(error_of([&] { training::run_training(o, rec); }),
+  CHECK_THAT(error_of([&] { training::run_training(training::resolve_options(o), rec); }),
              Catch::Contains("too small for the discriminator") && Catch::Contains("at least 12 voxels"));
   o.patch_size = "12";
   CHECK(training::make_training_dataset(training::resolve_options(o), 1)->get(0, 0).A.shape() == Shape{1, 12, 12, 12});
   o.patch_size = "20";
-  CHECK_THAT(error_of([&] { training::run_training(o, rec); }), Catch::Contains("smaller than the patch"));
+  CHECK_THAT(error_of([&] { training::run_training(training::resolve_options(o), rec); }), Catch::Contains("smaller than the patch"));
 }

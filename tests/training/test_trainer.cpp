@@ -35,7 +35,7 @@ TEST_CASE("trainer: a few steps of every model type", "[model]") {
                                   "revgan3d_paired"}) {
     INFO(model);
     training::TrainOptions o = test::tiny_options(model);
-    Trainer trainer(o);
+    Trainer trainer(training::resolve_options(o));
     const auto g0 = test::snapshot(trainer.generators());
     const auto d0 = test::snapshot(trainer.discriminator_a());
     const int64_t n = model == "cyclegan" ? 2 : 1;  // one batch of two images: per-image pooling
@@ -66,7 +66,7 @@ TEST_CASE("trainer: a few steps of every model type", "[model]") {
 TEST_CASE("trainer: paired RevGAN learns a fixed batch (L1 falls)", "[model]") {
   training::TrainOptions o = test::tiny_options("revgan_paired");
   o.lr = 1e-3;
-  Trainer trainer(o);
+  Trainer trainer(training::resolve_options(o));
   const Pair batch = make_batch(trainer.options(), 3);
   std::vector<double> l1;
   for (int step = 0; step < 30; ++step) l1.push_back(trainer.train_step(batch.a, batch.b).get("G_L1_A"));
@@ -83,9 +83,9 @@ TEST_CASE("trainer: N + M steps equal N steps, checkpoint, new trainer, M steps 
     o.pool_size = 1;  // full after the first step, then swaps at random: its state must survive
     constexpr int n = 2, m = 2;
     std::vector<Pair> batches;
-    for (int i = 0; i < n + m; ++i) batches.push_back(make_batch(training::resolve_options(o), 50 + i));
+    for (int i = 0; i < n + m; ++i) batches.push_back(make_batch(training::resolve_options(o).get(), 50 + i));
 
-    Trainer straight(o);
+    Trainer straight(training::resolve_options(o));
     std::vector<double> straight_losses;
     for (int i = 0; i < n + m; ++i) {
       const auto l = straight.train_step(batches[i].a, batches[i].b);
@@ -94,14 +94,14 @@ TEST_CASE("trainer: N + M steps equal N steps, checkpoint, new trainer, M steps 
 
     const std::string path = (dir / "state.h5").string();
     {
-      Trainer first(o);
+      Trainer first(training::resolve_options(o));
       for (int i = 0; i < n; ++i) first.train_step(batches[i].a, batches[i].b);
       first.set_learning_rate(o.lr * 0.5);  // restored from the file as well
       first.save(path, {4, 1, n});
     }
     training::TrainOptions other = o;
     other.seed = 999;  // different initial weights and pool RNG: everything must come from the file
-    Trainer resumed(other);
+    Trainer resumed(training::resolve_options(other));
     const training::TrainProgress progress = resumed.load(path);
     CHECK(progress.epoch == 4);
     CHECK(progress.epoch_iter == 1);
@@ -120,19 +120,19 @@ TEST_CASE("trainer: N + M steps equal N steps, checkpoint, new trainer, M steps 
 
     // Inference needs only the checkpoint: options and generator weights come from it.
     const training::LoadedGenerators loaded = training::load_generators(path);
-    CHECK(loaded.options.model == model);
-    CHECK(loaded.options.ngf == o.ngf);
+    CHECK(loaded.options->model == model);
+    CHECK(loaded.options->ngf == o.ngf);
     CHECK(loaded.generators->parameter_count() == straight.generators().parameter_count());
 
     // A checkpoint of another model is refused with a clear message.
-    Trainer wrong(test::tiny_options("cyclegan"));
+    Trainer wrong(training::resolve_options(test::tiny_options("cyclegan")));
     CHECK_THROWS_WITH(wrong.load(path), Catch::Contains(model) && Catch::Contains("cyclegan"));
   }
 }
 
 TEST_CASE("trainer: a non-finite loss stops the step with an error naming step and loss", "[model]") {
   training::TrainOptions o = test::tiny_options("revgan_unpaired");
-  Trainer trainer(o);
+  Trainer trainer(training::resolve_options(o));
   Pair batch = make_batch(trainer.options(), 5);
   trainer.train_step(batch.a, batch.b);
   const auto g_before = test::snapshot(trainer.generators());

@@ -22,18 +22,8 @@ Translator::Translator(std::shared_ptr<models::GeneratorPair> generators, const 
 }
 
 Translator Translator::from_checkpoint(const std::filesystem::path& checkpoint, bool x_to_y, Device device) {
-  std::error_code ec;
-  REVGAN_CHECK(std::filesystem::is_regular_file(checkpoint, ec), "checkpoint '{}' does not exist or is not a file",
-               checkpoint.string());
-  training::LoadedGenerators loaded;
-  try {
-    loaded = training::load_generators(checkpoint.string());
-  } catch (const Error& e) {
-    REVGAN_FAIL("cannot load the generators from '{}' (a checkpoint of another architecture or not from "
-                "revgan_train?): {}",
-                checkpoint.string(), e.message());
-  }
-  return Translator(loaded.generators, loaded.options, x_to_y, device);
+  const training::LoadedGenerators loaded = training::load_generators(checkpoint.string());
+  return Translator(loaded.generators, loaded.options.get(), x_to_y, device);
 }
 
 Tensor Translator::run(const Tensor& batch) const {

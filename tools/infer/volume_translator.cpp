@@ -36,18 +36,8 @@ VolumeTranslator::VolumeTranslator(std::shared_ptr<models::GeneratorPair> genera
 }
 
 VolumeTranslator VolumeTranslator::from_checkpoint(const fs::path& checkpoint, bool x_to_y, Device device) {
-  std::error_code ec;
-  REVGAN_CHECK(fs::is_regular_file(checkpoint, ec), "checkpoint '{}' does not exist or is not a file",
-               checkpoint.string());
-  training::LoadedGenerators loaded;
-  try {
-    loaded = training::load_generators(checkpoint.string());
-  } catch (const Error& e) {
-    REVGAN_FAIL("cannot load the generators from '{}' (a checkpoint of another architecture or not from "
-                "revgan_train?): {}",
-                checkpoint.string(), e.message());
-  }
-  return VolumeTranslator(loaded.generators, loaded.options, x_to_y, device);
+  const training::LoadedGenerators loaded = training::load_generators(checkpoint.string());
+  return VolumeTranslator(loaded.generators, loaded.options.get(), x_to_y, device);
 }
 
 data::Volume VolumeTranslator::translate(const data::Volume& input, const data::Axes3& factor,
