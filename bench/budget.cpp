@@ -53,17 +53,17 @@ BudgetResult search_budget(const TrainConfig& config, int64_t budget_bytes, Budg
   out.axis = axis;
   out.budget_bytes = budget_bytes;
   const bool by_size = axis == BudgetAxis::size;
-  const int64_t lo = by_size ? min_size(config.model) : 1;
-  const int64_t step = by_size ? size_step(config.model) : 1;
+  const int64_t lo = by_size ? min_size(config) : 1;
+  const int64_t step = by_size ? size_step(config) : 1;
   cap = std::max(cap, lo);
-  const int dims = is_3d(config.model) ? 3 : 2;
+  const int dims = is_3d(config) ? 3 : 2;
 
   std::map<int64_t, int64_t> footprint;  // value -> bytes, each measured once
   auto measure = [&](int64_t v) {
     auto it = footprint.find(v);
     if (it != footprint.end()) return it->second;
     TrainConfig c = config;
-    (by_size ? c.size : c.depth) = v;
+    (by_size ? c.size : c.options.depth) = v;
     c.warmup = 1;  // creates gradients and Adam moments, which the footprint includes
     c.steps = 1;
     ++out.probes;
@@ -100,7 +100,7 @@ BudgetResult search_budget(const TrainConfig& config, int64_t budget_bytes, Budg
   if (out.best > 0) {
     out.footprint_bytes = measure(out.best);
     out.capped = out.best + step > cap;
-    (by_size ? out.config.size : out.config.depth) = out.best;
+    (by_size ? out.config.size : out.config.options.depth) = out.best;
   }
   return out;
 }

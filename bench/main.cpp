@@ -4,13 +4,15 @@
 //   bench train [options]                training-step memory and time (see bench/train_cli.hpp)
 #include <fmt/format.h>
 
-#include <cstdlib>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "bench/conv_bench.hpp"
 #include "bench/kernel_bench.hpp"
 #include "bench/train_cli.hpp"
 #include "engine/core/check.hpp"
+#include "engine/core/option_table.hpp"
 
 namespace {
 
@@ -35,24 +37,23 @@ int main(int argc, char** argv) {
     if (argc < 2) return usage();
     std::string command = argv[1];
     if (command == "train") return revgan::bench::run_train_command(argc - 2, argv + 2);
-    int runs = 20, warmup = 3;
-    for (int i = 2; i < argc; ++i) {
-      std::string arg = argv[i];
-      REVGAN_CHECK(i + 1 < argc, "bench: option {} needs a value", arg);
-      if (arg == "--runs") runs = std::atoi(argv[++i]);
-      else if (arg == "--warmup") warmup = std::atoi(argv[++i]);
-      else REVGAN_FAIL("bench: unknown option {}", arg);
-    }
+    if (command != "conv" && command != "kernels") return usage();
+    struct KernelArgs {
+      int64_t runs = 20, warmup = 3;
+    };
+    const revgan::OptionTable<KernelArgs> table({
+        {"runs", &KernelArgs::runs, "timed runs per case (the median is reported)", nullptr, "N"},
+        {"warmup", &KernelArgs::warmup, "untimed runs first", nullptr, "N"},
+    });
+    const auto parsed = table.parse(std::vector<std::string>(argv + 2, argv + argc));
+    if (parsed.help) return usage();
+    const int runs = static_cast<int>(parsed.options.runs), warmup = static_cast<int>(parsed.options.warmup);
     REVGAN_CHECK(runs > 0 && warmup >= 0, "bench: --runs must be positive and --warmup non-negative");
-    if (command == "conv") {
+    if (command == "conv")
       revgan::bench::run_conv_bench(revgan::bench::default_conv_cases(), warmup, runs);
-      return 0;
-    }
-    if (command == "kernels") {
+    else
       revgan::bench::run_kernel_bench(warmup, runs);
-      return 0;
-    }
-    return usage();
+    return 0;
   } catch (const std::exception& e) {
     fmt::print(stderr, "bench: {}\n", e.what());
     return 1;

@@ -17,7 +17,14 @@ double mb(int64_t bytes) { return static_cast<double>(bytes) / (1024.0 * 1024.0)
 std::string json_number(double v) { return v < 0 ? "null" : fmt::format("{:.6g}", v); }
 
 std::string config_label(const TrainConfig& c) {
-  return fmt::format("{} K{} R{} {}{}", model_name(c.model), c.ngf, c.depth, c.size, is_3d(c.model) ? "^3" : "px");
+  return fmt::format("{} K{} R{} {}{}", c.options.model, c.options.ngf, c.options.depth, c.size,
+                     is_3d(c) ? "^3" : "px");
+}
+
+// The same model, widths, depth and batch, possibly another executor.
+bool same_network(const TrainConfig& a, const TrainConfig& b) {
+  return a.options.model == b.options.model && a.options.ngf == b.options.ngf && a.options.depth == b.options.depth &&
+         a.size == b.size && a.batch == b.batch;
 }
 
 }  // namespace
@@ -32,7 +39,7 @@ std::string console_row(const TrainResult& r) {
   const TrainConfig& c = r.config;
   const PaperFigures p = paper_figures(c);
   return fmt::format("{:<16} {:>3} {:>3} {:>5} {:>3} {:<13} {:>10} {:>10} {:>9.2f} {:>9.2f} {:>9.2f} {:>9.2f} {:>10.4f} {:>8}\n",
-                     model_name(c.model), c.ngf, c.depth, c.size, c.batch, mode_name(c.mode), r.params_g, r.params_d,
+                     c.options.model, c.options.ngf, c.options.depth, c.size, c.batch, executor_name(c), r.params_g, r.params_d,
                      mb(r.param_bytes), mb(r.saved.activation_bytes), mb(r.peak_activation_bytes),
                      mb(r.peak_total_bytes), r.seconds_per_sample.median_s,
                      p.activation_mb < 0 ? std::string("-") : fmt::format("{:.1f}", p.activation_mb));
@@ -48,8 +55,8 @@ std::string json_line(const TrainResult& r) {
       "\"saved_bytes\":{},\"saved_param_bytes\":{},\"saved_storages\":{},\"peak_activation_bytes\":{},"
       "\"peak_total_bytes\":{},\"peak_reserved_bytes\":{},\"driver_used_bytes\":{},\"time_per_sample_s\":{:.6f},\"time_min_s\":{:.6f},\"time_max_s\":{:.6f},"
       "\"steps\":{},\"warmup\":{},\"paper_size\":{},\"paper_activation_mb\":{},\"paper_s_per_sample\":{}}}",
-      model_name(c.model), c.ngf, c.depth, c.size, c.batch, c.ndf, image_channels(c), mode_name(c.mode), c.device.str(), r.threads,
-      c.lambda_identity, r.params_g, r.params_d, r.param_bytes, r.grad_bytes, r.optimizer_bytes,
+      c.options.model, c.options.ngf, c.options.depth, c.size, c.batch, c.options.ndf, c.options.input_nc,
+      executor_name(c), c.options.device, r.threads, c.options.lambda_identity, r.params_g, r.params_d, r.param_bytes, r.grad_bytes, r.optimizer_bytes,
       r.saved.activation_bytes, r.saved.parameter_bytes, r.saved.storages, r.peak_activation_bytes,
       r.peak_total_bytes, r.peak_reserved_bytes,
       r.driver_used_bytes ? fmt::format("{}", *r.driver_used_bytes) : std::string("null"), r.seconds_per_sample.median_s, r.seconds_per_sample.min_s, r.seconds_per_sample.max_s,
@@ -62,7 +69,8 @@ std::string json_line(const BudgetResult& r) {
       "{{\"bench\":\"train_budget\",\"engine\":\"revgan\",\"model\":\"{}\",\"ngf\":{},\"depth\":{},\"size\":{},"
       "\"mode\":\"{}\",\"axis\":\"{}\",\"budget_bytes\":{},\"best\":{},\"capped\":{},\"footprint_bytes\":{},"
       "\"probes\":{}}}",
-      model_name(c.model), c.ngf, c.depth, c.size, mode_name(c.mode), r.axis == BudgetAxis::size ? "size" : "depth",
+      c.options.model, c.options.ngf, c.options.depth, c.size, executor_name(c),
+      r.axis == BudgetAxis::size ? "size" : "depth",
       r.budget_bytes, r.best, r.capped ? "true" : "false", r.footprint_bytes, r.probes);
 }
 
@@ -77,21 +85,19 @@ std::string markdown_report(const std::vector<TrainResult>& results, const std::
       const TrainConfig& c = r.config;
       const PaperFigures p = paper_figures(c);
       out += fmt::format("| {} | {} | {} | {}{} | {} | {} | {} | {:.2f} | {:.2f} | {:.2f} | {:.2f} | {:.3f} ({:.3f}-{:.3f}) | {} |\n",
-                         model_name(c.model), c.ngf, c.depth, c.size, is_3d(c.model) ? "^3" : "", mode_name(c.mode),
+                         c.options.model, c.options.ngf, c.options.depth, c.size, is_3d(c) ? "^3" : "", executor_name(c),
                          r.params_g, r.params_d, mb(r.param_bytes), mb(r.saved.activation_bytes),
                          mb(r.peak_activation_bytes), mb(r.peak_total_bytes), r.seconds_per_sample.median_s,
                          r.seconds_per_sample.min_s, r.seconds_per_sample.max_s,
                          p.activation_mb < 0 ? std::string("-") : fmt::format("{:.1f} ({})", p.activation_mb, c.paper_size));
     }
-    // Naive / memory-saving pairs of the same configuration.
+    // Stored / memory-saving pairs of the same configuration.
     std::string ratios;
     for (const TrainResult& n : results) {
-      if (n.config.mode != StepMode::naive) continue;
+      if (n.config.options.memory_saving) continue;
       for (const TrainResult& s : results) {
         const TrainConfig &a = n.config, &b = s.config;
-        if (b.mode != StepMode::memory_saving || a.model != b.model || a.ngf != b.ngf || a.depth != b.depth ||
-            a.size != b.size || a.batch != b.batch)
-          continue;
+        if (!b.options.memory_saving || !same_network(a, b)) continue;
         const PaperFigures pn = paper_figures(a), ps = paper_figures(b);
         ratios += fmt::format("| {} | {:.3f} | {:.3f} | {:.3f} | {} | {} |\n", config_label(a),
                               static_cast<double>(s.saved.activation_bytes) / static_cast<double>(n.saved.activation_bytes),
@@ -102,7 +108,7 @@ std::string markdown_report(const std::vector<TrainResult>& results, const std::
       }
     }
     if (!ratios.empty()) {
-      out += "\nMemory-saving / naive:\n\n| configuration | saved bytes | peak activations | time per sample | paper activations | paper time |\n"
+      out += "\nMemory-saving / stored:\n\n| configuration | saved bytes | peak activations | time per sample | paper activations | paper time |\n"
              "|---|---:|---:|---:|---:|---:|\n" + ratios;
     }
   }
@@ -112,8 +118,8 @@ std::string markdown_report(const std::vector<TrainResult>& results, const std::
                        budgets.front().axis == BudgetAxis::size ? "R" : "size");
     for (const BudgetResult& b : budgets) {
       const TrainConfig& c = b.config;
-      out += fmt::format("| {} | {} | {} | {} | {:.1f} | {}{} {} | {:.2f} | {} |\n", model_name(c.model), c.ngf,
-                         b.axis == BudgetAxis::size ? c.depth : c.size, mode_name(c.mode), mb(b.budget_bytes),
+      out += fmt::format("| {} | {} | {} | {} | {:.1f} | {}{} {} | {:.2f} | {} |\n", c.options.model, c.options.ngf,
+                         b.axis == BudgetAxis::size ? c.options.depth : c.size, executor_name(c), mb(b.budget_bytes),
                          b.capped ? ">= " : "", b.best, b.axis == BudgetAxis::size ? "px side" : "blocks",
                          mb(b.footprint_bytes), b.probes);
     }
@@ -126,7 +132,7 @@ std::string svg_memory_vs_depth(const std::vector<TrainResult>& results) {
   std::map<Key, std::vector<std::pair<double, double>>> series;
   for (const TrainResult& r : results) {
     const TrainConfig& c = r.config;
-    series[{model_name(c.model), c.ngf, c.size, mode_name(c.mode)}].emplace_back(static_cast<double>(c.depth),
+    series[{c.options.model, c.options.ngf, c.size, executor_name(c)}].emplace_back(static_cast<double>(c.options.depth),
                                                                                  mb(r.peak_activation_bytes));
   }
   std::erase_if(series, [](const auto& kv) { return kv.second.size() < 2; });
@@ -170,7 +176,7 @@ std::string svg_memory_vs_depth(const std::vector<TrainResult>& results) {
   s += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">depth R (blocks)</text>\n", left + pw / 2, h - 10);
   s += fmt::format("<text x=\"16\" y=\"{0}\" text-anchor=\"middle\" transform=\"rotate(-90 16 {0})\">"
                    "peak activations (MB)</text>\n", top + ph / 2);
-  // One colour per network, solid for naive and dashed for memory saving.
+  // One colour per network, solid for stored activations and dashed for memory saving.
   const char* colors[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b"};
   std::map<std::tuple<std::string, int64_t, int64_t>, int> color_of;
   int i = 0;
@@ -178,7 +184,7 @@ std::string svg_memory_vs_depth(const std::vector<TrainResult>& results) {
     const auto& [model, k, size, mode] = key;
     const int ci = color_of.try_emplace({model, k, size}, static_cast<int>(color_of.size())).first->second;
     const char* color = colors[ci % 6];
-    const char* dash = mode == "naive" ? "" : " stroke-dasharray=\"6 3\"";
+    const char* dash = mode == "stored" ? "" : " stroke-dasharray=\"6 3\"";
     std::string points;
     for (auto [x, y] : pts) points += fmt::format("{:.1f},{:.1f} ", px(x), py(y));
     s += fmt::format("<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2\"{}/>\n", points, color, dash);

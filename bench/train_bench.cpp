@@ -1,6 +1,7 @@
-// The measurement loop. Peaks are reset at the start of every timed step so each step's own
-// high-water mark is seen; gradients and Adam moments exist from the first step on and are
-// charged to their own categories, so warm-up steps do not bias the activation figure.
+// The measurement loop around revgan_train's own Trainer, on a fixed random batch (the values do
+// not change the cost of a step). Peaks are reset at the start of every timed step so each
+// step's own high-water mark is seen; gradients and Adam moments exist from the first step on
+// and are charged to their own categories, so warm-up steps do not bias the activation figure.
 #include "bench/train_bench.hpp"
 
 #include <omp.h>
@@ -10,32 +11,65 @@
 #include <vector>
 
 #include "bench/device_probe.hpp"
-#include "bench/train_step.hpp"
 #include "engine/memory/allocator.hpp"
+#include "engine/tensor/factory.hpp"
+#include "training/trainer.hpp"
 
 namespace revgan::bench {
 
+namespace {
+
+Tensor uniform_batch(const Shape& shape, Generator& gen, Device device) {
+  std::vector<double> v(static_cast<std::size_t>(shape.numel()));
+  for (double& x : v) x = 2.0 * gen.uniform() - 1.0;
+  return tensor_from_values(shape, v).to(device);
+}
+
+int64_t parameter_bytes(const nn::Module& m) {
+  int64_t bytes = 0;
+  for (const Tensor& p : m.parameters()) bytes += static_cast<int64_t>(p.nbytes());
+  return bytes;
+}
+
+}  // namespace
+
 TrainResult measure_train(const TrainConfig& config) {
   REVGAN_CHECK(config.steps > 0 && config.warmup >= 0, "bench train: --steps must be positive, --warmup >= 0");
+  REVGAN_CHECK(config.batch > 0, "bench train: --batch must be positive, got {}", config.batch);
+  REVGAN_CHECK(config.size >= min_size(config) && config.size % size_step(config) == 0,
+               "bench train: {} needs a size that is a multiple of {} and at least {}, got {}",
+               config.options.model, size_step(config), min_size(config), config.size);
   TrainResult r;
   r.config = config;
   r.threads = omp_get_max_threads();
-  require_device(config.device);
-  TrainSession session(config);
-  r.params_g = session.generator_parameters();
-  r.params_d = session.discriminator_parameters();
-  r.param_bytes = session.parameter_bytes();
-  for (int i = 0; i < config.warmup; ++i) session.step();
+  const Device device = parse_device(config.options.device);
+  require_device(device);
+  training::Trainer trainer(training::resolve_options(config.options));
+  trainer.set_generator_loss_probe([&](const Tensor& loss) { r.saved = saved_for_backward({loss}); });
+  models::PatchGan* d_b = trainer.discriminator_b();
+  r.params_g = trainer.generators().parameter_count();
+  r.params_d = trainer.discriminator_a().parameter_count() + (d_b != nullptr ? d_b->parameter_count() : 0);
+  r.param_bytes = parameter_bytes(trainer.generators()) + parameter_bytes(trainer.discriminator_a()) +
+                  (d_b != nullptr ? parameter_bytes(*d_b) : 0);
 
-  Allocator& alloc = allocator_for(config.device);
+  const training::TrainOptions& o = config.options;
+  Generator gen(o.seed + 3);
+  Shape shape{config.batch, o.input_nc, config.size, config.size};
+  if (is_3d(config)) shape.push_back(config.size);
+  const Tensor real_a = uniform_batch(shape, gen, device);
+  shape[1] = o.output_nc;
+  const Tensor real_b = uniform_batch(shape, gen, device);
+  for (int i = 0; i < config.warmup; ++i) trainer.train_step(real_a, real_b);
+
+  Allocator& alloc = allocator_for(device);
   std::vector<double> seconds;
   for (int i = 0; i < config.steps; ++i) {
-    synchronize_device(config.device);
+    synchronize_device(device);
     alloc.reset_peak();
     const int64_t before = alloc.stats().live(MemoryCategory::activations);
     const auto t0 = std::chrono::steady_clock::now();
-    session.step();
-    synchronize_device(config.device);
+    trainer.train_step(real_a, real_b);
+    synchronize_device(device);
     seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() /
                       static_cast<double>(config.batch));
     const MemoryStats s = alloc.stats();
@@ -45,8 +79,7 @@ TrainResult measure_train(const TrainConfig& config) {
     r.grad_bytes = s.live(MemoryCategory::gradients);
     r.optimizer_bytes = s.live(MemoryCategory::optimizer_state);
   }
-  r.driver_used_bytes = driver_used_bytes(config.device);
-  r.saved = session.generator_saved();
+  r.driver_used_bytes = driver_used_bytes(device);
   std::sort(seconds.begin(), seconds.end());
   r.seconds_per_sample = {seconds[seconds.size() / 2], seconds.front(), seconds.back(), config.steps};
   return r;

@@ -1,6 +1,9 @@
-// `bench train` options. Without --preset one configuration is built from --model, --ngf,
-// --depth and --size; with a preset, --model filters its rows and --size/--batch/--steps/
-// --warmup override every row (the reports keep the paper's size for reference).
+// `bench train` options. The bench's own options (what to measure and how) come from one option
+// table; every other option is revgan_train's (model, widths, depth, recipe, device: the same
+// names, parsed by the same table) and applies to every configuration measured. Without
+// --preset one configuration is built from --model (default revgan_unpaired); with a preset,
+// --model filters its rows and the other options override every row (the reports keep the
+// paper's size for reference).
 #include "bench/train_cli.hpp"
 
 #include <fmt/format.h>
@@ -8,7 +11,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,117 +18,94 @@
 #include "bench/report.hpp"
 #include "bench/train_bench.hpp"
 #include "engine/core/check.hpp"
+#include "engine/core/option_table.hpp"
 
 namespace revgan::bench {
 
 namespace {
 
-struct Options {
-  std::optional<std::string> model, preset, json, markdown, svg;
-  std::optional<int64_t> ngf, depth, size, batch, ndf, max_memory;
-  std::optional<int> warmup, steps;
-  std::optional<double> lambda_identity;
-  std::optional<int> pool;
-  std::string modes = "both";
-  std::string device = "cpu";
+struct BenchArgs {
+  std::string preset;
+  std::string mode = "both";  // stored | memory_saving | both (naive: the old name of stored)
+  int64_t size = 0;           // 0: the preset's, 128 (24 in 3D) without one
+  int64_t batch = 1;
+  int64_t warmup = 1;
+  int64_t steps = 3;
+  int64_t threads = 0;
+  std::string json, markdown, svg;
+  int64_t max_memory = 0;
   std::string search = "size";
   int64_t max_depth = 256;
 };
 
-int64_t parse_int(const std::string& option, const std::string& v) {
-  std::size_t used = 0;
-  int64_t out = 0;
-  try {
-    out = std::stoll(v, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  REVGAN_CHECK(used == v.size() && !v.empty(), "bench train: {} expects an integer, got '{}'", option, v);
-  return out;
+const OptionTable<BenchArgs>& bench_table() {
+  using B = BenchArgs;
+  static const OptionTable<BenchArgs> table({
+      {"preset", &B::preset, "table2 | table3 | table4 | 3d | small: the paper's configurations (or tiny ones)",
+       nullptr, "NAME"},
+      {"mode", &B::mode, "stored | memory_saving | both: the reversible core's executor(s) to measure"},
+      {"size", &B::size, "image side (volume side in 3D) of the random batch", "the preset's; 128 (24 in 3D)", "S"},
+      {"batch", &B::batch, "samples per step", nullptr, "N"},
+      {"warmup", &B::warmup, "untimed steps first (they create gradients and Adam state)", nullptr, "N"},
+      {"steps", &B::steps, "timed steps (the median is reported)", nullptr, "N"},
+      {"threads", &B::threads, "informational: OMP_NUM_THREADS decides", "OMP_NUM_THREADS", "N"},
+      {"json", &B::json, "also write the JSON lines to FILE", nullptr, "FILE"},
+      {"markdown", &B::markdown, "also write a Markdown table to FILE", nullptr, "FILE"},
+      {"svg", &B::svg, "also draw peak activation memory against depth to FILE", nullptr, "FILE"},
+      {"max_memory", &B::max_memory,
+       "instead of timing: the largest side (or depth) whose step fits BYTES, per executor", "off", "BYTES"},
+      {"search", &B::search, "with --max_memory: size | depth"},
+      {"max_depth", &B::max_depth, "with --max_memory --search depth: the largest depth tried", nullptr, "N"},
+  });
+  return table;
 }
 
-Options parse(int argc, char** argv) {
-  Options o;
-  for (int i = 0; i < argc; ++i) {
-    const std::string arg = argv[i];
-    REVGAN_CHECK(i + 1 < argc, "bench train: option {} needs a value", arg);
-    const std::string v = argv[++i];
-    if (arg == "--model") o.model = v;
-    else if (arg == "--preset") o.preset = v;
-    else if (arg == "--ngf") o.ngf = parse_int(arg, v);
-    else if (arg == "--depth") o.depth = parse_int(arg, v);
-    else if (arg == "--size") o.size = parse_int(arg, v);
-    else if (arg == "--batch") o.batch = parse_int(arg, v);
-    else if (arg == "--ndf") o.ndf = parse_int(arg, v);
-    else if (arg == "--mode") o.modes = v;
-    else if (arg == "--device") o.device = v;
-    else if (arg == "--warmup") o.warmup = static_cast<int>(parse_int(arg, v));
-    else if (arg == "--steps") o.steps = static_cast<int>(parse_int(arg, v));
-    else if (arg == "--threads") parse_int(arg, v);  // informational: OMP_NUM_THREADS decides
-    else if (arg == "--lambda-identity") o.lambda_identity = std::stod(v);
-    else if (arg == "--pool") o.pool = static_cast<int>(parse_int(arg, v));
-    else if (arg == "--json") o.json = v;
-    else if (arg == "--markdown") o.markdown = v;
-    else if (arg == "--svg") o.svg = v;
-    else if (arg == "--max-memory") o.max_memory = parse_int(arg, v);
-    else if (arg == "--search") o.search = v;
-    else if (arg == "--max-depth") o.max_depth = parse_int(arg, v);
-    else REVGAN_FAIL("bench train: unknown option {}", arg);
-  }
-  REVGAN_CHECK(o.modes == "naive" || o.modes == "memory_saving" || o.modes == "both",
-               "bench train: --mode must be naive, memory_saving or both, got '{}'", o.modes);
-  REVGAN_CHECK(o.search == "size" || o.search == "depth", "bench train: --search must be size or depth");
-  return o;
-}
-
-std::vector<TrainConfig> select_configs(const Options& o) {
+std::vector<TrainConfig> select_configs(const ParsedOptions<BenchArgs>& bench,
+                                        const ParsedOptions<training::TrainOptions>& train) {
+  const BenchArgs& b = bench.options;
+  const auto& train_table = training::train_option_table();
   std::vector<TrainConfig> rows;
-  if (o.preset) {
-    for (TrainConfig c : preset_configs(*o.preset)) {
-      if (o.model && parse_model(*o.model) != c.model) continue;
-      if (o.ngf) c.ngf = *o.ngf;
-      if (o.depth) c.depth = *o.depth;
-      rows.push_back(c);
-    }
-    REVGAN_CHECK(!rows.empty(), "bench train: preset {} has no {} rows", *o.preset, o.model.value_or(""));
+  if (!b.preset.empty()) {
+    for (const TrainConfig& c : preset_configs(b.preset))
+      if (!train.was_given("model") || c.options.model == train.options.model) rows.push_back(c);
+    REVGAN_CHECK(!rows.empty(), "bench train: preset {} has no {} rows", b.preset, train.options.model);
   } else {
-    TrainConfig c;
-    c.model = parse_model(o.model.value_or("revgan_unpaired"));
-    if (is_3d(c.model)) c.size = 24;
-    c.ngf = o.ngf.value_or(c.ngf);
-    c.depth = o.depth.value_or(c.depth);
+    const std::string model = train.was_given("model") ? train.options.model : "revgan_unpaired";
+    TrainConfig c = make_config(model, 32, 6, 128);
+    if (is_3d(c)) c.size = 24;
     rows.push_back(c);
   }
   for (TrainConfig& c : rows) {
-    if (o.size) c.size = *o.size;
-    if (o.batch) c.batch = *o.batch;
-    if (o.ndf) c.ndf = *o.ndf;
-    if (o.warmup) c.warmup = *o.warmup;
-    if (o.steps) c.steps = *o.steps;
-    if (o.lambda_identity) c.lambda_identity = *o.lambda_identity;
-    if (o.pool) c.pool_size = *o.pool;
-    c.device = parse_device(o.device);
+    for (const std::string& name : train.given) {
+      const auto* spec = train_table.find(name);
+      train_table.assign(c.options, *spec, train_table.value_text(train.options, *spec), "--" + name);
+    }
+    if (bench.was_given("size")) c.size = b.size;
+    c.batch = b.batch;
+    c.warmup = static_cast<int>(b.warmup);
+    c.steps = static_cast<int>(b.steps);
   }
   // Overrides can make preset rows identical (e.g. --depth on a depth sweep); keep one.
   std::vector<TrainConfig> unique;
   for (const TrainConfig& c : rows) {
     const bool dup = std::any_of(unique.begin(), unique.end(), [&](const TrainConfig& u) {
-      return u.model == c.model && u.ngf == c.ngf && u.depth == c.depth && u.size == c.size && u.batch == c.batch;
+      return u.options.model == c.options.model && u.options.ngf == c.options.ngf &&
+             u.options.depth == c.options.depth && u.size == c.size && u.batch == c.batch;
     });
     if (!dup) unique.push_back(c);
   }
-  rows = unique;
-  // Expand modes; models without a reversible core run naive only.
+  // Expand executors; models without a reversible core run with stored activations only.
   std::vector<TrainConfig> out;
-  for (const TrainConfig& c : rows) {
-    for (StepMode m : {StepMode::naive, StepMode::memory_saving}) {
-      if (o.modes != "both" && parse_mode(o.modes) != m) continue;
-      if (m == StepMode::memory_saving && !is_reversible(c.model)) {
-        if (o.modes == "memory_saving") fmt::print(stderr, "bench train: {} has no memory-saving mode, skipped\n", model_name(c.model));
+  for (const TrainConfig& c : unique) {
+    for (bool memory_saving : {false, true}) {
+      if (b.mode != "both" && (b.mode == "memory_saving") != memory_saving) continue;
+      if (memory_saving && !has_memory_saving(c)) {
+        if (b.mode == "memory_saving")
+          fmt::print(stderr, "bench train: {} has no memory-saving mode, skipped\n", c.options.model);
         continue;
       }
       TrainConfig x = c;
-      x.mode = m;
+      x.options.memory_saving = memory_saving;
       out.push_back(x);
     }
   }
@@ -141,55 +120,67 @@ void write_file(const std::string& path, const std::string& text) {
   REVGAN_CHECK(f.good(), "bench train: writing {} failed", path);
 }
 
+void print_budget_ratios(const std::vector<BudgetResult>& budgets, BudgetAxis axis, const std::string& search) {
+  // The memory-saving / stored ratio of the largest fitting value, per configuration.
+  for (const BudgetResult& n : budgets) {
+    if (n.config.options.memory_saving) continue;
+    for (const BudgetResult& s : budgets) {
+      const training::TrainOptions &a = n.config.options, &m = s.config.options;
+      if (!m.memory_saving || m.model != a.model || m.ngf != a.ngf ||
+          (axis == BudgetAxis::size ? m.depth != a.depth : s.config.size != n.config.size))
+        continue;
+      fmt::print("{} K{}: largest {} stored {}, memory-saving {}{}: ratio {:.2f}\n", a.model, a.ngf, search, n.best,
+                 s.capped ? ">= " : "", s.best,
+                 n.best > 0 ? static_cast<double>(s.best) / static_cast<double>(n.best) : 0.0);
+    }
+  }
+}
+
 }  // namespace
 
 void print_train_usage() {
   fmt::print(stderr,
-             "usage: bench train [--preset table2|table3|table4|3d|small] [--model NAME] [--ngf K] [--depth R]\n"
-             "                   [--size S] [--batch N] [--ndf D] [--mode naive|memory_saving|both] [--device cpu|cuda[:N]]\n"
-             "                   [--warmup N] [--steps N] [--threads N] [--lambda-identity X] [--pool N]\n"
-             "                   [--json FILE] [--markdown FILE] [--svg FILE]\n"
-             "                   [--max-memory BYTES [--search size|depth] [--max-depth N]]\n"
-             "  models: revgan_unpaired revgan_paired cyclegan pix2pix revgan3d. One full training step\n"
-             "  (generator update with every loss, discriminator update, Adam) per timed step.\n"
-             "  Threads follow OMP_NUM_THREADS (--threads is informational). See docs/benchmarks.md.\n");
+             "usage: bench train [bench options] [revgan_train options]\n"
+             "  One full training step of revgan_train's Trainer (generator update with every loss,\n"
+             "  discriminator update, Adam) per timed step, on a fixed random batch. Any revgan_train\n"
+             "  option (--model, --ngf, --depth, --ndf, --lambda_identity, --pool_size, --seed, --device\n"
+             "  cpu|cuda[:N], ...) applies to every configuration; defaults are revgan_train's except\n"
+             "  ngf 32, depth 6, pool_size 0, seed 1. Threads follow OMP_NUM_THREADS. See\n"
+             "  docs/benchmarks.md.\nbench options:\n{}",
+             bench_table().help_lines(BenchArgs{}));
 }
 
 int run_train_command(int argc, char** argv) {
-  for (int i = 0; i < argc; ++i) {
-    if (std::string(argv[i]) == "--help" || std::string(argv[i]) == "-h") {
-      print_train_usage();
-      return 0;
-    }
+  const std::vector<std::string> args(argv, argv + argc);
+  if (std::any_of(args.begin(), args.end(), [](const std::string& a) { return a == "--help" || a == "-h"; })) {
+    print_train_usage();
+    return 0;
   }
-  const Options o = parse(argc, argv);
-  const std::vector<TrainConfig> configs = select_configs(o);
+  auto [mine, rest] = bench_table().split_known(args);
+  ParsedOptions<BenchArgs> bench = bench_table().parse(mine);
+  if (bench.options.mode == "naive") bench.options.mode = "stored";
+  const BenchArgs& b = bench.options;
+  REVGAN_CHECK(b.mode == "stored" || b.mode == "memory_saving" || b.mode == "both",
+               "bench train: --mode must be stored, memory_saving or both, got '{}'", b.mode);
+  REVGAN_CHECK(b.search == "size" || b.search == "depth", "bench train: --search must be size or depth");
+  const ParsedOptions<training::TrainOptions> train = training::train_option_table().parse(rest);
+  REVGAN_CHECK(!train.was_given("memory_saving"), "bench train: choose the executor with --mode, not --memory_saving");
+  const std::vector<TrainConfig> configs = select_configs(bench, train);
+
   std::vector<TrainResult> results;
   std::vector<BudgetResult> budgets;
   std::string json;
-  if (o.max_memory) {
-    const BudgetAxis axis = o.search == "size" ? BudgetAxis::size : BudgetAxis::depth;
+  if (b.max_memory > 0) {
+    const BudgetAxis axis = b.search == "size" ? BudgetAxis::size : BudgetAxis::depth;
     for (const TrainConfig& c : configs) {
-      BudgetResult b = search_budget(c, *o.max_memory, axis, axis == BudgetAxis::size ? 4096 : o.max_depth);
-      const std::string line = json_line(b);
+      BudgetResult r = search_budget(c, b.max_memory, axis, axis == BudgetAxis::size ? 4096 : b.max_depth);
+      const std::string line = json_line(r);
       fmt::print("{}\n", line);
       std::fflush(stdout);
       json += line + "\n";
-      budgets.push_back(b);
+      budgets.push_back(r);
     }
-    // The memory-saving / naive ratio of the largest fitting value, per configuration.
-    for (const BudgetResult& n : budgets) {
-      if (n.config.mode != StepMode::naive) continue;
-      for (const BudgetResult& s : budgets) {
-        if (s.config.mode != StepMode::memory_saving || s.config.model != n.config.model ||
-            s.config.ngf != n.config.ngf || (axis == BudgetAxis::size ? s.config.depth != n.config.depth
-                                                                       : s.config.size != n.config.size))
-          continue;
-        fmt::print("{} K{}: largest {} naive {}, memory-saving {}{}: ratio {:.2f}\n", model_name(n.config.model),
-                   n.config.ngf, o.search, n.best, s.capped ? ">= " : "", s.best,
-                   n.best > 0 ? static_cast<double>(s.best) / static_cast<double>(n.best) : 0.0);
-      }
-    }
+    print_budget_ratios(budgets, axis, b.search);
   } else {
     fmt::print("{}", console_header());
     for (const TrainConfig& c : configs) {
@@ -202,14 +193,14 @@ int run_train_command(int argc, char** argv) {
       results.push_back(r);
     }
   }
-  if (o.json) write_file(*o.json, json);
-  if (o.markdown) write_file(*o.markdown, markdown_report(results, budgets));
-  if (o.svg) {
+  if (!b.json.empty()) write_file(b.json, json);
+  if (!b.markdown.empty()) write_file(b.markdown, markdown_report(results, budgets));
+  if (!b.svg.empty()) {
     const std::string svg = svg_memory_vs_depth(results);
     if (svg.empty()) {
-      fmt::print(stderr, "bench train: no configuration was measured at two depths; {} not written\n", *o.svg);
+      fmt::print(stderr, "bench train: no configuration was measured at two depths; {} not written\n", b.svg);
     } else {
-      write_file(*o.svg, svg);
+      write_file(b.svg, svg);
     }
   }
   return 0;

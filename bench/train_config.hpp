@@ -1,51 +1,44 @@
-// What one `bench train` measurement runs: the model family, its size, the executor mode and
-// the timing schedule; plus the named presets that reproduce the paper's tables.
+// What one `bench train` measurement runs: revgan_train's options (model, widths, depth, the
+// recipe, the executor, the device: the same names and the same Trainer) plus what only the
+// bench decides: the batch's side, its size and the timing schedule; and the named presets
+// that reproduce the paper's tables.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
-#include "engine/core/device.hpp"
+#include "training/options.hpp"
 
 namespace revgan::bench {
 
-enum class ModelKind { revgan_unpaired, revgan_paired, cyclegan, pix2pix, revgan3d };
-enum class StepMode { naive, memory_saving };
-
 struct TrainConfig {
-  ModelKind model = ModelKind::revgan_unpaired;
-  int64_t ngf = 32;    // generator width K
-  int64_t depth = 6;   // coupling / residual blocks R
-  int64_t size = 128;  // image side (2D) or volume side (3D)
+  training::TrainOptions options = bench_defaults();  // the model and the recipe, as revgan_train
+  int64_t size = 128;  // image side (2D) or volume side (3D) of the random batch
   int64_t batch = 1;
-  int64_t ndf = 64;    // discriminator width (the paper's 64; smaller only for tests)
-  int64_t channels = 0;  // image channels; 0: 3 in 2D, 6 in 3D (the paper's data)
-  StepMode mode = StepMode::naive;
-  Device device = Device::cpu();
-  double lambda_identity = 0.5;  // unpaired only; 0 reproduces the paper's original setting
-  int pool_size = 0;             // unpaired image pool; 0: discriminators see the newest fakes
   int warmup = 1;
   int steps = 3;
-  uint64_t seed = 1;
   int64_t paper_size = 0;  // presets: the side the paper measured at (before any --size override)
+
+  // revgan_train's defaults except: K = 32, R = 6 (the paper's Table 2 size), no image pool
+  // (the discriminators see the newest fakes), seed 1, stored activations.
+  static training::TrainOptions bench_defaults();
 };
 
-const char* model_name(ModelKind kind);
-ModelKind parse_model(const std::string& name);
-const char* mode_name(StepMode mode);
-StepMode parse_mode(const std::string& name);
+// A configuration of `model` at width `ngf`, depth `depth`, side `size`; 3D models get the
+// paper's six-channel volumes.
+TrainConfig make_config(const std::string& model, int64_t ngf, int64_t depth, int64_t size);
 
-bool is_reversible(ModelKind kind);  // has a core the memory-saving executor can run
-bool is_paired(ModelKind kind);
-bool is_3d(ModelKind kind);
-int64_t image_channels(const TrainConfig& c);
-// Smallest side the generator and the PatchGAN accept (2D: multiple of 4, >= 24; 3D: >= 12).
-int64_t min_size(ModelKind kind);
-int64_t size_step(ModelKind kind);  // sizes must be multiples of this
+bool has_memory_saving(const TrainConfig& c);  // a reversible core the memory-saving executor can run
+bool is_3d(const TrainConfig& c);
+// "stored" or "memory_saving": the reversible executor (reversible::Mode's names).
+const char* executor_name(const TrainConfig& c);
+// Smallest side the generator and the PatchGAN accept, and the step sizes must be multiples of.
+int64_t min_size(const TrainConfig& c);
+int64_t size_step(const TrainConfig& c);
 
-// The configurations of a preset (table2, table3, table4, 3d, small), in naive mode; the
-// caller expands modes. Throws for an unknown name.
+// The configurations of a preset (table2, table3, table4, 3d, small), with stored activations;
+// the caller expands executors. Throws for an unknown name.
 std::vector<TrainConfig> preset_configs(const std::string& preset);
 // The paper's figures (K40m GPU, nvidia-smi, MB; seconds per sample) for a preset
 // configuration; negative where the paper has none (e.g. memory saving for CycleGAN).

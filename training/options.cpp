@@ -13,21 +13,14 @@
 #include "data/dataset.hpp"
 #include "engine/core/check.hpp"
 #include "engine/core/device.hpp"
+#include "engine/core/option_table.hpp"
 #include "training/flat_json.hpp"
 
 namespace revgan::training {
 
 namespace {
 
-using Member = std::variant<std::string TrainOptions::*, int64_t TrainOptions::*, uint64_t TrainOptions::*,
-                            double TrainOptions::*, bool TrainOptions::*>;
-
-struct OptionSpec {
-  const char* name;
-  Member member;
-  const char* help;
-  const char* default_text = nullptr;  // shown instead of the default value ("by model")
-};
+using Spec = OptionSpec<TrainOptions>;
 
 // The options whose value changes the networks' parameters (names, counts or shapes).
 bool shapes_networks(std::string_view name) {
@@ -35,9 +28,11 @@ bool shapes_networks(std::string_view name) {
   return std::find(std::begin(names), std::end(names), name) != std::end(names);
 }
 
-const std::vector<OptionSpec>& option_table() {
+}  // namespace
+
+const OptionTable<TrainOptions>& train_option_table() {
   using O = TrainOptions;
-  static const std::vector<OptionSpec> table = {
+  static const OptionTable<TrainOptions> table({
       {"dataroot", &O::dataroot,
        "dataset folder (trainA/trainB for unaligned, train/ of A|B images for aligned; 3D models: a folder of "
        "high-resolution volumes, or A/ (low-res) + B/ (high-res) pairs)"},
@@ -93,63 +88,20 @@ const std::vector<OptionSpec>& option_table() {
       {"print_freq", &O::print_freq, "iterations between progress lines"},
       {"display_freq", &O::display_freq, "iterations between sample grids (0: never)"},
       {"save_latest_on_exit", &O::save_latest_on_exit, "save 'latest' when interrupted (SIGINT)"},
-  };
+  }, {"config", [](const std::string& path, TrainOptions& o) {
+        apply_config_file(path, o);
+        o.config = path;
+      }});
   return table;
 }
 
-const OptionSpec* find_spec(std::string_view name) {
-  for (const OptionSpec& s : option_table())
-    if (name == s.name) return &s;
-  return nullptr;
-}
-
-bool is_bool(const OptionSpec& s) { return std::holds_alternative<bool TrainOptions::*>(s.member); }
-bool is_string(const OptionSpec& s) { return std::holds_alternative<std::string TrainOptions::*>(s.member); }
+namespace {
 
 template <class T>
 bool parse_integer(std::string_view text, T& out) {
   const char* end = text.data() + text.size();
   auto [p, ec] = std::from_chars(text.data(), end, out);
   return ec == std::errc() && p == end;
-}
-
-// Converts `text` and stores it; `where` prefixes the error ("--lr", "config 'f' line 3").
-void assign(TrainOptions& o, const OptionSpec& spec, const std::string& text, const std::string& where) {
-  std::visit(
-      [&](auto member) {
-        using T = std::remove_reference_t<decltype(o.*member)>;
-        if constexpr (std::is_same_v<T, std::string>) {
-          o.*member = text;
-        } else if constexpr (std::is_same_v<T, bool>) {
-          if (text == "true" || text == "1" || text == "yes" || text == "on") o.*member = true;
-          else if (text == "false" || text == "0" || text == "no" || text == "off") o.*member = false;
-          else REVGAN_FAIL("{}: expected true or false, got '{}'", where, text);
-        } else if constexpr (std::is_same_v<T, double>) {
-          errno = 0;
-          char* end = nullptr;
-          const double v = std::strtod(text.c_str(), &end);
-          REVGAN_CHECK(!text.empty() && end == text.c_str() + text.size() && errno == 0 && std::isfinite(v),
-                       "{}: expected a number, got '{}'", where, text);
-          o.*member = v;
-        } else {
-          T v{};
-          if (text == "inf" && std::is_same_v<T, int64_t>) v = std::numeric_limits<T>::max();
-          else REVGAN_CHECK(parse_integer(text, v), "{}: expected an integer, got '{}'", where, text);
-          o.*member = v;
-        }
-      },
-      spec.member);
-}
-
-std::string value_text(const TrainOptions& o, const OptionSpec& spec) {
-  return std::visit(
-      [&](auto member) -> std::string {
-        using T = std::remove_reference_t<decltype(o.*member)>;
-        if constexpr (std::is_same_v<T, std::string>) return o.*member;
-        else if constexpr (std::is_same_v<T, bool>) return o.*member ? "true" : "false";
-        else return fmt::format("{}", o.*member);  // shortest round-trip form for doubles
-      },
-      spec.member);
 }
 
 std::string read_file(const std::string& path) {
@@ -173,16 +125,17 @@ std::string trim(std::string_view s) {
 
 void apply_json(const FlatJson& json, TrainOptions& o, const std::string& source) {
   for (const auto& [key, value] : json) {
-    const OptionSpec* spec = find_spec(key);
+    const auto& table = train_option_table();
+    const Spec* spec = table.find(key);
     REVGAN_CHECK(spec != nullptr, "{}: unknown option '{}'", source, key);
     const std::string where = fmt::format("{}: option '{}'", source, key);
-    if (is_string(*spec))
+    if (table.is_string(*spec))
       REVGAN_CHECK(value.kind == JsonScalar::Kind::string, "{}: expected a string", where);
-    else if (is_bool(*spec))
+    else if (table.is_bool(*spec))
       REVGAN_CHECK(value.kind == JsonScalar::Kind::boolean, "{}: expected true or false", where);
     else
       REVGAN_CHECK(value.kind == JsonScalar::Kind::number, "{}: expected a number", where);
-    assign(o, *spec, value.text, where);
+    table.assign(o, *spec, value.text, where);
   }
 }
 
@@ -282,10 +235,13 @@ ResolvedOptions resolve_options(TrainOptions o) {
 
 std::string options_to_json(const TrainOptions& o) {
   FlatJson json;
-  for (const OptionSpec& s : option_table()) {
+  const auto& table = train_option_table();
+  for (const Spec& s : table.specs()) {
     JsonScalar v;
-    v.kind = is_string(s) ? JsonScalar::Kind::string : is_bool(s) ? JsonScalar::Kind::boolean : JsonScalar::Kind::number;
-    v.text = value_text(o, s);
+    v.kind = table.is_string(s)  ? JsonScalar::Kind::string
+             : table.is_bool(s) ? JsonScalar::Kind::boolean
+                                : JsonScalar::Kind::number;
+    v.text = table.value_text(o, s);
     json.emplace_back(s.name, std::move(v));
   }
   return write_flat_json(json);
@@ -293,9 +249,10 @@ std::string options_to_json(const TrainOptions& o) {
 
 std::vector<std::string> differing_network_options(const TrainOptions& checkpoint, const TrainOptions& given) {
   std::vector<std::string> out;
-  for (const OptionSpec& s : option_table()) {
+  const auto& table = train_option_table();
+  for (const Spec& s : table.specs()) {
     if (!shapes_networks(s.name)) continue;
-    const std::string a = value_text(checkpoint, s), b = value_text(given, s);
+    const std::string a = table.value_text(checkpoint, s), b = table.value_text(given, s);
     if (a != b) out.push_back(fmt::format("--{} {} in the checkpoint vs --{} {} given", s.name, a, s.name, b));
   }
   return out;
@@ -344,74 +301,15 @@ void apply_config_file(const std::string& path, TrainOptions& o) {
     const std::string key = trim(std::string_view(content).substr(0, eq));
     std::string value = trim(std::string_view(content).substr(eq + 1));
     if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
-    const OptionSpec* spec = find_spec(key);
+    const Spec* spec = train_option_table().find(key);
     REVGAN_CHECK(spec != nullptr, "{}: unknown option '{}'", where, key);
-    assign(o, *spec, value, fmt::format("{}: option '{}'", where, key));
+    train_option_table().assign(o, *spec, value, fmt::format("{}: option '{}'", where, key));
   }
 }
 
 ParsedArgs parse_train_args(const std::vector<std::string>& args) {
-  ParsedArgs out;
-  // Splits "--key=value"; `has_value` tells "--flag" from "--flag=".
-  struct Arg {
-    std::string key, value;
-    bool has_value = false;
-  };
-  auto split = [](const std::string& a) {
-    Arg r;
-    const auto eq = a.find('=');
-    r.key = a.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
-    if (eq != std::string::npos) {
-      r.value = a.substr(eq + 1);
-      r.has_value = true;
-    }
-    return r;
-  };
-
-  // Pass 1: --help and --config, so that a config file is applied before any other argument.
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--help" || args[i] == "-h") out.help = true;
-    if (args[i].rfind("--config", 0) == 0 && (args[i].size() == 8 || args[i][8] == '=')) {
-      Arg a = split(args[i]);
-      if (!a.has_value) {
-        REVGAN_CHECK(i + 1 < args.size(), "option --config: missing value");
-        a.value = args[++i];
-      }
-      apply_config_file(a.value, out.options);
-      out.options.config = a.value;
-    }
-  }
-  if (out.help) return out;
-
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& raw = args[i];
-    REVGAN_CHECK(raw.size() > 2 && raw.rfind("--", 0) == 0, "unexpected argument '{}' (options start with --)", raw);
-    Arg a = split(raw);
-    if (a.key == "config") {
-      if (!a.has_value) ++i;
-      continue;
-    }
-    const OptionSpec* spec = find_spec(a.key);
-    if (spec == nullptr && a.key.rfind("no_", 0) == 0) {
-      const OptionSpec* positive = find_spec(a.key.substr(3));
-      if (positive != nullptr && is_bool(*positive)) {
-        REVGAN_CHECK(!a.has_value, "option --{}: takes no value", a.key);
-        assign(out.options, *positive, "false", "--" + a.key);
-        continue;
-      }
-    }
-    REVGAN_CHECK(spec != nullptr, "unknown option '--{}'", a.key);
-    if (is_bool(*spec)) {
-      assign(out.options, *spec, a.has_value ? a.value : "true", "--" + a.key);
-      continue;
-    }
-    if (!a.has_value) {
-      REVGAN_CHECK(i + 1 < args.size(), "option --{}: missing value", a.key);
-      a.value = args[++i];
-    }
-    assign(out.options, *spec, a.value, "--" + a.key);
-  }
-  return out;
+  ParsedOptions<TrainOptions> parsed = train_option_table().parse(args);
+  return {std::move(parsed.options), parsed.help};
 }
 
 std::string train_options_help(const std::string& program) {
@@ -425,23 +323,7 @@ std::string train_options_help(const std::string& program) {
       "<epoch>.h5 every save_epoch_freq epochs; losses go to loss_log.csv. Ctrl-C saves latest.h5 and stops;\n"
       "--continue_train resumes exactly where it stopped.\n\noptions:\n",
       program);
-  const TrainOptions defaults;
-  auto line = [&](const std::string& flag, const std::string& help, const std::string& def) {
-    out += fmt::format("  {:<28} {} (default: {})\n", flag, help, def);
-  };
-  line("--config FILE", "read options from FILE", "none");
-  for (const OptionSpec& s : option_table()) {
-    const bool default_on = is_bool(s) && value_text(defaults, s) == "true";
-    const std::string flag = default_on ? fmt::format("--[no_]{}", s.name)
-                             : is_bool(s) ? fmt::format("--{}", s.name)
-                                          : fmt::format("--{} VALUE", s.name);
-    std::string def = s.default_text != nullptr ? s.default_text : value_text(defaults, s);
-    if (is_string(s) && s.default_text == nullptr) def = def.empty() ? "empty" : "'" + def + "'";
-    if (std::string_view(s.name) == "max_dataset_size") def = "inf";
-    line(flag, s.help, def);
-  }
-  line("--help", "show this help and exit", "-");
-  return out;
+  return out + train_option_table().help_lines(TrainOptions{});
 }
 
 }  // namespace revgan::training

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/core/option_table.hpp"
+
 namespace revgan::training {
 
 struct TrainOptions {
@@ -65,6 +67,9 @@ struct TrainOptions {
   bool save_latest_on_exit = true;
   std::string config;  // the config file these options were read from (informational)
 };
+
+// The option table behind the command line, config files, JSON and --help.
+const OptionTable<TrainOptions>& train_option_table();
 
 // The model names accepted by TrainOptions::model.
 const std::vector<std::string>& model_names();

@@ -123,6 +123,18 @@ StepLosses Trainer::train_step(const Tensor& a, const Tensor& b) {
   return losses;
 }
 
+// One discriminator's loss is back-propagated as soon as it is built, so only one D graph is alive
+// at a time; the D's parameters are disjoint, so their gradients are those of the summed loss.
+// A non-finite loss throws before the optimizer step (the update is skipped).
+void Trainer::backward_discriminator_loss(const char* name, const Tensor& loss, StepLosses& losses) const {
+  const double value = loss.item();
+  losses.set(name, value);
+  StepLosses one;
+  one.set(name, value);
+  check_finite(one, "discriminator");
+  loss.backward();
+}
+
 StepLosses Trainer::step_unpaired(const Tensor& real_A, const Tensor& real_B) {
   const TrainOptions& o = options_.get();
   StepLosses losses;
@@ -162,6 +174,7 @@ StepLosses Trainer::step_unpaired(const Tensor& real_A, const Tensor& real_B) {
   const Tensor loss_G = sum(terms);
   losses.set("G", loss_G.item());
   check_finite(losses, "generator");
+  if (probe_) probe_(loss_G);
   loss_G.backward();
   optimizer_g_->step();
   frozen.reset();
@@ -170,13 +183,13 @@ StepLosses Trainer::step_unpaired(const Tensor& real_A, const Tensor& real_B) {
   optimizer_d_->zero_grad();
   const Tensor pooled_B = pool_fake_B_->query(fake_B.detach());
   const Tensor pooled_A = pool_fake_A_->query(fake_A.detach());
-  const Tensor d_a = ops::scale(ops::add(gan_loss_((*d_a_)(real_B), true), gan_loss_((*d_a_)(pooled_B), false)), 0.5);
-  const Tensor d_b = ops::scale(ops::add(gan_loss_((*d_b_)(real_A), true), gan_loss_((*d_b_)(pooled_A), false)), 0.5);
   StepLosses d_losses;
-  d_losses.set("D_A", d_a.item());
-  d_losses.set("D_B", d_b.item());
-  check_finite(d_losses, "discriminator");
-  ops::add(d_a, d_b).backward();
+  backward_discriminator_loss(
+      "D_A", ops::scale(ops::add(gan_loss_((*d_a_)(real_B), true), gan_loss_((*d_a_)(pooled_B), false)), 0.5),
+      d_losses);
+  backward_discriminator_loss(
+      "D_B", ops::scale(ops::add(gan_loss_((*d_b_)(real_A), true), gan_loss_((*d_b_)(pooled_A), false)), 0.5),
+      d_losses);
   optimizer_d_->step();
   for (const auto& [name, v] : d_losses.values) losses.set(name, v);
 
@@ -212,28 +225,21 @@ StepLosses Trainer::step_paired(const Tensor& real_A, const Tensor& real_B) {
   const Tensor loss_G = sum(terms);
   losses.set("G", loss_G.item());
   check_finite(losses, "generator");
+  if (probe_) probe_(loss_G);
   loss_G.backward();
   optimizer_g_->step();
   frozen.reset();
 
   // Discriminator update on the fakes of this step (no pool).
   optimizer_d_->zero_grad();
-  std::vector<Tensor> d_terms;
   StepLosses d_losses;
-  {
-    const Tensor fake = gan_loss_((*d_a_)(ops::concat_channels({real_A, fake_B.detach()})), false);
-    const Tensor real = gan_loss_((*d_a_)(ops::concat_channels({real_A, real_B})), true);
-    d_terms.push_back(ops::scale(ops::add(fake, real), 0.5));
-    d_losses.set("D_A", d_terms.back().item());
-  }
-  if (two_way_) {
-    const Tensor fake = gan_loss_((*d_b_)(ops::concat_channels({real_B, fake_A.detach()})), false);
-    const Tensor real = gan_loss_((*d_b_)(ops::concat_channels({real_B, real_A})), true);
-    d_terms.push_back(ops::scale(ops::add(fake, real), 0.5));
-    d_losses.set("D_B", d_terms.back().item());
-  }
-  check_finite(d_losses, "discriminator");
-  sum(d_terms).backward();
+  auto conditional_d_loss = [&](models::PatchGan& d, const Tensor& condition, const Tensor& real, const Tensor& fake) {
+    const Tensor on_fake = gan_loss_(d(ops::concat_channels({condition, fake.detach()})), false);
+    const Tensor on_real = gan_loss_(d(ops::concat_channels({condition, real})), true);
+    return ops::scale(ops::add(on_fake, on_real), 0.5);
+  };
+  backward_discriminator_loss("D_A", conditional_d_loss(*d_a_, real_A, real_B, fake_B), d_losses);
+  if (two_way_) backward_discriminator_loss("D_B", conditional_d_loss(*d_b_, real_B, real_A, fake_A), d_losses);
   optimizer_d_->step();
   for (const auto& [name, v] : d_losses.values) losses.set(name, v);
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -44,6 +45,10 @@ class Trainer {
   // The images of the last step (detached): real_A, fake_B, rec_A, idt_B, real_B, fake_A, rec_B, idt_A.
   const Visuals& visuals() const { return visuals_; }
 
+  // Called in every step with the generator loss once it is built, before its backward: the
+  // bench counts there what the graph keeps for the backward. {} removes it.
+  void set_generator_loss_probe(std::function<void(const Tensor& loss)> probe) { probe_ = std::move(probe); }
+
   void set_learning_rate(double lr);
   double learning_rate() const { return optimizer_g_->lr(); }
   int64_t steps() const { return steps_; }  // train_step calls that completed
@@ -69,6 +74,7 @@ class Trainer {
   StepLosses step_paired(const Tensor& real_A, const Tensor& real_B);
   // Throws unless every value of `losses` is finite; `phase` is "generator" or "discriminator".
   void check_finite(const StepLosses& losses, const char* phase) const;
+  void backward_discriminator_loss(const char* name, const Tensor& loss, StepLosses& losses) const;
 
   ResolvedOptions options_;
   bool paired_ = false;
@@ -82,6 +88,7 @@ class Trainer {
   int64_t steps_ = 0;
   uint64_t data_seed_ = 0;
   Visuals visuals_;
+  std::function<void(const Tensor&)> probe_;
 };
 
 }  // namespace revgan::training

@@ -2,7 +2,7 @@
 # Runs `bench train` and the PyTorch peer interleaved (ROUNDS rounds each, the same
 # OMP_NUM_THREADS, the same options) and prints, per configuration, engine/torch ratios of the
 # median time per sample and of the bytes saved for backward, and each side's
-# memory-saving/naive ratio of saved bytes.
+# memory-saving/stored ratio of saved bytes.
 # On a loaded machine the fastest step (min) is the steadier figure; both are printed.
 # usage: bench/peer/compare_train.sh BUILD_DIR [THREADS] [ROUNDS] [-- bench train options...]
 #   e.g. bench/peer/compare_train.sh build 2 3 -- --preset table2 --model revgan_unpaired --size 64
@@ -53,10 +53,10 @@ for c in configs:
           f"{se / 2**20:>10.2f} {st / 2**20:>9.2f} "
           f"{se / st:>9.3f}")
 print()
-print(f"{'configuration':<36} {'engine':<8} {'saved ms/naive':>14} {'time ms/naive':>13} {'min ms/naive':>12}")
+print(f"{'configuration':<36} {'engine':<8} {'saved ms/st':>14} {'time ms/st':>13} {'min ms/st':>12}")
 for c in sorted({k[:4] for k in by}):
     for eng in ("revgan", "pytorch"):
-        n, s = c + ("naive", eng), c + ("memory_saving", eng)
+        n, s = c + ("stored", eng), c + ("memory_saving", eng)
         if n in by and s in by:
             name = f"{c[0]} K{c[1]} R{c[2]} {c[3]}px"
             print(f"{name:<36} {eng:<8} {med(s, 'saved_bytes') / med(n, 'saved_bytes'):>14.3f} "

@@ -201,14 +201,17 @@ def main():
     p.add_argument("--size", type=int)
     p.add_argument("--batch", type=int, default=1)
     p.add_argument("--ndf", type=int)
-    p.add_argument("--mode", default="both", choices=["naive", "memory_saving", "both"])
+    p.add_argument("--mode", default="both", choices=["stored", "naive", "memory_saving", "both"],
+                   help="executor(s); naive is the old name of stored")
     p.add_argument("--device", default="cpu")
     p.add_argument("--warmup", type=int, default=1)
     p.add_argument("--steps", type=int, default=3)
     p.add_argument("--threads", type=int, help="informational; OMP_NUM_THREADS decides")
-    p.add_argument("--lambda-identity", type=float, default=0.5)
+    p.add_argument("--lambda_identity", "--lambda-identity", dest="lambda_identity", type=float, default=0.5)
     p.add_argument("--json", help="also write the JSON lines to this file")
     args = p.parse_args()
+    if args.mode == "naive":
+        args.mode = "stored"
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", os.cpu_count())))
     model_given = any(x == "--model" or x.startswith("--model=") for x in sys.argv[1:])
     if args.preset:
@@ -218,7 +221,7 @@ def main():
     out = []
     seen = set()
     for model, k, r, size in rows:
-        for mode in ("naive", "memory_saving"):
+        for mode in ("stored", "memory_saving"):
             if args.mode not in ("both", mode) or (mode == "memory_saving" and not model.startswith("revgan")):
                 continue
             a = argparse.Namespace(**vars(args))

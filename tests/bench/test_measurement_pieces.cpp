@@ -51,35 +51,35 @@ TEST_CASE("largest_fitting finds the boundary from any guess", "[exec]") {
 
 TEST_CASE("budget search: memory saving reaches a larger image in the same budget", "[exec][model]") {
   TrainConfig c = preset_configs("small").front();  // revgan_unpaired K4 R2
-  c.depth = 8;
-  c.mode = StepMode::naive;
+  c.options.depth = 8;
+  c.options.memory_saving = false;
   const int64_t budget = 12 << 20;
-  const BudgetResult naive = search_budget(c, budget, BudgetAxis::size, 256);
-  c.mode = StepMode::memory_saving;
+  const BudgetResult stored = search_budget(c, budget, BudgetAxis::size, 256);
+  c.options.memory_saving = true;
   const BudgetResult saving = search_budget(c, budget, BudgetAxis::size, 256);
-  INFO("largest side naive " << naive.best << ", memory-saving " << saving.best);
-  CHECK(naive.best >= 24);
-  CHECK(naive.footprint_bytes <= budget);
+  INFO("largest side stored " << stored.best << ", memory-saving " << saving.best);
+  CHECK(stored.best >= 24);
+  CHECK(stored.footprint_bytes <= budget);
   CHECK(saving.footprint_bytes <= budget);
-  CHECK(saving.best > naive.best);
+  CHECK(saving.best > stored.best);
   CHECK(saving.best % 4 == 0);
 }
 
 TEST_CASE("reports: JSON lines carry the shared keys and the SVG plots both modes", "[exec]") {
   std::vector<TrainResult> results;
   for (int64_t r : {2, 4}) {
-    for (StepMode m : {StepMode::naive, StepMode::memory_saving}) {
+    for (bool memory_saving : {false, true}) {
       TrainResult x;
-      x.config.depth = r;
-      x.config.mode = m;
-      x.peak_activation_bytes = (m == StepMode::naive ? r : 1) << 20;
+      x.config.options.depth = r;
+      x.config.options.memory_saving = memory_saving;
+      x.peak_activation_bytes = (!memory_saving ? r : 1) << 20;
       x.saved.activation_bytes = x.peak_activation_bytes / 2;
       x.seconds_per_sample = {1.0, 0.9, 1.1, 3};
       results.push_back(x);
     }
   }
   const std::string line = json_line(results.front());
-  for (const char* key : {"\"model\":", "\"mode\":\"naive\"", "\"params_g\":", "\"saved_bytes\":",
+  for (const char* key : {"\"model\":", "\"mode\":\"stored\"", "\"params_g\":", "\"saved_bytes\":",
                           "\"peak_activation_bytes\":", "\"time_per_sample_s\":", "\"threads\":"})
     CHECK(line.find(key) != std::string::npos);
   const std::string svg = svg_memory_vs_depth(results);
@@ -87,19 +87,15 @@ TEST_CASE("reports: JSON lines carry the shared keys and the SVG plots both mode
   CHECK(svg.find("memory_saving") != std::string::npos);
   CHECK(svg.find("stroke-dasharray") != std::string::npos);
   const std::string md = markdown_report(results, {});
-  CHECK(md.find("Memory-saving / naive") != std::string::npos);
+  CHECK(md.find("Memory-saving / stored") != std::string::npos);
   CHECK(svg_memory_vs_depth({results.front()}).empty());
 }
 
 TEST_CASE("bench train refuses a device it cannot use, naming it and the reason", "[exec]") {
   // No machine this runs on has eight GPUs; builds without CUDA refuse any CUDA device.
-  TrainConfig c;
-  c.model = ModelKind::revgan_unpaired;
-  c.ngf = 4;
-  c.depth = 1;
-  c.size = 32;
-  c.ndf = 8;
-  c.device = Device::cuda(7);
+  TrainConfig c = make_config("revgan_unpaired", 4, 1, 32);
+  c.options.ndf = 8;
+  c.options.device = "cuda:7";
   CHECK_THROWS_WITH(measure_train(c), Catch::Contains("--device cuda:7") &&
                                           (Catch::Contains("not available") || Catch::Contains("no CUDA backend")));
 }

@@ -11,18 +11,14 @@ using namespace revgan::bench;
 
 TEST_CASE("cuda bench: a training step saves the same storages as on the CPU", "[cuda]") {
   test::skip_without_cuda_device();
-  auto mode = GENERATE(StepMode::naive, StepMode::memory_saving);
-  TrainConfig c;
-  c.model = ModelKind::revgan_unpaired;
-  c.ngf = 4;
-  c.depth = 3;
-  c.size = 32;
-  c.ndf = 8;
-  c.mode = mode;
+  const bool memory_saving = GENERATE(false, true);
+  TrainConfig c = make_config("revgan_unpaired", 4, 3, 32);
+  c.options.ndf = 8;
+  c.options.memory_saving = memory_saving;
   c.warmup = 1;
   c.steps = 1;
   const TrainResult cpu = measure_train(c);
-  c.device = Device::cuda(0);
+  c.options.device = "cuda:0";
   const TrainResult gpu = measure_train(c);
   CHECK(gpu.saved.activation_bytes == cpu.saved.activation_bytes);
   CHECK(gpu.saved.storages == cpu.saved.storages);
