@@ -6,68 +6,74 @@
 
 #include "engine/core/check.hpp"
 #include "engine/io/atomic_file.hpp"
-#include "tools/common/cli_args.hpp"
+#include "tools/common/tool_args.hpp"
+#include "data/volume/volume.hpp"
 #include "tools/eval/evaluate.hpp"
 #include "tools/eval/volume_eval.hpp"
 
 namespace {
 
-using revgan::tools::UsageError;
+struct EvalArgs {
+  std::string pred, truth, kind, truth_part = "whole", json, factor = "2", low;
+};
 
-void print_help() {
-  fmt::print(
-      "usage: revgan_eval --pred DIR --truth DIR --kind labels|images|volumes [options]\n"
-      "Pairs every prediction with the truth file of the same relative name (extensions may\n"
-      "differ), prints a table and optionally writes JSON.\n\n"
-      "  --pred DIR|FILE     predicted images (required)\n"
-      "  --truth DIR|FILE    ground truth (required)\n"
-      "  --kind K            labels: each pixel is mapped to the nearest colour of the built-in\n"
-      "                      street-scene palette; pixel accuracy, per-class accuracy and IoU,\n"
-      "                      mean class accuracy and mean IoU (classes absent from both truth\n"
-      "                      and prediction are left out of the means)\n"
-      "                      images: MAE, PSNR and SSIM on the [0, 255] scale, averaged over\n"
-      "                      images (SSIM: Gaussian window 11, sigma 1.5, K1 0.01, K2 0.03, per\n"
-      "                      colour channel then averaged, mean over the valid region)\n"
-      "                      volumes: PSNR, SSIM and MAE of NIfTI / HDF5 volumes against the\n"
-      "                      high-resolution truth, next to the trilinear up-sampling baseline\n"
-      "                      (L = truth max - min; SSIM with a 3D Gaussian window 11, sigma 1.5)\n"
-      "  --factor F          volumes: down-sampling factor, one value or D,H,W (default 2); the\n"
-      "                      baseline's input is the truth block-averaged by F, unless --low\n"
-      "  --low DIR|FILE      volumes: the low-resolution inputs (same names as the truth)\n"
-      "  --truth-part P      whole | A | B: compare with the whole truth image or with the left\n"
-      "                      (A) / right (B) half of pix2pix aligned A|B images (default whole)\n"
-      "  --json FILE         also write the results as JSON. Identical images have an infinite\n"
-      "                      PSNR, written as the string \"inf\"; undefined values are null\n"
-      "  --help              this text\n\n"
-      "Exit status: 0 success, 1 error (message on stderr), 2 usage error.\n");
+const revgan::OptionTable<EvalArgs>& option_table() {
+  static const revgan::OptionTable<EvalArgs> table({
+      {"pred", &EvalArgs::pred, "predicted images or volumes (required)", nullptr, "DIR|FILE"},
+      {"truth", &EvalArgs::truth, "ground truth (required)", nullptr, "DIR|FILE"},
+      {"kind", &EvalArgs::kind,
+       "labels: each pixel is mapped to the nearest colour of the built-in street-scene palette; pixel accuracy, "
+       "per-class accuracy and IoU, mean class accuracy and mean IoU (classes absent from both truth and prediction "
+       "are left out of the means). images: MAE, PSNR and SSIM on the [0, 255] scale, averaged over images (SSIM: "
+       "Gaussian window 11, sigma 1.5, K1 0.01, K2 0.03, per colour channel then averaged, mean over the valid "
+       "region). volumes: PSNR, SSIM and MAE of NIfTI / HDF5 volumes against the high-resolution truth, next to the "
+       "interpolation baselines (L = truth max - min; SSIM with a 3D Gaussian window 11, sigma 1.5) (required)",
+       nullptr, "labels|images|volumes"},
+      {"factor", &EvalArgs::factor,
+       "volumes: down-sampling factor, one value or D,H,W; the baselines' input is the truth block-averaged by it, "
+       "unless --low",
+       nullptr, "F"},
+      {"low", &EvalArgs::low, "volumes: the low-resolution inputs (same names as the truth)", nullptr, "DIR|FILE"},
+      {"truth_part", &EvalArgs::truth_part,
+       "whole | A | B: compare with the whole truth image or with the left (A) / right (B) half of pix2pix aligned "
+       "A|B images"},
+      {"json", &EvalArgs::json,
+       "also write the results as JSON. Identical images have an infinite PSNR, written as the string \"inf\"; "
+       "undefined values are null",
+       nullptr, "FILE"},
+  });
+  return table;
+}
+
+void check(const revgan::ParsedOptions<EvalArgs>& parsed) {
+  const EvalArgs& a = parsed.options;
+  REVGAN_CHECK(parsed.was_given("pred"), "--pred is required");
+  REVGAN_CHECK(parsed.was_given("truth"), "--truth is required");
+  REVGAN_CHECK(parsed.was_given("kind"), "--kind is required (labels, images or volumes)");
+  REVGAN_CHECK(a.kind == "labels" || a.kind == "images" || a.kind == "volumes",
+               "--kind must be labels | images | volumes, got '{}'", a.kind);
+  REVGAN_CHECK(a.kind == "volumes" || (!parsed.was_given("factor") && !parsed.was_given("low")),
+               "--factor and --low apply to --kind volumes only");
+  REVGAN_CHECK(a.kind != "volumes" || !parsed.was_given("truth_part"), "--truth-part does not apply to volumes");
+  revgan::data::parse_axes("factor", a.factor);
+  revgan::eval::parse_half(a.truth_part);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  revgan::tools::Args args({"--pred", "--truth", "--kind", "--truth-part", "--json", "--factor", "--low"}, {});
-  std::string kind, pred, truth, part, json, low;
-  revgan::data::Axes3 factor{2, 2, 2};
-  try {
-    if (!args.parse(argc, argv)) {
-      print_help();
-      return 0;
-    }
-    pred = args.required("--pred");
-    truth = args.required("--truth");
-    if (!args.has("--kind")) throw UsageError{"--kind is required (labels, images or volumes)"};
-    kind = args.get_choice("--kind", {"labels", "images", "volumes"});
-    if (kind != "volumes" && (args.has("--factor") || args.has("--low")))
-      throw UsageError{"--factor and --low apply to --kind volumes only"};
-    if (kind == "volumes" && args.has("--truth-part")) throw UsageError{"--truth-part does not apply to volumes"};
-    factor = revgan::tools::parse_factor("--factor", args.get("--factor", "2"));
-    low = args.get("--low");
-    part = args.get_choice("--truth-part", {"whole", "A", "B", "left", "right"});
-    json = args.get("--json");
-  } catch (const UsageError& e) {
-    fmt::print(stderr, "revgan_eval: {}\n(see --help)\n", e.message);
-    return 2;
-  }
+  const auto args = revgan::tools::parse_tool_args<EvalArgs>(
+      "revgan_eval",
+      "usage: revgan_eval --pred DIR --truth DIR --kind labels|images|volumes [options]\n"
+      "Pairs every prediction with the truth file of the same relative name (extensions may\n"
+      "differ), prints a table and optionally writes JSON.\n"
+      "Exit status: 0 success, 1 error (message on stderr), 2 usage error.\n",
+      option_table(), argc, argv, check);
+  if (!args.options) return args.exit_code;
+  const EvalArgs& a = *args.options;
+  const std::string &kind = a.kind, &pred = a.pred, &truth = a.truth, &part = a.truth_part, &json = a.json,
+                    &low = a.low;
+  const revgan::data::Axes3 factor = revgan::data::parse_axes("factor", a.factor);
   try {
     namespace ev = revgan::eval;
     ev::Evaluation result;

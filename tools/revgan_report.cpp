@@ -9,37 +9,31 @@
 
 #include "engine/core/check.hpp"
 #include "training/options.hpp"
-#include "tools/common/cli_args.hpp"
+#include "tools/common/tool_args.hpp"
 #include "tools/report/report_observer.hpp"
 
 namespace {
 
-void print_help() {
-  fmt::print(
-      "usage: revgan_report --run DIR\n"
-      "Writes DIR/index.html (atomically): the newest sample grids of DIR/samples/, one SVG loss\n"
-      "chart per column of DIR/loss_log.csv and the options of DIR/train_opt.json.\n\n"
-      "  --run DIR    a run folder (checkpoints_dir/name) (required)\n"
-      "  --help       this text\n\n"
-      "Exit status: 0 success, 1 error (message on stderr), 2 usage error.\n");
-}
+struct ReportArgs {
+  std::string run;
+};
 
 }  // namespace
 
 int main(int argc, char** argv) {
   namespace fs = std::filesystem;
-  revgan::tools::Args args({"--run"}, {});
-  fs::path run;
-  try {
-    if (!args.parse(argc, argv)) {
-      print_help();
-      return 0;
-    }
-    run = args.required("--run");
-  } catch (const revgan::tools::UsageError& e) {
-    fmt::print(stderr, "revgan_report: {}\n(see --help)\n", e.message);
-    return 2;
-  }
+  const revgan::OptionTable<ReportArgs> table({
+      {"run", &ReportArgs::run, "a run folder (checkpoints_dir/name) (required)", nullptr, "DIR"},
+  });
+  const auto args = revgan::tools::parse_tool_args<ReportArgs>(
+      "revgan_report",
+      "usage: revgan_report --run DIR\n"
+      "Writes DIR/index.html (atomically): the newest sample grids of DIR/samples/, one SVG loss\n"
+      "chart per column of DIR/loss_log.csv and the options of DIR/train_opt.json.\n"
+      "Exit status: 0 success, 1 error (message on stderr), 2 usage error.\n",
+      table, argc, argv, [](const auto& parsed) { REVGAN_CHECK(parsed.was_given("run"), "--run DIR is required"); });
+  if (!args.options) return args.exit_code;
+  const fs::path run = args.options->run;
   try {
     std::error_code ec;
     REVGAN_CHECK(fs::is_directory(run, ec), "run folder '{}' does not exist", run.string());

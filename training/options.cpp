@@ -11,6 +11,7 @@
 #include <variant>
 
 #include "data/dataset.hpp"
+#include "data/volume/volume.hpp"
 #include "engine/core/check.hpp"
 #include "engine/core/device.hpp"
 #include "engine/core/option_table.hpp"
@@ -141,22 +142,6 @@ void apply_json(const FlatJson& json, TrainOptions& o, const std::string& source
 
 }  // namespace
 
-std::array<int64_t, 3> parse_axes(const std::string& option, const std::string& text) {
-  std::vector<int64_t> v;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    const std::size_t comma = std::min(text.find(',', start), text.size());
-    int64_t x = 0;
-    const bool ok = parse_integer(std::string_view(text).substr(start, comma - start), x) && x >= 1;
-    REVGAN_CHECK(ok, "option {}: expected N or D,H,W (positive integers), got '{}'", option, text);
-    v.push_back(x);
-    start = comma + 1;
-  }
-  REVGAN_CHECK(v.size() == 1 || v.size() == 3, "option {}: expected one or three values (N or D,H,W), got '{}'",
-               option, text);
-  return v.size() == 1 ? std::array<int64_t, 3>{v[0], v[0], v[0]} : std::array<int64_t, 3>{v[0], v[1], v[2]};
-}
-
 const std::vector<std::string>& model_names() {
   static const std::vector<std::string> names = {"revgan_unpaired", "revgan_paired",   "cyclegan",
                                                  "pix2pix",         "revgan3d_paired", "revgan3d_unpaired"};
@@ -211,8 +196,8 @@ ResolvedOptions resolve_options(TrainOptions o) {
   positive("save_epoch_freq", o.save_epoch_freq);
   positive("print_freq", o.print_freq);
   positive("patches_per_volume", o.patches_per_volume);
-  parse_axes("patch_size", o.patch_size);
-  parse_axes("factor", o.factor);
+  data::parse_axes("patch_size", o.patch_size);
+  data::parse_axes("factor", o.factor);
   for (auto [name, v] : {std::pair{"n_epochs", double(o.n_epochs)}, {"n_epochs_decay", double(o.n_epochs_decay)},
                          {"lr", o.lr}, {"lambda_A", o.lambda_A}, {"lambda_B", o.lambda_B},
                          {"lambda_identity", o.lambda_identity}, {"lambda_L1", o.lambda_L1},

@@ -52,7 +52,7 @@ struct TrainOptions {
   int64_t num_threads = 4;  // batches prepared ahead by the loader thread (0: synchronous)
   bool skip_unreadable = false;  // skip (and count) image files that cannot be decoded
   uint64_t seed = 0;
-  // Volumes (3D models): per-axis values are "N" or "D,H,W" (parse_axes).
+  // Volumes (3D models): per-axis values are "N" or "D,H,W" (data::parse_axes).
   std::string patch_size = "24";   // training patch in voxels
   std::string factor = "2";        // block-average factor that synthesises the low-resolution input
   int64_t patches_per_volume = 8;  // samples drawn from each volume per epoch
@@ -83,9 +83,6 @@ struct ModelTraits {
 };
 ModelTraits model_traits(const std::string& model);
 
-// "N" (the same on every axis) or "D,H,W" of positive integers, in (D, H, W) order; throws naming
-// `option` (e.g. "patch_size") otherwise.
-std::array<int64_t, 3> parse_axes(const std::string& option, const std::string& text);
 
 class ResolvedOptions;
 // Fills the "by model" defaults (dataset_mode, depth, n_layers_D, gan_mode) and checks every value;

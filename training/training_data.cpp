@@ -37,8 +37,8 @@ std::shared_ptr<const data::Dataset> make_volume_dataset(const TrainOptions& o, 
                "runs BtoA (revgan_infer --direction BtoA)",
                o.model);
   data::VolumeDatasetOptions v;
-  v.patch_size = parse_axes("patch_size", o.patch_size);
-  v.factor = parse_axes("factor", o.factor);
+  v.patch_size = data::parse_axes("patch_size", o.patch_size);
+  v.factor = data::parse_axes("factor", o.factor);
   v.patches_per_volume = o.patches_per_volume;
   // Checked here so that a small patch fails before training with the option's name, not inside
   // the first step's conv.

@@ -1,6 +1,12 @@
 // Volume allocation and the affine bookkeeping shared by the readers, writers and resamplers.
 #include "data/volume/volume.hpp"
 
+#include <algorithm>
+#include <charconv>
+#include <string_view>
+#include <vector>
+
+
 #include "engine/core/check.hpp"
 
 namespace revgan::data {
@@ -49,6 +55,24 @@ VolumeGeometry resampled_geometry(const VolumeGeometry& geometry, const std::arr
     *m = out;
   }
   return g;
+}
+
+Axes3 parse_axes(const std::string& option, const std::string& text) {
+  std::vector<int64_t> v;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t comma = std::min(text.find(',', start), text.size());
+    const std::string_view part = std::string_view(text).substr(start, comma - start);
+    int64_t x = 0;
+    const auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), x);
+    REVGAN_CHECK(ec == std::errc() && end == part.data() + part.size() && x >= 1,
+                 "option {}: expected N or D,H,W (positive integers), got '{}'", option, text);
+    v.push_back(x);
+    start = comma + 1;
+  }
+  REVGAN_CHECK(v.size() == 1 || v.size() == 3, "option {}: expected one or three values (N or D,H,W), got '{}'",
+               option, text);
+  return v.size() == 1 ? Axes3{v[0], v[0], v[0]} : Axes3{v[0], v[1], v[2]};
 }
 
 }  // namespace revgan::data

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace revgan::data {
@@ -11,6 +12,10 @@ namespace revgan::data {
 // Every per-axis array of the volume code is in tensor order (D, H, W): D is NIfTI's k (z)
 // axis, H its j (y), W its i (x), which is the order NIfTI stores voxels in (x fastest).
 using Axes3 = std::array<int64_t, 3>;
+
+// "N" (the same on every axis) or "D,H,W" of positive integers, in (D, H, W) order; throws naming
+// `option` (e.g. "patch_size") otherwise.
+Axes3 parse_axes(const std::string& option, const std::string& text);
 
 // NIfTI's convention: (i, j, k, 1) -> (x, y, z, 1) in world millimetres, row-major.
 using Affine = std::array<std::array<double, 4>, 4>;

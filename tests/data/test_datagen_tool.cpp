@@ -22,8 +22,8 @@ TEST_CASE("revgan_datagen: help, usage errors and a small run", "[data]") {
   const auto log = dir / "log.txt";
   REQUIRE(run_tool("--help", log) == 0);
   const std::string help = read_text(log);
-  for (const char* opt : {"--out", "--kind", "--size", "--train", "--test", "--seed", "default 128", "default 200",
-                          "default 50", "default 1"})
+  for (const char* opt : {"--out", "--kind", "--size", "--train", "--test", "--seed", "(default: 128)", "(default: 200)",
+                          "(default: 50)", "(default: 1)"})
     REQUIRE_THAT(help, Catch::Contains(opt));
   REQUIRE(run_tool("--out x --frobnicate 3", log) == 2);
   REQUIRE_THAT(read_text(log), Catch::Contains("--frobnicate"));

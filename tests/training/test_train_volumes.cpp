@@ -129,10 +129,10 @@ TEST_CASE("run_training: revgan3d_unpaired on A/ + B/ volume pairs", "[tool]") {
 }
 
 TEST_CASE("run_training: 3D data options and their errors", "[tool]") {
-  CHECK(training::parse_axes("factor", "4,1,1") == std::array<int64_t, 3>{4, 1, 1});
-  CHECK(training::parse_axes("patch_size", "12") == std::array<int64_t, 3>{12, 12, 12});
+  CHECK(data::parse_axes("factor", "4,1,1") == std::array<int64_t, 3>{4, 1, 1});
+  CHECK(data::parse_axes("patch_size", "12") == std::array<int64_t, 3>{12, 12, 12});
   for (const char* bad : {"0", "2,2", "a", "2,,2", "-1", "1,2,3,4", ""})
-    CHECK_THAT(error_of([&] { training::parse_axes("factor", bad); }), Catch::Contains("option factor"));
+    CHECK_THAT(error_of([&] { data::parse_axes("factor", bad); }), Catch::Contains("option factor"));
   training::TrainOptions bad_options;
   bad_options.patch_size = "8x8";
   CHECK_THAT(error_of([&] { training::resolve_options(bad_options); }), Catch::Contains("patch_size"));
