@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "engine/nn/init.hpp"
+#include "engine/reversible/additive_coupling.hpp"
 #include "models/blocks.hpp"
 
 namespace revgan::models {
@@ -13,7 +14,7 @@ std::shared_ptr<reversible::ReversibleSequence> make_revgan2d_core(int64_t chann
   REVGAN_CHECK(channels > 0 && channels % 2 == 0, "RevGAN core: channel count must be positive and even, got {}",
                channels);
   REVGAN_CHECK(depth >= 0, "RevGAN core: depth must be non-negative, got {}", depth);
-  std::vector<std::shared_ptr<reversible::AdditiveCoupling>> blocks;
+  std::vector<std::shared_ptr<reversible::Coupling>> blocks;
   for (int64_t i = 0; i < depth; ++i)
     blocks.push_back(std::make_shared<reversible::AdditiveCoupling>(make_conv_branch(2, channels / 2, true, dtype),
                                                                     make_conv_branch(2, channels / 2, true, dtype)));

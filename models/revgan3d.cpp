@@ -6,6 +6,7 @@
 #include <string>
 
 #include "engine/nn/init.hpp"
+#include "engine/reversible/additive_coupling.hpp"
 #include "engine/nn/layers.hpp"
 #include "engine/ops/upsample.hpp"
 #include "models/blocks.hpp"
@@ -51,7 +52,7 @@ RevGan3d::RevGan3d(const RevGan3dOptions& options) : options_(options) {
   const DType dt = options.dtype;
   enc_x_ = register_module("enc_x", make_stem(options.input_nc, k, dt));
   enc_y_ = register_module("enc_y", make_stem(options.output_nc, k, dt));
-  std::vector<std::shared_ptr<reversible::AdditiveCoupling>> blocks;
+  std::vector<std::shared_ptr<reversible::Coupling>> blocks;
   for (int64_t i = 0; i < options.depth; ++i)
     blocks.push_back(std::make_shared<reversible::AdditiveCoupling>(make_conv_branch(3, k / 2, false, dt),
                                                                     make_conv_branch(3, k / 2, false, dt)));

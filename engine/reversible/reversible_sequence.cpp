@@ -5,7 +5,7 @@
 
 namespace revgan::reversible {
 
-ReversibleSequence::ReversibleSequence(std::vector<std::shared_ptr<AdditiveCoupling>> blocks, Mode mode)
+ReversibleSequence::ReversibleSequence(std::vector<std::shared_ptr<Coupling>> blocks, Mode mode)
     : mode_(mode) {
   for (std::size_t i = 0; i < blocks.size(); ++i) blocks_.push_back(register_module(fmt::format("{}", i), blocks[i]));
 }

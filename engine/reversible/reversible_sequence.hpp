@@ -1,4 +1,4 @@
-// A reversible sequence of additive coupling blocks, run forward (X -> Y) or inverse
+// A reversible sequence of coupling blocks (additive or affine), run forward (X -> Y) or inverse
 // (Y -> X, blocks in reverse order), in one of two modes chosen at run time:
 //   stored:        the ordinary autograd graph keeps every activation of F and G;
 //   memory_saving: the forward keeps only the sequence's output; the backward walks the
@@ -9,16 +9,15 @@
 #include <memory>
 #include <vector>
 
-#include "engine/reversible/additive_coupling.hpp"
+#include "engine/reversible/coupling.hpp"
 
 namespace revgan::reversible {
 
 enum class Mode { stored, memory_saving };
-enum class Direction { forward, inverse };
 
 class ReversibleSequence : public nn::Module {
  public:
-  explicit ReversibleSequence(std::vector<std::shared_ptr<AdditiveCoupling>> blocks, Mode mode = Mode::memory_saving);
+  explicit ReversibleSequence(std::vector<std::shared_ptr<Coupling>> blocks, Mode mode = Mode::memory_saving);
   std::string type_name() const override { return "ReversibleSequence"; }
 
   Tensor forward(const Tensor& x) override { return run(x, Direction::forward); }
@@ -28,16 +27,16 @@ class ReversibleSequence : public nn::Module {
   Mode mode() const { return mode_; }
   void set_mode(Mode mode) { mode_ = mode; }
   std::size_t depth() const { return blocks_.size(); }
-  const std::vector<std::shared_ptr<AdditiveCoupling>>& blocks() const { return blocks_; }
+  const std::vector<std::shared_ptr<Coupling>>& blocks() const { return blocks_; }
 
  private:
-  std::vector<std::shared_ptr<AdditiveCoupling>> blocks_;
+  std::vector<std::shared_ptr<Coupling>> blocks_;
   Mode mode_;
 };
 
 // The memory-saving path, exposed for tests: runs without recording inner activations and,
 // when gradients are needed, attaches one node that reconstructs during the backward.
-Tensor run_memory_saving(const std::vector<std::shared_ptr<AdditiveCoupling>>& blocks, const Tensor& input,
+Tensor run_memory_saving(const std::vector<std::shared_ptr<Coupling>>& blocks, const Tensor& input,
                          Direction direction);
 
 }  // namespace revgan::reversible

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "engine/nn/init.hpp"
+#include "engine/reversible/additive_coupling.hpp"
 #include "engine/nn/layers.hpp"
 #include "engine/reversible/reversible_sequence.hpp"
 
@@ -20,7 +21,7 @@ inline std::shared_ptr<nn::Module> coupling_branch(int64_t c, DType dtype) {
 // A core of `depth` blocks on `channels` channels, weights N(0, std) from `seed`.
 inline std::shared_ptr<reversible::ReversibleSequence> make_core(int64_t channels, int depth, DType dtype,
                                                                  uint64_t seed, double std = 0.02) {
-  std::vector<std::shared_ptr<reversible::AdditiveCoupling>> blocks;
+  std::vector<std::shared_ptr<reversible::Coupling>> blocks;
   for (int i = 0; i < depth; ++i)
     blocks.push_back(std::make_shared<reversible::AdditiveCoupling>(coupling_branch(channels / 2, dtype),
                                                                      coupling_branch(channels / 2, dtype)));
