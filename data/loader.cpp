@@ -28,6 +28,17 @@ int64_t batches_per_epoch(int64_t size, int64_t batch_size, bool drop_last) {
   return drop_last ? size / batch_size : (size + batch_size - 1) / batch_size;
 }
 
+std::vector<int64_t> rank_order(const std::vector<int64_t>& order, int64_t rank, int64_t world) {
+  REVGAN_CHECK(world >= 1 && rank >= 0 && rank < world, "loader: rank {} of {} processes", rank, world);
+  if (world == 1) return order;
+  const int64_t n = static_cast<int64_t>(order.size());
+  const int64_t per_rank = (n + world - 1) / world;
+  std::vector<int64_t> mine(static_cast<std::size_t>(per_rank));
+  for (int64_t i = 0; i < per_rank; ++i)
+    mine[static_cast<std::size_t>(i)] = order[static_cast<std::size_t>((i * world + rank) % n)];
+  return mine;
+}
+
 Batch make_batch(const Dataset& dataset, const std::vector<int64_t>& order, int64_t batch_size, uint64_t epoch,
                  int64_t batch_index) {
   const int64_t n = static_cast<int64_t>(order.size());
@@ -68,7 +79,8 @@ Loader::~Loader() {
 }
 
 int64_t Loader::batches_per_epoch() const {
-  return data::batches_per_epoch(dataset_->size(), options_.batch_size, options_.drop_last);
+  const int64_t per_rank = (dataset_->size() + options_.world - 1) / options_.world;
+  return data::batches_per_epoch(per_rank, options_.batch_size, options_.drop_last);
 }
 
 bool Loader::epoch_in_range(uint64_t epoch) const {
@@ -77,7 +89,9 @@ bool Loader::epoch_in_range(uint64_t epoch) const {
 
 std::optional<Batch> Loader::next_synchronous() {
   if (!epoch_in_range(sync_epoch_)) return std::nullopt;
-  if (sync_batch_ == 0) sync_order_ = epoch_order(dataset_->size(), options_.shuffle, options_.seed, sync_epoch_);
+  if (sync_batch_ == 0)
+    sync_order_ = rank_order(epoch_order(dataset_->size(), options_.shuffle, options_.seed, sync_epoch_),
+                             options_.rank, options_.world);
   Batch batch = make_batch(*dataset_, sync_order_, options_.batch_size, sync_epoch_, sync_batch_);
   if (++sync_batch_ == batches_per_epoch()) {
     sync_batch_ = 0;
@@ -121,7 +135,8 @@ void Loader::worker() {
   try {
     const int64_t per_epoch = batches_per_epoch();
     for (uint64_t epoch = options_.first_epoch; epoch_in_range(epoch); ++epoch) {
-      const auto order = epoch_order(dataset_->size(), options_.shuffle, options_.seed, epoch);
+      const auto order = rank_order(epoch_order(dataset_->size(), options_.shuffle, options_.seed, epoch),
+                                    options_.rank, options_.world);
       for (int64_t b = 0; b < per_epoch; ++b) {
         if (stopping()) return;
         if (!push({make_batch(*dataset_, order, options_.batch_size, epoch, b), nullptr})) return;

@@ -25,11 +25,20 @@ struct LoaderOptions {
   uint64_t first_epoch = 0;
   int64_t num_epochs = 1;  // 0: endless
   uint64_t seed = 0;       // sample order; the dataset's own seed drives crops and flips
+  // Data parallelism: this process is `rank` of `world`, and takes rank_order's share of every
+  // epoch's order (world 1: the whole order).
+  int64_t rank = 0;
+  int64_t world = 1;
 };
 
 // The sample indices of one epoch: a seeded Fisher-Yates shuffle, or 0..size-1.
 std::vector<int64_t> epoch_order(int64_t size, bool shuffle, uint64_t seed, uint64_t epoch);
 int64_t batches_per_epoch(int64_t size, int64_t batch_size, bool drop_last);
+// Rank `rank`'s share of an epoch's order among `world` processes: positions rank, rank + world,
+// rank + 2 world, ... of the order padded (by wrapping around) to a multiple of `world`, so every
+// rank gets the same number of samples, and N ranks with batch size b see together, batch for
+// batch, the samples one process with batch size N b sees.
+std::vector<int64_t> rank_order(const std::vector<int64_t>& order, int64_t rank, int64_t world);
 // The synchronous path: batch `batch_index` of `epoch` given that epoch's order.
 Batch make_batch(const Dataset& dataset, const std::vector<int64_t>& order, int64_t batch_size, uint64_t epoch,
                  int64_t batch_index);

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "data/loader.hpp"
+#include "engine/distributed/single_process.hpp"
 #include "engine/io/atomic_file.hpp"
 #include "training/lr_schedule.hpp"
 #include "training/seeds.hpp"
@@ -25,7 +26,7 @@ double seconds_since(Clock::time_point t) { return std::chrono::duration<double>
 class EpochBatches {
  public:
   EpochBatches(std::shared_ptr<const data::Dataset> dataset, const TrainOptions& o, uint64_t order_seed,
-               int64_t epoch, int64_t first_batch)
+               int64_t epoch, int64_t first_batch, const distributed::Communicator& comm)
       : dataset_(std::move(dataset)), batch_size_(o.batch_size), epoch_(epoch), next_(first_batch) {
     data::LoaderOptions lo;
     lo.batch_size = o.batch_size;
@@ -34,11 +35,15 @@ class EpochBatches {
     lo.first_epoch = static_cast<uint64_t>(epoch);
     lo.num_epochs = 1;
     lo.seed = order_seed;
-    count_ = data::batches_per_epoch(dataset_->size(), o.batch_size, lo.drop_last);
+    lo.rank = comm.rank();
+    lo.world = comm.size();
     if (first_batch == 0) {
       loader_.emplace(dataset_, lo);
+      count_ = loader_->batches_per_epoch();
     } else {
-      order_ = data::epoch_order(dataset_->size(), lo.shuffle, order_seed, static_cast<uint64_t>(epoch));
+      order_ = data::rank_order(data::epoch_order(dataset_->size(), lo.shuffle, order_seed, static_cast<uint64_t>(epoch)),
+                                lo.rank, lo.world);
+      count_ = data::batches_per_epoch(static_cast<int64_t>(order_.size()), o.batch_size, lo.drop_last);
     }
   }
   int64_t count() const { return count_; }
@@ -105,18 +110,27 @@ std::filesystem::path checkpoint_path(const TrainOptions& o, const std::string& 
   return experiment_dir(o) / (which + ".h5");
 }
 
-TrainRunResult run_training(const ResolvedOptions& resolved, RunObserver& observer, const std::atomic<bool>* stop) {
+TrainRunResult run_training(const ResolvedOptions& resolved, RunObserver& observer, const std::atomic<bool>* stop,
+                            distributed::Communicator* group) {
   const TrainOptions& o = resolved.get();
   REVGAN_CHECK(!o.dataroot.empty(), "option dataroot: a dataset folder is required");
+  distributed::SingleProcess single;
+  distributed::Communicator& comm = group != nullptr ? *group : single;
+  // Only rank 0 writes files (checkpoints, logs, options); every rank reads the dataset and,
+  // on resume, the checkpoint.
+  const bool writer = comm.rank() == 0;
   const std::filesystem::path dir = experiment_dir(o);
   std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  REVGAN_CHECK(!ec, "cannot create the experiment folder '{}': {}", dir.string(), ec.message());
-  // Saves killed mid-write (kill -9, power loss) leave their temporary files behind.
-  for (const std::filesystem::path& stale : io::remove_stale_temporaries(dir))
-    observer.on_notice(fmt::format("removed '{}', left by an interrupted save", stale.string()));
+  if (writer) {
+    std::filesystem::create_directories(dir, ec);
+    REVGAN_CHECK(!ec, "cannot create the experiment folder '{}': {}", dir.string(), ec.message());
+    // Saves killed mid-write (kill -9, power loss) leave their temporary files behind.
+    for (const std::filesystem::path& stale : io::remove_stale_temporaries(dir))
+      observer.on_notice(fmt::format("removed '{}', left by an interrupted save", stale.string()));
+  }
 
   Trainer trainer(resolved);
+  if (comm.size() > 1) trainer.set_communicator(comm);
   TrainRunResult result;
   TrainProgress& progress = result.progress;
   progress.epoch = o.epoch_count;
@@ -124,13 +138,15 @@ TrainRunResult run_training(const ResolvedOptions& resolved, RunObserver& observ
     const std::string path = checkpoint_path(o, o.epoch).string();
     progress = trainer.load(path);
   }
-  write_text_file(dir / "train_opt.json", options_to_json(o) + "\n");
+  trainer.broadcast_parameters();
+  if (writer) write_text_file(dir / "train_opt.json", options_to_json(o) + "\n");
 
   const std::shared_ptr<const data::Dataset> dataset = make_training_dataset(resolved, trainer.data_seed());
   REVGAN_CHECK(dataset->size() > 0, "the dataset under '{}' is empty", o.dataroot);
   const uint64_t order_seed = network_seed(trainer.data_seed(), SeedStream::data_order);
   const int64_t last_epoch = o.n_epochs + o.n_epochs_decay;
-  LossLog log(dir / "loss_log.csv", trainer.loss_names());
+  std::optional<LossLog> log;
+  if (writer) log.emplace(dir / "loss_log.csv", trainer.loss_names());
   int64_t reported_skips = 0;  // of dataset->skipped_files(), already announced
   const Clock::time_point run_start = Clock::now();
 
@@ -147,7 +163,11 @@ TrainRunResult run_training(const ResolvedOptions& resolved, RunObserver& observ
     }
     result.last_checkpoint = path;
   };
-  auto stop_requested = [&] { return stop != nullptr && stop->load(); };
+  // A stop requested on any rank (Ctrl-C, SIGTERM) stops every rank at the same step.
+  auto stop_requested = [&] {
+    const bool mine = stop != nullptr && stop->load();
+    return comm.size() > 1 ? comm.any(mine) : mine;
+  };
 
   observer.on_train_begin(o, o.continue_train);
   IterationInfo info;
@@ -155,7 +175,7 @@ TrainRunResult run_training(const ResolvedOptions& resolved, RunObserver& observ
   info.batch_size = o.batch_size;
   for (; progress.epoch <= last_epoch; ++progress.epoch, progress.epoch_iter = 0) {
     trainer.set_learning_rate(lr_for_epoch(o, progress.epoch));
-    EpochBatches batches(dataset, o, order_seed, progress.epoch, progress.epoch_iter);
+    EpochBatches batches(dataset, o, order_seed, progress.epoch, progress.epoch_iter, comm);
     info.epoch = progress.epoch;
     info.iters_per_epoch = batches.count();
     info.lr = trainer.learning_rate();
@@ -171,7 +191,12 @@ TrainRunResult run_training(const ResolvedOptions& resolved, RunObserver& observ
       try {
         batch = batches.next();
       } catch (const Error& e) {
-        // Nothing of this step has run: the state is that after the last good step.
+        // Nothing of this step has run: the state is that after the last good step. With several
+        // ranks the others are already inside this step's collectives, so nothing can be saved
+        // together; the last epoch's latest.h5 is the resume point.
+        if (comm.size() > 1)
+          REVGAN_FAIL("{}\nrank {} of {}: training stops; latest.h5 of the last finished epoch is the resume point",
+                      e.message(), comm.rank(), comm.size());
         save("latest", progress);
         REVGAN_FAIL("{}\nThe training state before this step is saved in '{}'. Fix or remove the file (or train "
                     "with --skip_unreadable) and resume with --continue_train",
@@ -187,12 +212,14 @@ TrainRunResult run_training(const ResolvedOptions& resolved, RunObserver& observ
       info.skipped_files = reported_skips;
       t0 = Clock::now();
       const StepLosses losses = trainer.train_step(*batch);
+      ++result.steps;
+      result.all_reduce = trainer.reduce_stats();
       info.step_seconds = seconds_since(t0);
       ++progress.epoch_iter;
       ++progress.total_iters;
       info.epoch_iter = progress.epoch_iter;
       info.total_iters = progress.total_iters;
-      log.append(info, seconds_since(run_start), losses);
+      if (log) log->append(info, seconds_since(run_start), losses);
       observer.on_iteration(info, losses);
       const bool epoch_done = progress.epoch_iter == batches.count();
       if ((o.display_freq > 0 && progress.total_iters % o.display_freq == 0) || epoch_done)

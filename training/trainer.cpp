@@ -6,6 +6,7 @@
 #include <cmath>
 #include <optional>
 
+#include "data/seed.hpp"
 #include "engine/autograd/grad_mode.hpp"
 #include "engine/io/checkpoint.hpp"
 #include "engine/ops/arithmetic.hpp"
@@ -85,10 +86,42 @@ Trainer::Trainer(const ResolvedOptions& options)
     d_params.insert(d_params.end(), more.begin(), more.end());
   }
   optimizer_d_ = std::make_unique<optim::Adam>(std::move(d_params), adam);
-  if (!paired_) {
-    pool_fake_B_ = std::make_unique<ImagePool>(options_->pool_size, network_seed(options_->seed, SeedStream::pool_b));
-    pool_fake_A_ = std::make_unique<ImagePool>(options_->pool_size, network_seed(options_->seed, SeedStream::pool_a));
+  make_pools(0);
+}
+
+void Trainer::make_pools(uint64_t rank) {
+  if (paired_) return;
+  // Rank 0's seeds are those of a single process; the others' are derived from them.
+  auto seed = [&](SeedStream stream) {
+    const uint64_t base = network_seed(options_->seed, stream);
+    return rank == 0 ? base : data::derive_seed(base, 0x72616e6bull /* "rank" */, rank);
+  };
+  pool_fake_B_ = std::make_unique<ImagePool>(options_->pool_size, seed(SeedStream::pool_b));
+  pool_fake_A_ = std::make_unique<ImagePool>(options_->pool_size, seed(SeedStream::pool_a));
+}
+
+void Trainer::set_communicator(distributed::Communicator& comm) {
+  REVGAN_CHECK(steps_ == 0, "Trainer::set_communicator: call it before the first step ({} done)", steps_);
+  comm_ = &comm;
+  make_pools(static_cast<uint64_t>(comm.rank()));
+}
+
+void Trainer::broadcast_parameters() {
+  if (comm_ == nullptr) return;
+  std::vector<Tensor> params = generators_->parameters();
+  for (models::PatchGan* d : {d_a_.get(), d_b_.get()})
+    if (d != nullptr)
+      for (const Tensor& p : d->parameters()) params.push_back(p);
+  distributed::broadcast_parameters(*comm_, params);
+}
+
+void Trainer::synchronised_step(optim::Adam& optimizer) {
+  if (comm_ != nullptr) {
+    std::vector<Tensor> params;
+    for (const auto& [_, p] : optimizer.named_parameters()) params.push_back(p);
+    distributed::average_gradients(*comm_, params, &reduce_stats_);
   }
+  optimizer.step();
 }
 
 std::vector<std::string> Trainer::loss_names() const {
@@ -120,6 +153,13 @@ StepLosses Trainer::train_step(const Tensor& a, const Tensor& b) {
   generators_->train();
   StepLosses losses = paired_ ? step_paired(a.to(device_), b.to(device_)) : step_unpaired(a.to(device_), b.to(device_));
   ++steps_;
+  if (comm_ != nullptr && comm_->size() > 1) {
+    // The log shows the group's mean of each loss, what one process with the whole batch reports.
+    std::vector<double> values;
+    for (const auto& [_, v] : losses.values) values.push_back(v);
+    comm_->all_reduce_sum(values);
+    for (std::size_t i = 0; i < values.size(); ++i) losses.values[i].second = values[i] / comm_->size();
+  }
   return losses;
 }
 
@@ -176,7 +216,7 @@ StepLosses Trainer::step_unpaired(const Tensor& real_A, const Tensor& real_B) {
   check_finite(losses, "generator");
   if (probe_) probe_(loss_G);
   loss_G.backward();
-  optimizer_g_->step();
+  synchronised_step(*optimizer_g_);
   frozen.reset();
 
   // Discriminator update on pooled, detached fakes: D loss = 0.5 (real + fake).
@@ -190,7 +230,7 @@ StepLosses Trainer::step_unpaired(const Tensor& real_A, const Tensor& real_B) {
   backward_discriminator_loss(
       "D_B", ops::scale(ops::add(gan_loss_((*d_b_)(real_A), true), gan_loss_((*d_b_)(pooled_A), false)), 0.5),
       d_losses);
-  optimizer_d_->step();
+  synchronised_step(*optimizer_d_);
   for (const auto& [name, v] : d_losses.values) losses.set(name, v);
 
   visuals_ = {{"real_A", real_A.detach()}, {"fake_B", fake_B.detach()}, {"rec_A", rec_A.detach()}};
@@ -227,7 +267,7 @@ StepLosses Trainer::step_paired(const Tensor& real_A, const Tensor& real_B) {
   check_finite(losses, "generator");
   if (probe_) probe_(loss_G);
   loss_G.backward();
-  optimizer_g_->step();
+  synchronised_step(*optimizer_g_);
   frozen.reset();
 
   // Discriminator update on the fakes of this step (no pool).
@@ -240,7 +280,7 @@ StepLosses Trainer::step_paired(const Tensor& real_A, const Tensor& real_B) {
   };
   backward_discriminator_loss("D_A", conditional_d_loss(*d_a_, real_A, real_B, fake_B), d_losses);
   if (two_way_) backward_discriminator_loss("D_B", conditional_d_loss(*d_b_, real_B, real_A, fake_A), d_losses);
-  optimizer_d_->step();
+  synchronised_step(*optimizer_d_);
   for (const auto& [name, v] : d_losses.values) losses.set(name, v);
 
   visuals_ = {{"real_A", real_A.detach()}, {"fake_B", fake_B.detach()}, {"real_B", real_B.detach()}};

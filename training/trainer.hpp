@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "data/dataset.hpp"
+#include "engine/distributed/data_parallel.hpp"
 #include "engine/optim/adam.hpp"
 #include "models/generator_pair.hpp"
 #include "models/patchgan.hpp"
@@ -45,6 +46,16 @@ class Trainer {
   // The images of the last step (detached): real_A, fake_B, rec_A, idt_B, real_B, fake_A, rec_B, idt_A.
   const Visuals& visuals() const { return visuals_; }
 
+  // Data-parallel training over `comm` (which must outlive the trainer): before every optimizer
+  // step the gradients are averaged over the group (engine/distributed/data_parallel.hpp), the
+  // returned losses are the group's means, and each rank's image pools draw from their own
+  // seeds. Checkpoints (save) gather every rank's pools to rank 0, which alone writes the file.
+  // Call before the first step; a single process needs no call.
+  void set_communicator(distributed::Communicator& comm);
+  // Every rank takes rank 0's weights (at start and after a resume).
+  void broadcast_parameters();
+  const distributed::ReduceStats& reduce_stats() const { return reduce_stats_; }
+
   // Called in every step with the generator loss once it is built, before its backward: the
   // bench counts there what the graph keeps for the backward. {} removes it.
   void set_generator_loss_probe(std::function<void(const Tensor& loss)> probe) { probe_ = std::move(probe); }
@@ -75,6 +86,12 @@ class Trainer {
   // Throws unless every value of `losses` is finite; `phase` is "generator" or "discriminator".
   void check_finite(const StepLosses& losses, const char* phase) const;
   void backward_discriminator_loss(const char* name, const Tensor& loss, StepLosses& losses) const;
+  // Averages `optimizer`'s gradients over the group (no-op on one process), then steps it.
+  void synchronised_step(optim::Adam& optimizer);
+  void make_pools(uint64_t rank);
+  std::vector<char> serialise_pools() const;
+  void deserialise_pools(const std::vector<char>& bytes, ImagePool& fake_B, ImagePool& fake_A,
+                         const std::string& path) const;
 
   ResolvedOptions options_;
   bool paired_ = false;
@@ -89,6 +106,8 @@ class Trainer {
   uint64_t data_seed_ = 0;
   Visuals visuals_;
   std::function<void(const Tensor&)> probe_;
+  distributed::Communicator* comm_ = nullptr;
+  distributed::ReduceStats reduce_stats_;
 };
 
 }  // namespace revgan::training

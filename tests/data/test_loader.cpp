@@ -151,3 +151,25 @@ TEST_CASE("loader throughput: 256x256 JPEG, resize_and_crop 286 -> 256", "[.][da
                        prefetch, samples, s, samples / s, 2 * samples / s));
     }
 }
+
+TEST_CASE("rank_order: N shares of batch b are, batch for batch, one share of batch N b", "[data]") {
+  const std::vector<int64_t> order = data::epoch_order(10, true, 5, 2);
+  for (int64_t world : {1, 2, 3, 4}) {
+    INFO("world " << world);
+    std::vector<std::vector<int64_t>> shares;
+    for (int64_t r = 0; r < world; ++r) shares.push_back(data::rank_order(order, r, world));
+    const std::size_t per_rank = static_cast<std::size_t>((10 + world - 1) / world);
+    for (const auto& s : shares) REQUIRE(s.size() == per_rank);
+    // Batch k of size 1 on every rank together = samples k*world .. k*world + world - 1 of the
+    // (wrapped) order: what one process with batch size `world` takes as its batch k.
+    for (std::size_t k = 0; k < per_rank; ++k) {
+      std::vector<int64_t> together, expected;
+      for (int64_t r = 0; r < world; ++r) {
+        together.push_back(shares[static_cast<std::size_t>(r)][k]);
+        expected.push_back(order[(k * static_cast<std::size_t>(world) + static_cast<std::size_t>(r)) % order.size()]);
+      }
+      CHECK(together == expected);
+    }
+  }
+  CHECK_THROWS(data::rank_order(order, 2, 2));
+}
