@@ -12,6 +12,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <thread>
 
 #include "engine/distributed/communicator.hpp"
@@ -55,6 +56,54 @@ std::string run_args(const test::TempDir& dir, const std::string& model, const s
       "--crop_size 32 --num_threads 0 --pool_size 0 --batch_size {} --n_epochs 1 --n_epochs_decay 0 --seed 3 "
       "--display_freq 0 --print_freq 100",
       (dir / "data").string(), (dir / "ck").string(), name, model, batch);
+}
+
+// Starts `mpirun -np 2 revgan_train <args>` in the background (output to `log`) and returns the
+// launcher's pid.
+pid_t launch_two_ranks(const std::string& args, const fs::path& log) {
+  const pid_t launcher = ::fork();
+  REQUIRE(launcher >= 0);
+  if (launcher == 0) {
+    const std::string cmd = fmt::format("exec {} {} > '{}' 2>&1", mpirun(2), args, log.string());
+    ::execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  return launcher;
+}
+
+// The pids of the ranks of run `name` (processes of revgan_train with --name name), not the launcher.
+std::vector<pid_t> rank_pids(const std::string& name, pid_t launcher) {
+  const std::string pids =
+      test::run_program({"/usr/bin/pgrep", "-f", fmt::format("{}.*--name {} ", REVGAN_TRAIN_PATH, name)}).output;
+  std::vector<pid_t> ranks;
+  for (std::size_t at = 0; at < pids.size();) {
+    const std::size_t end = pids.find('\n', at);
+    const std::string line = pids.substr(at, end - at);
+    if (!line.empty() && static_cast<pid_t>(std::stol(line)) != launcher) ranks.push_back(static_cast<pid_t>(std::stol(line)));
+    at = end == std::string::npos ? pids.size() : end + 1;
+  }
+  return ranks;
+}
+
+// Waits up to `limit` for `launcher` to exit; kills it if it does not. Returns its wait status
+// and the seconds it took, or nothing on the timeout.
+std::optional<std::pair<int, double>> wait_for(pid_t launcher, std::chrono::seconds limit) {
+  const auto start = std::chrono::steady_clock::now();
+  int status = 0;
+  pid_t done = 0;
+  while ((done = ::waitpid(launcher, &status, WNOHANG)) == 0 && std::chrono::steady_clock::now() - start < limit)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  if (done == 0) {
+    ::kill(launcher, SIGKILL);
+    ::waitpid(launcher, &status, 0);
+    return std::nullopt;
+  }
+  return std::pair{status, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()};
+}
+
+void wait_for_file(const fs::path& path) {
+  for (int i = 0; i < 600 && !fs::exists(path); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  REQUIRE(fs::exists(path));
 }
 
 // The generators' parameters of a training checkpoint, by name.
@@ -168,44 +217,38 @@ TEST_CASE("a rank killed mid-run makes the others exit non-zero within a bounded
   test::TempDir dir("dp-kill");
   test::write_tiny_dataset(dir / "data", 4);
   const auto log = dir / "log.txt";
-  const pid_t launcher = ::fork();
-  REQUIRE(launcher >= 0);
-  if (launcher == 0) {
-    const std::string cmd = fmt::format("exec {} {} --n_epochs 100000 > '{}' 2>&1", mpirun(2),
-                                        run_args(dir, "revgan_paired", "kill", 1), log.string());
-    ::execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
+  const pid_t launcher = launch_two_ranks(run_args(dir, "revgan_paired", "kill", 1) + " --n_epochs 100000", log);
   // Wait until training runs (the first checkpoint exists), then kill one rank outright.
-  const fs::path latest = dir / "ck" / "kill" / "latest.h5";
-  for (int i = 0; i < 600 && !fs::exists(latest); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  REQUIRE(fs::exists(latest));
-  const std::string pids = test::run_program({"/usr/bin/pgrep", "-f", fmt::format("{}.*--name kill", REVGAN_TRAIN_PATH)}).output;
-  std::vector<pid_t> ranks;
-  for (std::size_t at = 0; at < pids.size();) {
-    const std::size_t end = pids.find('\n', at);
-    const std::string line = pids.substr(at, end - at);
-    if (!line.empty()) ranks.push_back(static_cast<pid_t>(std::stol(line)));
-    at = end == std::string::npos ? pids.size() : end + 1;
-  }
-  // pgrep also finds mpirun itself (its command line names the tool); kill a rank, not it.
-  std::erase(ranks, launcher);
-  REQUIRE(!ranks.empty());
-  const auto start = std::chrono::steady_clock::now();
+  wait_for_file(dir / "ck" / "kill" / "latest.h5");
+  const std::vector<pid_t> ranks = rank_pids("kill", launcher);
+  REQUIRE(ranks.size() == 2);
   ::kill(ranks.back(), SIGKILL);
-  int status = 0;
-  pid_t done = 0;
-  while ((done = ::waitpid(launcher, &status, WNOHANG)) == 0 &&
-         std::chrono::steady_clock::now() - start < std::chrono::seconds(60))
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  if (done == 0) {
-    ::kill(launcher, SIGKILL);
-    ::waitpid(launcher, &status, 0);
-  }
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  INFO(read_text(log) << "\nexited after " << seconds << " s");
-  REQUIRE(done == launcher);
+  const auto ended = wait_for(launcher, std::chrono::seconds(60));
+  INFO(read_text(log));
+  REQUIRE(ended.has_value());
+  const int status = ended->first;
   CHECK(!(WIFEXITED(status) && WEXITSTATUS(status) == 0));
-  CHECK(seconds < 60);
+  CHECK(ended->second < 60);
+}
+
+TEST_CASE("SIGINT to one rank stops every rank at the same step, saving latest", "[tool][mpi]") {
+  skip_without_mpi();
+  test::TempDir dir("dp-sigint");
+  test::write_tiny_dataset(dir / "data", 4);
+  const auto log = dir / "log.txt";
+  const pid_t launcher = launch_two_ranks(run_args(dir, "revgan_paired", "int", 1) + " --n_epochs 100000", log);
+  const fs::path latest = dir / "ck" / "int" / "latest.h5";
+  wait_for_file(latest);
+  const std::vector<pid_t> ranks = rank_pids("int", launcher);
+  REQUIRE(ranks.size() == 2);
+  ::kill(ranks.back(), SIGINT);
+  const auto ended = wait_for(launcher, std::chrono::seconds(60));
+  INFO(read_text(log));
+  REQUIRE(ended.has_value());
+  CHECK((WIFEXITED(ended->first) && WEXITSTATUS(ended->first) == 130));
+  CHECK_THAT(read_text(log), Catch::Contains("stopped at epoch") && Catch::Contains("resume with --continue_train"));
+  // The saved state is where both ranks stopped: a resume continues from it.
+  const io::CheckpointMeta meta = io::read_checkpoint_meta(latest.string());
+  CHECK(meta.step > 0);
 }
 #endif
