@@ -6,6 +6,7 @@
 
 #include "tests/support/random_tensor.hpp"
 #include "tests/tools/tool_test_util.hpp"
+#include "tools/report/markup_escape.hpp"
 #include "tools/report/report_observer.hpp"
 #include "tools/report/sample_grid.hpp"
 #include "tools/report/svg_chart.hpp"
@@ -50,6 +51,10 @@ TEST_CASE("svg chart: a polyline per series, non-finite values skipped, long ser
   REQUIRE_THAT(svg, Catch::Contains("G_L1_A"));
   REQUIRE_THAT(svg, !Catch::Contains("nan"));
   REQUIRE_THAT(report::svg_line_chart(report::Series{"empty", {}, {}}), Catch::Contains("no data"));
+  // Names are escaped in the chart as in the page.
+  REQUIRE_THAT(report::svg_line_chart(report::Series{"a<b & \"c\">", {0, 1}, {1, 2}}),
+               Catch::Contains("a&lt;b &amp; &quot;c&quot;&gt;") && !Catch::Contains("a<b"));
+  REQUIRE(report::markup_escape("<p class=\"x\">&</p>") == "&lt;p class=&quot;x&quot;&gt;&amp;&lt;/p&gt;");
 }
 
 TEST_CASE("loss history: resumed runs read loss_log.csv and drop steps they redo", "[tool]") {

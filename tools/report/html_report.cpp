@@ -3,21 +3,9 @@
 
 #include <fmt/format.h>
 
-namespace revgan::report {
+#include "tools/report/markup_escape.hpp"
 
-std::string html_escape(const std::string& text) {
-  std::string s;
-  for (const char c : text) {
-    switch (c) {
-      case '<': s += "&lt;"; break;
-      case '>': s += "&gt;"; break;
-      case '&': s += "&amp;"; break;
-      case '"': s += "&quot;"; break;
-      default: s += c;
-    }
-  }
-  return s;
-}
+namespace revgan::report {
 
 std::string render_report(const ReportPage& page) {
   std::string h = fmt::format(
@@ -26,14 +14,14 @@ std::string render_report(const ReportPage& page) {
       "border:1px solid #ccc;max-width:100%}} figure{{display:inline-block;margin:0 1em 1em 0;"
       "vertical-align:top}} figcaption{{font-size:12px;color:#555}} .charts svg{{margin:0 8px 8px 0}} "
       "pre{{background:#f4f4f4;padding:8px;font-size:12px;white-space:pre-wrap}}</style>\n</head>\n<body>\n",
-      page.refresh ? "<meta http-equiv=\"refresh\" content=\"60\">\n" : "", html_escape(page.title));
-  h += fmt::format("<h1>{}</h1>\n<p>{}</p>\n", html_escape(page.title), html_escape(page.status));
+      page.refresh ? "<meta http-equiv=\"refresh\" content=\"60\">\n" : "", markup_escape(page.title));
+  h += fmt::format("<h1>{}</h1>\n<p>{}</p>\n", markup_escape(page.title), markup_escape(page.status));
 
   h += "<h2>Latest samples</h2>\n";
   if (page.grids.empty()) h += "<p>No sample grids yet.</p>\n";
   for (const GridEntry& g : page.grids)
     h += fmt::format("<figure><img src=\"{}\" alt=\"{}\"><figcaption>{}</figcaption></figure>\n",
-                     html_escape(g.file), html_escape(g.file), html_escape(g.caption));
+                     markup_escape(g.file), markup_escape(g.file), markup_escape(g.caption));
 
   h += "<h2>Losses</h2>\n<div class=\"charts\">\n";
   if (page.losses == nullptr || page.losses->size() == 0) h += "<p>No losses recorded yet.</p>\n";
@@ -43,7 +31,7 @@ std::string render_report(const ReportPage& page) {
        "at most 400 points per curve.</p>\n";
 
   if (!page.options_json.empty())
-    h += fmt::format("<h2>Options</h2>\n<pre>{}</pre>\n", html_escape(page.options_json));
+    h += fmt::format("<h2>Options</h2>\n<pre>{}</pre>\n", markup_escape(page.options_json));
   return h + "</body>\n</html>\n";
 }
 

@@ -24,7 +24,6 @@ struct ReportPage {
   bool refresh = false;           // reload every minute while the run is going
 };
 
-std::string html_escape(const std::string& text);
 std::string render_report(const ReportPage& page);
 
 }  // namespace revgan::report

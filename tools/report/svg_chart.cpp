@@ -6,23 +6,9 @@
 #include <algorithm>
 #include <cmath>
 
-namespace revgan::report {
+#include "tools/report/markup_escape.hpp"
 
-namespace {
-std::string xml_escape(const std::string& text) {
-  std::string s;
-  for (const char c : text) {
-    switch (c) {
-      case '<': s += "&lt;"; break;
-      case '>': s += "&gt;"; break;
-      case '&': s += "&amp;"; break;
-      case '"': s += "&quot;"; break;
-      default: s += c;
-    }
-  }
-  return s;
-}
-}  // namespace
+namespace revgan::report {
 
 Series downsample(const Series& s, std::size_t max_points) {
   Series finite{s.name, {}, {}};
@@ -57,7 +43,7 @@ std::string svg_line_chart(const Series& series, const ChartStyle& style) {
       "font-family=\"sans-serif\" font-size=\"11\">\n"
       "<rect x=\"{2}\" y=\"{3}\" width=\"{4}\" height=\"{5}\" fill=\"#fafafa\" stroke=\"#999\"/>\n"
       "<text x=\"{2}\" y=\"14\" font-weight=\"bold\">{6}</text>\n",
-      style.width, style.height, left, top, pw, ph, xml_escape(s.name));
+      style.width, style.height, left, top, pw, ph, markup_escape(s.name));
   if (s.y.empty()) return svg + fmt::format("<text x=\"{}\" y=\"{}\">no data</text>\n</svg>\n", left + 8, top + 20);
 
   double y0 = *std::min_element(s.y.begin(), s.y.end()), y1 = *std::max_element(s.y.begin(), s.y.end());
