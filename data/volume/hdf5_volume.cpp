@@ -1,6 +1,9 @@
-// HDF5 volume I/O with RAII handles; HDF5's own error printing is silenced and every failure
-// names the file and dataset.
+// HDF5 volume I/O through the engine's HDF5 layer (engine/io/hdf5_file.hpp): the voxels are one
+// checksummed float32 dataset with the geometry and intensity mapping as attributes; HDF5's own
+// error printing is silenced and every failure names the file and dataset.
 #include "data/volume/hdf5_volume.hpp"
+
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <cctype>
@@ -9,7 +12,7 @@
 #include <vector>
 
 #include "engine/core/check.hpp"
-#include "engine/io/hdf5_handle.hpp"
+#include "engine/io/hdf5_file.hpp"
 
 namespace revgan::data {
 
@@ -21,36 +24,14 @@ using io::H5Handle;
 struct Where {
   std::string file;
   std::string dataset;
+  // "HDF5 volume 'f.h5', dataset 'volume'": how io::H5Reader / H5Writer name the object.
+  std::string context() const { return fmt::format("HDF5 volume '{}', dataset '{}'", file, dataset); }
 };
 
-void write_doubles(hid_t object, const char* name, const double* values, const std::vector<hsize_t>& dims,
-                   const Where& where) {
-  H5Handle space = io::h5_space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr));
-  H5Handle attr = io::h5_attribute(H5Acreate2(object, name, H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT));
-  REVGAN_CHECK(space && attr && H5Awrite(attr.get(), H5T_NATIVE_DOUBLE, values) >= 0,
-               "cannot write attribute {} of {} in {}", name, where.dataset, where.file);
-}
-
-void write_int(hid_t object, const char* name, int value, const Where& where) {
-  H5Handle space = io::h5_space(H5Screate(H5S_SCALAR));
-  H5Handle attr = io::h5_attribute(H5Acreate2(object, name, H5T_STD_I32LE, space.get(), H5P_DEFAULT, H5P_DEFAULT));
-  REVGAN_CHECK(space && attr && H5Awrite(attr.get(), H5T_NATIVE_INT, &value) >= 0,
-               "cannot write attribute {} of {} in {}", name, where.dataset, where.file);
-}
-
-// Absent: nothing. Present with another element count: an error, not a silent default.
-std::optional<std::vector<double>> read_doubles(hid_t object, const char* name, std::size_t count,
-                                                const Where& where) {
-  if (H5Aexists(object, name) <= 0) return std::nullopt;
-  H5Handle attr = io::h5_attribute(H5Aopen(object, name, H5P_DEFAULT));
-  H5Handle space = io::h5_space(attr ? H5Aget_space(attr.get()) : H5I_INVALID_HID);
-  const hssize_t n = space ? H5Sget_simple_extent_npoints(space.get()) : -1;
-  REVGAN_CHECK(n == static_cast<hssize_t>(count), "attribute {} of {} in {} holds {} values, expected {}", name,
-               where.dataset, where.file, n, count);
-  std::vector<double> values(count);
-  REVGAN_CHECK(H5Aread(attr.get(), H5T_NATIVE_DOUBLE, values.data()) >= 0, "cannot read attribute {} of {} in {}",
-               name, where.dataset, where.file);
-  return values;
+std::vector<double> flat(const Affine& a) {
+  std::vector<double> v;
+  for (const auto& row : a) v.insert(v.end(), row.begin(), row.end());
+  return v;
 }
 
 Affine to_affine(const std::vector<double>& v) {
@@ -102,20 +83,21 @@ Volume read_hdf5_volume(const fs::path& path, const std::string& dataset, int64_
   Volume v = Volume::blank(static_cast<int64_t>(dims[0]), static_cast<int64_t>(dims[1]), static_cast<int64_t>(dims[2]),
                            static_cast<int64_t>(dims[3]));
   REVGAN_CHECK(H5Dread(ds.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data.data()) >= 0,
-               "cannot read the voxels of dataset '{}' of {}", dataset, where.file);
+               "cannot read the voxels of dataset '{}' of {}: {}", dataset, where.file, io::H5Reader::damage_hint(ds.get()));
   const auto bad = std::find_if(v.data.begin(), v.data.end(), [](float x) { return !std::isfinite(x); });
   REVGAN_CHECK(bad == v.data.end(), "dataset '{}' of {} has a non-finite value at index {}", dataset, where.file,
                bad - v.data.begin());
 
-  if (auto s = read_doubles(ds.get(), "spacing", 3, where)) v.geometry.spacing = {(*s)[0], (*s)[1], (*s)[2]};
+  const io::H5Reader reader(where.context());
+  if (auto s = reader.read_doubles_attribute(ds.get(), "spacing", 3)) v.geometry.spacing = {(*s)[0], (*s)[1], (*s)[2]};
   v.geometry.qform = v.geometry.sform = scaling_affine(v.geometry.spacing);
-  if (auto q = read_doubles(ds.get(), "qform", 16, where)) v.geometry.qform = to_affine(*q);
-  if (auto s = read_doubles(ds.get(), "sform", 16, where)) v.geometry.sform = to_affine(*s);
-  if (auto c = read_doubles(ds.get(), "qform_code", 1, where)) v.geometry.qform_code = static_cast<int>((*c)[0]);
-  if (auto c = read_doubles(ds.get(), "sform_code", 1, where)) v.geometry.sform_code = static_cast<int>((*c)[0]);
-  if (auto u = read_doubles(ds.get(), "xyz_units", 1, where)) v.geometry.xyz_units = static_cast<int>((*u)[0]);
-  const auto low = read_doubles(ds.get(), "intensity_low", 1, where);
-  const auto high = read_doubles(ds.get(), "intensity_high", 1, where);
+  if (auto q = reader.read_doubles_attribute(ds.get(), "qform", 16)) v.geometry.qform = to_affine(*q);
+  if (auto s = reader.read_doubles_attribute(ds.get(), "sform", 16)) v.geometry.sform = to_affine(*s);
+  if (auto c = reader.read_doubles_attribute(ds.get(), "qform_code", 1)) v.geometry.qform_code = static_cast<int>((*c)[0]);
+  if (auto c = reader.read_doubles_attribute(ds.get(), "sform_code", 1)) v.geometry.sform_code = static_cast<int>((*c)[0]);
+  if (auto u = reader.read_doubles_attribute(ds.get(), "xyz_units", 1)) v.geometry.xyz_units = static_cast<int>((*u)[0]);
+  const auto low = reader.read_doubles_attribute(ds.get(), "intensity_low", 1);
+  const auto high = reader.read_doubles_attribute(ds.get(), "intensity_high", 1);
   REVGAN_CHECK(low.has_value() == high.has_value(),
                "dataset '{}' of {} has only one of intensity_low and intensity_high", dataset, where.file);
   if (low) {
@@ -145,28 +127,20 @@ void write_hdf5_volume(const fs::path& path, const std::string& dataset, const V
     REVGAN_CHECK(H5Ldelete(file.get(), dataset.c_str(), H5P_DEFAULT) >= 0, "cannot replace dataset '{}' in {}",
                  dataset, where.file);
 
-  const hsize_t dims[4] = {static_cast<hsize_t>(volume.channels), static_cast<hsize_t>(volume.depth),
-                           static_cast<hsize_t>(volume.height), static_cast<hsize_t>(volume.width)};
-  H5Handle space = io::h5_space(H5Screate_simple(4, dims, nullptr));
-  H5Handle links = io::h5_plist(H5Pcreate(H5P_LINK_CREATE));
-  REVGAN_CHECK(space && links && H5Pset_create_intermediate_group(links.get(), 1) >= 0,
-               "cannot prepare dataset '{}' in {}", dataset, where.file);
-  H5Handle ds = io::h5_dataset(
-      H5Dcreate2(file.get(), dataset.c_str(), H5T_IEEE_F32LE, space.get(), links.get(), H5P_DEFAULT, H5P_DEFAULT));
-  REVGAN_CHECK(ds, "cannot create dataset '{}' in {}", dataset, where.file);
-  REVGAN_CHECK(H5Dwrite(ds.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, volume.data.data()) >= 0,
-               "cannot write the voxels of dataset '{}' in {}", dataset, where.file);
-
+  const io::H5Writer writer(where.context());
+  H5Handle ds = writer.write_array(file.get(), dataset, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, volume.data.data(),
+                                   {static_cast<hsize_t>(volume.channels), static_cast<hsize_t>(volume.depth),
+                                    static_cast<hsize_t>(volume.height), static_cast<hsize_t>(volume.width)});
   const VolumeGeometry& g = volume.geometry;
-  write_doubles(ds.get(), "spacing", g.spacing.data(), {3}, where);
-  write_doubles(ds.get(), "qform", &g.qform[0][0], {4, 4}, where);
-  write_doubles(ds.get(), "sform", &g.sform[0][0], {4, 4}, where);
-  write_int(ds.get(), "qform_code", g.qform_code, where);
-  write_int(ds.get(), "sform_code", g.sform_code, where);
-  write_int(ds.get(), "xyz_units", g.xyz_units, where);
+  writer.write_attribute(ds.get(), "spacing", std::vector<double>(g.spacing.begin(), g.spacing.end()), {3});
+  writer.write_attribute(ds.get(), "qform", flat(g.qform), {4, 4});
+  writer.write_attribute(ds.get(), "sform", flat(g.sform), {4, 4});
+  writer.write_attribute(ds.get(), "qform_code", static_cast<int32_t>(g.qform_code));
+  writer.write_attribute(ds.get(), "sform_code", static_cast<int32_t>(g.sform_code));
+  writer.write_attribute(ds.get(), "xyz_units", static_cast<int32_t>(g.xyz_units));
   if (volume.intensity.normalised) {
-    write_doubles(ds.get(), "intensity_low", &volume.intensity.low, {1}, where);
-    write_doubles(ds.get(), "intensity_high", &volume.intensity.high, {1}, where);
+    writer.write_attribute(ds.get(), "intensity_low", std::vector<double>{volume.intensity.low}, {1});
+    writer.write_attribute(ds.get(), "intensity_high", std::vector<double>{volume.intensity.high}, {1});
   }
   ds.reset();
   REVGAN_CHECK(file.close(), "cannot finish writing {} (disk full?)", where.file);
