@@ -11,15 +11,8 @@
 
 namespace revgan::models {
 
-struct ResnetGeneratorOptions {
-  int64_t input_nc = 3;
-  int64_t output_nc = 3;
-  int64_t ngf = 64;   // width K: the residual blocks run on 4K channels
-  int64_t depth = 9;  // R residual blocks
-  DType dtype = DType::float32;
-  uint64_t seed = 0;  // weights ~ N(0, init_std), biases 0, drawn in parameter-path order
-  double init_std = 0.02;
-};
+// Shape: input_nc, output_nc, ngf (the residual blocks run on 4K channels), depth R residual blocks.
+struct ResnetGeneratorOptions : GeneratorShape {};
 
 // Children: enc, blocks ("blocks.<i>.f.<j>"), dec.
 class ResnetGenerator : public nn::Module {

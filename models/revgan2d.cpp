@@ -4,21 +4,14 @@
 #include <vector>
 
 #include "engine/nn/init.hpp"
-#include "engine/reversible/additive_coupling.hpp"
 #include "models/blocks.hpp"
 
 namespace revgan::models {
 
 std::shared_ptr<reversible::ReversibleSequence> make_revgan2d_core(int64_t channels, int64_t depth,
                                                                    reversible::Mode mode, DType dtype) {
-  REVGAN_CHECK(channels > 0 && channels % 2 == 0, "RevGAN core: channel count must be positive and even, got {}",
-               channels);
-  REVGAN_CHECK(depth >= 0, "RevGAN core: depth must be non-negative, got {}", depth);
-  std::vector<std::shared_ptr<reversible::Coupling>> blocks;
-  for (int64_t i = 0; i < depth; ++i)
-    blocks.push_back(std::make_shared<reversible::AdditiveCoupling>(make_conv_branch(2, channels / 2, true, dtype),
-                                                                    make_conv_branch(2, channels / 2, true, dtype)));
-  return std::make_shared<reversible::ReversibleSequence>(std::move(blocks), mode);
+  return make_reversible_core(channels, depth, mode,
+                              [&](int64_t half) { return make_conv_branch(2, half, true, dtype); });
 }
 
 RevGan2d::RevGan2d(const RevGan2dOptions& options) : options_(options) {
@@ -26,23 +19,21 @@ RevGan2d::RevGan2d(const RevGan2dOptions& options) : options_(options) {
                "RevGan2d: input_nc, output_nc and ngf must be positive, got {}, {}, {}", options.input_nc,
                options.output_nc, options.ngf);
   const int64_t k = options.ngf;
-  enc_x_ = register_module("enc_x", make_encoder(options.input_nc, k, options.dtype));
-  enc_y_ = register_module("enc_y", make_encoder(options.output_nc, k, options.dtype));
-  core_ = register_module("core", make_revgan2d_core(4 * k, options.depth, options.mode, options.dtype));
-  dec_x_ = register_module("dec_x", make_decoder(k, options.input_nc, options.dtype));
-  dec_y_ = register_module("dec_y", make_decoder(k, options.output_nc, options.dtype));
+  set_parts(make_encoder(options.input_nc, k, options.dtype), make_encoder(options.output_nc, k, options.dtype),
+            make_revgan2d_core(4 * k, options.depth, options.mode, options.dtype),
+            make_decoder(k, options.input_nc, options.dtype), make_decoder(k, options.output_nc, options.dtype));
   Generator gen(options.seed);
   nn::init_normal(*this, gen, options.init_std);
 }
 
 Tensor RevGan2d::g_xy(const Tensor& x) {
   check_image_input("RevGan2d::g_xy", x, options_.input_nc);
-  return dec_y_->forward(core_->forward(enc_x_->forward(x)));
+  return run_xy(x);
 }
 
 Tensor RevGan2d::g_yx(const Tensor& y) {
   check_image_input("RevGan2d::g_yx", y, options_.output_nc);
-  return dec_x_->forward(core_->inverse(enc_y_->forward(y)));
+  return run_yx(y);
 }
 
 }  // namespace revgan::models

@@ -6,7 +6,6 @@
 #include <string>
 
 #include "engine/nn/init.hpp"
-#include "engine/reversible/additive_coupling.hpp"
 #include "engine/nn/layers.hpp"
 #include "engine/ops/upsample.hpp"
 #include "models/blocks.hpp"
@@ -50,33 +49,25 @@ RevGan3d::RevGan3d(const RevGan3dOptions& options) : options_(options) {
                "RevGan3d: output_size must be empty or hold 3 values (D, H, W), got {}", options.output_size.size());
   const int64_t k = options.ngf;
   const DType dt = options.dtype;
-  enc_x_ = register_module("enc_x", make_stem(options.input_nc, k, dt));
-  enc_y_ = register_module("enc_y", make_stem(options.output_nc, k, dt));
-  std::vector<std::shared_ptr<reversible::Coupling>> blocks;
-  for (int64_t i = 0; i < options.depth; ++i)
-    blocks.push_back(std::make_shared<reversible::AdditiveCoupling>(make_conv_branch(3, k / 2, false, dt),
-                                                                    make_conv_branch(3, k / 2, false, dt)));
-  core_ = register_module("core", std::make_shared<reversible::ReversibleSequence>(std::move(blocks), options.mode));
-  dec_x_ = register_module("dec_x", make_head(k, options.input_nc, dt));
-  dec_y_ = register_module("dec_y", make_head(k, options.output_nc, dt));
-
+  set_parts(make_stem(options.input_nc, k, dt), make_stem(options.output_nc, k, dt),
+            make_reversible_core(k, options.depth, options.mode,
+                                 [&](int64_t half) { return make_conv_branch(3, half, false, dt); }),
+            make_head(k, options.input_nc, dt), make_head(k, options.output_nc, dt));
   Generator gen(options.seed);
   nn::init_normal(*this, gen, options.init_std);
   // Zeroing after the draws keeps the other weights identical to a plain N(0, std) init.
-  for (const auto& block : core_->blocks()) {
+  for (const auto& block : core().blocks()) {
     for (nn::Module* branch : {&block->f(), &block->g()})
       nn::init_zeros(branch->submodule(std::to_string(last_conv_index)));
   }
 }
 
 Tensor RevGan3d::g_xy(const Tensor& x, const std::vector<int64_t>& size) {
-  Tensor h = prepare_input("RevGan3d::g_xy", x, options_.input_nc, size);
-  return dec_y_->forward(core_->forward(enc_x_->forward(h)));
+  return run_xy(prepare_input("RevGan3d::g_xy", x, options_.input_nc, size));
 }
 
 Tensor RevGan3d::g_yx(const Tensor& y, const std::vector<int64_t>& size) {
-  Tensor h = prepare_input("RevGan3d::g_yx", y, options_.output_nc, size);
-  return dec_x_->forward(core_->inverse(enc_y_->forward(h)));
+  return run_yx(prepare_input("RevGan3d::g_yx", y, options_.output_nc, size));
 }
 
 }  // namespace revgan::models

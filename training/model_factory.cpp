@@ -18,32 +18,26 @@ std::shared_ptr<models::GeneratorPair> build_generators(const ResolvedOptions& r
   const ModelTraits t = model_traits(o.model);
   const uint64_t seed = network_seed(o.seed, SeedStream::generators);
   const reversible::Mode mode = o.memory_saving ? reversible::Mode::memory_saving : reversible::Mode::stored;
+  models::GeneratorShape shape;
+  shape.input_nc = o.input_nc;
+  shape.output_nc = o.output_nc;
+  shape.ngf = o.ngf;
+  shape.depth = o.depth;
+  shape.seed = seed;
   if (t.reversible && t.dims == 3) {
     models::RevGan3dOptions g;
-    g.input_nc = o.input_nc;
-    g.output_nc = o.output_nc;
-    g.ngf = o.ngf;
-    g.depth = o.depth;
+    static_cast<models::GeneratorShape&>(g) = shape;
     g.mode = mode;
-    g.seed = seed;
     return std::make_shared<models::RevGan3d>(g);
   }
   if (t.reversible) {
     models::RevGan2dOptions g;
-    g.input_nc = o.input_nc;
-    g.output_nc = o.output_nc;
-    g.ngf = o.ngf;
-    g.depth = o.depth;
+    static_cast<models::GeneratorShape&>(g) = shape;
     g.mode = mode;
-    g.seed = seed;
     return std::make_shared<models::RevGan2d>(g);
   }
   models::ResnetGeneratorOptions g;
-  g.input_nc = o.input_nc;
-  g.output_nc = o.output_nc;
-  g.ngf = o.ngf;
-  g.depth = o.depth;
-  g.seed = seed;
+  static_cast<models::GeneratorShape&>(g) = shape;
   if (t.two_way) return std::make_shared<models::CycleGanGenerators>(g);
   return std::make_shared<models::OneWayGenerator>(g);
 }

@@ -1,0 +1,32 @@
+// ReversibleGenerators: part registration and the shared core builder.
+#include "models/reversible_generators.hpp"
+
+#include <vector>
+
+#include "engine/reversible/additive_coupling.hpp"
+
+namespace revgan::models {
+
+void ReversibleGenerators::set_parts(std::shared_ptr<nn::Sequential> enc_x, std::shared_ptr<nn::Sequential> enc_y,
+                                     std::shared_ptr<reversible::ReversibleSequence> core,
+                                     std::shared_ptr<nn::Sequential> dec_x, std::shared_ptr<nn::Sequential> dec_y) {
+  enc_x_ = register_module("enc_x", std::move(enc_x));
+  enc_y_ = register_module("enc_y", std::move(enc_y));
+  core_ = register_module("core", std::move(core));
+  dec_x_ = register_module("dec_x", std::move(dec_x));
+  dec_y_ = register_module("dec_y", std::move(dec_y));
+}
+
+std::shared_ptr<reversible::ReversibleSequence> make_reversible_core(
+    int64_t channels, int64_t depth, reversible::Mode mode,
+    const std::function<std::shared_ptr<nn::Module>(int64_t half)>& make_branch) {
+  REVGAN_CHECK(channels > 0 && channels % 2 == 0, "RevGAN core: channel count must be positive and even, got {}",
+               channels);
+  REVGAN_CHECK(depth >= 0, "RevGAN core: depth must be non-negative, got {}", depth);
+  std::vector<std::shared_ptr<reversible::Coupling>> blocks;
+  for (int64_t i = 0; i < depth; ++i)
+    blocks.push_back(std::make_shared<reversible::AdditiveCoupling>(make_branch(channels / 2), make_branch(channels / 2)));
+  return std::make_shared<reversible::ReversibleSequence>(std::move(blocks), mode);
+}
+
+}  // namespace revgan::models

@@ -1,0 +1,45 @@
+// What the RevGAN 2D and 3D generator sets share: per-domain encoders and decoders around ONE
+// reversible core, G_XY(x) = Dec_Y(C(Enc_X(x))) and G_YX(y) = Dec_X(C^-1(Enc_Y(y))), with the
+// core's executor switchable at run time. Subclasses build the parts and prepare inputs.
+#pragma once
+
+#include <functional>
+#include <memory>
+
+#include "engine/nn/sequential.hpp"
+#include "engine/reversible/reversible_sequence.hpp"
+#include "models/generator_pair.hpp"
+
+namespace revgan::models {
+
+class ReversibleGenerators : public GeneratorPair {
+ public:
+  // The core may be switched between executors at any time; the weights do not change.
+  void set_mode(reversible::Mode mode) { core_->set_mode(mode); }
+  reversible::Mode mode() const { return core_->mode(); }
+
+  nn::Sequential& enc_x() { return *enc_x_; }
+  nn::Sequential& enc_y() { return *enc_y_; }
+  nn::Sequential& dec_x() { return *dec_x_; }
+  nn::Sequential& dec_y() { return *dec_y_; }
+  reversible::ReversibleSequence& core() { return *core_; }
+
+ protected:
+  // Registers the parts as children in init order: enc_x, enc_y, core, dec_x, dec_y.
+  void set_parts(std::shared_ptr<nn::Sequential> enc_x, std::shared_ptr<nn::Sequential> enc_y,
+                 std::shared_ptr<reversible::ReversibleSequence> core, std::shared_ptr<nn::Sequential> dec_x,
+                 std::shared_ptr<nn::Sequential> dec_y);
+  Tensor run_xy(const Tensor& x) { return dec_y_->forward(core_->forward(enc_x_->forward(x))); }
+  Tensor run_yx(const Tensor& y) { return dec_x_->forward(core_->inverse(enc_y_->forward(y))); }
+
+ private:
+  std::shared_ptr<nn::Sequential> enc_x_, enc_y_, dec_x_, dec_y_;
+  std::shared_ptr<reversible::ReversibleSequence> core_;
+};
+
+// R coupling blocks on `channels` channels (even), F and G each from `make_branch(half)`.
+std::shared_ptr<reversible::ReversibleSequence> make_reversible_core(
+    int64_t channels, int64_t depth, reversible::Mode mode,
+    const std::function<std::shared_ptr<nn::Module>(int64_t half)>& make_branch);
+
+}  // namespace revgan::models
