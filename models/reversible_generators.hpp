@@ -17,6 +17,8 @@ class ReversibleGenerators : public GeneratorPair {
   // The core may be switched between executors at any time; the weights do not change.
   void set_mode(reversible::Mode mode) { core_->set_mode(mode); }
   reversible::Mode mode() const { return core_->mode(); }
+  void set_memory_budget(int64_t bytes) override { core_->set_memory_budget(bytes); }
+  void reset_memory_budget() override { core_->reset_budget(); }
 
   nn::Sequential& enc_x() { return *enc_x_; }
   nn::Sequential& enc_y() { return *enc_y_; }

@@ -12,6 +12,7 @@
 
 #include "data/dataset.hpp"
 #include "data/volume/volume.hpp"
+#include "engine/reversible/reversible_sequence.hpp"
 #include "engine/core/check.hpp"
 #include "engine/core/device.hpp"
 #include "engine/core/option_table.hpp"
@@ -53,6 +54,10 @@ const OptionTable<TrainOptions>& train_option_table() {
       {"n_layers_D", &O::n_layers_D, "stride-2 stages of the PatchGAN discriminator", "3 for 2D, 2 for 3D"},
       {"memory_saving", &O::memory_saving,
        "RevGAN: recompute core activations in the backward (--no_memory_saving stores them)"},
+      {"memory_budget", &O::memory_budget,
+       "RevGAN with memory saving: core activations a training step may keep (bytes, or K/M/G; unlimited: all, "
+       "stored speed); the first blocks of each pass run stored while they fit, the rest are recomputed",
+       nullptr, "BYTES"},
       {"n_epochs", &O::n_epochs, "epochs at the initial learning rate"},
       {"n_epochs_decay", &O::n_epochs_decay, "epochs of linear learning-rate decay to zero"},
       {"lr", &O::lr, "initial Adam learning rate"},
@@ -198,6 +203,7 @@ ResolvedOptions resolve_options(TrainOptions o) {
   positive("patches_per_volume", o.patches_per_volume);
   data::parse_axes("patch_size", o.patch_size);
   data::parse_axes("factor", o.factor);
+  parse_memory_budget(o.memory_budget);
   for (auto [name, v] : {std::pair{"n_epochs", double(o.n_epochs)}, {"n_epochs_decay", double(o.n_epochs_decay)},
                          {"lr", o.lr}, {"lambda_A", o.lambda_A}, {"lambda_B", o.lambda_B},
                          {"lambda_identity", o.lambda_identity}, {"lambda_L1", o.lambda_L1},
@@ -230,6 +236,22 @@ std::string options_to_json(const TrainOptions& o) {
     json.emplace_back(s.name, std::move(v));
   }
   return write_flat_json(json);
+}
+
+int64_t parse_memory_budget(const std::string& text) {
+  if (text == "unlimited") return reversible::ReversibleSequence::unlimited_budget;
+  int64_t value = 0;
+  const char* end = text.data() + text.size();
+  auto [p, ec] = std::from_chars(text.data(), end, value);
+  std::string_view suffix(p, static_cast<std::size_t>(end - p));
+  int shift = 0;
+  if (suffix == "K" || suffix == "KiB") shift = 10;
+  else if (suffix == "M" || suffix == "MiB") shift = 20;
+  else if (suffix == "G" || suffix == "GiB") shift = 30;
+  else REVGAN_CHECK(suffix.empty(), "option memory_budget: unknown unit '{}' in '{}' (bytes, or K, M, G)", suffix, text);
+  REVGAN_CHECK(ec == std::errc() && p != text.data() && value >= 0 && value <= (std::numeric_limits<int64_t>::max() >> shift),
+               "option memory_budget: expected a size (e.g. 512M) or unlimited, got '{}'", text);
+  return value << shift;
 }
 
 std::vector<std::string> differing_network_options(const TrainOptions& checkpoint, const TrainOptions& given) {

@@ -30,6 +30,10 @@ struct TrainOptions {
   int64_t depth = 0;       // coupling / residual blocks; 0: by model (9 in 2D, 6 in 3D)
   int64_t n_layers_D = 0;  // PatchGAN stride-2 stages; 0: by model (3 in 2D, 2 in 3D)
   bool memory_saving = true;  // RevGAN core executor (--no_memory_saving: stored activations)
+  // With memory_saving: bytes of core activations one training step may keep (the first blocks
+  // of each pass run stored while they fit); "0": none (pure memory saving), "unlimited": all
+  // (stored speed). Bytes, or with a K, M, G (powers of 1024) suffix.
+  std::string memory_budget = "0";
   // Optimisation.
   int64_t n_epochs = 100;        // epochs at the initial learning rate
   int64_t n_epochs_decay = 100;  // epochs of linear decay to zero
@@ -102,6 +106,10 @@ class ResolvedOptions {
   explicit ResolvedOptions(TrainOptions options) : options_(std::move(options)) {}
   TrainOptions options_;
 };
+
+// memory_budget in bytes: "unlimited" is ReversibleSequence::unlimited_budget. Throws naming the
+// option on anything else than a non-negative size ("512M", "2G", "1048576").
+int64_t parse_memory_budget(const std::string& text);
 
 // The options that shape the networks (model, channels, widths, depths) whose values differ,
 // each as "--ngf 8 in the checkpoint vs --ngf 16 given", in table order.

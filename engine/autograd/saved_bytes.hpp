@@ -7,7 +7,7 @@
 
 #include "engine/tensor/tensor.hpp"
 
-namespace revgan::bench {
+namespace revgan {
 
 struct SavedBytes {
   int64_t activation_bytes = 0;  // unique storages not charged to "parameters"
@@ -16,8 +16,9 @@ struct SavedBytes {
   int64_t nodes = 0;             // graph nodes visited
 };
 
-// Walks the graph from the roots' grad_fns along next_edges. Undefined roots and released
-// nodes contribute nothing.
-SavedBytes saved_for_backward(const std::vector<Tensor>& roots);
+// Walks the graph from the roots' grad_fns along next_edges, without entering the grad_fns of
+// `boundary` tensors (e.g. a block's input, to count what the block alone keeps). Undefined
+// roots and released nodes contribute nothing.
+SavedBytes saved_for_backward(const std::vector<Tensor>& roots, const std::vector<Tensor>& boundary = {});
 
-}  // namespace revgan::bench
+}  // namespace revgan

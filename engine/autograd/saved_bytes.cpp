@@ -1,16 +1,18 @@
 // Graph walk behind SavedBytes. Deduplication is by Storage (not by tensor) because that is
 // what is actually alive, and what the PyTorch peer's saved-tensor hook can also see.
-#include "bench/saved_bytes.hpp"
+#include "engine/autograd/saved_bytes.hpp"
 
 #include <unordered_set>
 
 #include "engine/autograd/node.hpp"
 
-namespace revgan::bench {
+namespace revgan {
 
-SavedBytes saved_for_backward(const std::vector<Tensor>& roots) {
+SavedBytes saved_for_backward(const std::vector<Tensor>& roots, const std::vector<Tensor>& boundary) {
   SavedBytes out;
   std::unordered_set<const Node*> seen;
+  for (const Tensor& b : boundary)
+    if (b.defined() && b.grad_fn()) seen.insert(b.grad_fn().get());
   std::unordered_set<const Storage*> storages;
   std::vector<const Node*> stack;
   for (const Tensor& r : roots)
@@ -31,4 +33,4 @@ SavedBytes saved_for_backward(const std::vector<Tensor>& roots) {
   return out;
 }
 
-}  // namespace revgan::bench
+}  // namespace revgan
