@@ -3,9 +3,9 @@
 # through apt-get). Idempotent: does nothing when everything is present.
 set -euo pipefail
 
-# libnifti2-dev reads and writes NIfTI volumes; mricron-data holds the Colin27 brain
+# libjpeg62-turbo-dev decodes JPEG as PIL does; libnifti2-dev reads and writes NIfTI volumes; mricron-data holds the Colin27 brain
 # (/usr/share/mricron/templates/ch2.nii.gz) that the volume tests read.
-packages=(cmake ninja-build g++ pkg-config libfmt-dev catch2 libstb-dev libhdf5-dev hdf5-tools
+packages=(cmake ninja-build g++ pkg-config libfmt-dev catch2 libstb-dev libjpeg62-turbo-dev libhdf5-dev hdf5-tools
           libopenblas-openmp-dev libnifti2-dev mricron-data)
 
 missing=()
