@@ -34,14 +34,20 @@ RevGan2d::RevGan2d(const RevGan2dOptions& options) : options_(options) {
   nn::init_normal(*this, gen, options.init_std);
 }
 
+// One part at a time, so each part's input is dropped as soon as the next part has its output
+// (without gradients nothing else keeps it; models/generator_program.hpp mirrors this order).
 Tensor RevGan2d::g_xy(const Tensor& x) {
   check_image_input("RevGan2d::g_xy", x, options_.input_nc);
-  return dec_y_->forward(core_->forward(enc_x_->forward(x)));
+  Tensor h = enc_x_->forward(x);
+  h = core_->forward(h);
+  return dec_y_->forward(h);
 }
 
 Tensor RevGan2d::g_yx(const Tensor& y) {
   check_image_input("RevGan2d::g_yx", y, options_.output_nc);
-  return dec_x_->forward(core_->inverse(enc_y_->forward(y)));
+  Tensor h = enc_y_->forward(y);
+  h = core_->inverse(h);
+  return dec_x_->forward(h);
 }
 
 }  // namespace revgan::models

@@ -70,12 +70,16 @@ RevGan3d::RevGan3d(const RevGan3dOptions& options) : options_(options) {
 
 Tensor RevGan3d::g_xy(const Tensor& x, const std::vector<int64_t>& size) {
   Tensor h = prepare_input("RevGan3d::g_xy", x, options_.input_nc, size);
-  return dec_y_->forward(core_->forward(enc_x_->forward(h)));
+  h = enc_x_->forward(h);  // one part at a time, as RevGan2d::g_xy
+  h = core_->forward(h);
+  return dec_y_->forward(h);
 }
 
 Tensor RevGan3d::g_yx(const Tensor& y, const std::vector<int64_t>& size) {
   Tensor h = prepare_input("RevGan3d::g_yx", y, options_.output_nc, size);
-  return dec_x_->forward(core_->inverse(enc_y_->forward(h)));
+  h = enc_y_->forward(h);
+  h = core_->inverse(h);
+  return dec_x_->forward(h);
 }
 
 }  // namespace revgan::models
