@@ -185,8 +185,9 @@ Header read_header(const uint8_t* bytes, std::size_t size, const std::string& na
   if (const std::string hazard = decoder_hazard(bytes, size); !hazard.empty())
     REVGAN_FAIL("cannot read image {}: {}", name, hazard);
   // The declared size first: stb refuses very large images with a misleading reason.
+  // Divided, not multiplied: two 32-bit sides overflow a 64-bit product (found by fuzzing).
   if (const std::optional<DeclaredSize> declared = declared_size(bytes, size))
-    REVGAN_CHECK(declared->width * declared->height <= max_pixels,
+    REVGAN_CHECK(declared->height <= 0 || declared->width <= max_pixels / declared->height,
                  "image {} is too large: its header declares {}x{}, more than the {} pixels allowed", name,
                  declared->width, declared->height, max_pixels);
   Header h;
