@@ -2,12 +2,14 @@
 //   bench conv [--runs N] [--warmup N]   conv kernel throughput at the models' shapes
 //   bench kernels [--runs N] [--warmup N] every kernel family against measured GEMM / copy peaks
 //   bench train [options]                training-step memory and time (see bench/train_cli.hpp)
+//   bench infer [options]                whole-image against exact tiled inference (bench/infer_bench.hpp)
 #include <fmt/format.h>
 
 #include <cstdlib>
 #include <string>
 
 #include "bench/conv_bench.hpp"
+#include "bench/infer_bench.hpp"
 #include "bench/kernel_bench.hpp"
 #include "bench/train_cli.hpp"
 #include "engine/core/check.hpp"
@@ -25,6 +27,7 @@ int usage() {
              "           K=32 at 128x128, forward and backward, in GFLOP/s or GB/s and as a fraction of an\n"
              "           sgemm and a memcpy peak measured in the same run.\n");
   revgan::bench::print_train_usage();
+  revgan::bench::print_infer_usage();
   return 2;
 }
 
@@ -35,6 +38,7 @@ int main(int argc, char** argv) {
     if (argc < 2) return usage();
     std::string command = argv[1];
     if (command == "train") return revgan::bench::run_train_command(argc - 2, argv + 2);
+    if (command == "infer") return revgan::bench::run_infer_command(argc - 2, argv + 2);
     int runs = 20, warmup = 3;
     for (int i = 2; i < argc; ++i) {
       std::string arg = argv[i];

@@ -74,8 +74,12 @@ bool guarded(Cinfo& cinfo, ErrorManager& err, void (*destroy)(Cinfo*), Body&& bo
   return true;
 }
 
-void destroy_decompress(jpeg_decompress_struct* cinfo) { jpeg_destroy_decompress(cinfo); }
-void destroy_compress(jpeg_compress_struct* cinfo) { jpeg_destroy_compress(cinfo); }
+void destroy_decompress(jpeg_decompress_struct* cinfo) {
+  jpeg_destroy_decompress(cinfo);
+}
+void destroy_compress(jpeg_compress_struct* cinfo) {
+  jpeg_destroy_compress(cinfo);
+}
 
 struct DecodeSession {
   jpeg_decompress_struct cinfo{};
@@ -113,7 +117,7 @@ bool run_decoder(DecodeSession& s) {
       return;
     }
     // As PIL asks: gray stays gray, colour comes as RGB, four channels as (Adobe-inverted) CMYK.
-    s.cinfo.out_color_space = s.cinfo.num_components == 1 ? JCS_GRAYSCALE
+    s.cinfo.out_color_space = s.cinfo.num_components == 1   ? JCS_GRAYSCALE
                               : s.cinfo.num_components == 3 ? JCS_RGB
                                                             : JCS_CMYK;
     jpeg_start_decompress(&s.cinfo);
@@ -180,7 +184,9 @@ void grow(j_compress_ptr cinfo, std::size_t capacity) {
   d->capacity = capacity;
 }
 
-void destination_start(j_compress_ptr cinfo) { grow(cinfo, std::size_t{1} << 16); }
+void destination_start(j_compress_ptr cinfo) {
+  grow(cinfo, std::size_t{1} << 16);
+}
 boolean destination_full(j_compress_ptr cinfo) {
   grow(cinfo, 2 * reinterpret_cast<Destination*>(cinfo->dest)->capacity);
   return TRUE;
@@ -226,7 +232,9 @@ bool run_encoder(EncodeSession& s) {
 
 }  // namespace
 
-bool is_jpeg(const uint8_t* bytes, std::size_t size) { return size >= 2 && bytes[0] == 0xFF && bytes[1] == 0xD8; }
+bool is_jpeg(const uint8_t* bytes, std::size_t size) {
+  return size >= 2 && bytes[0] == 0xFF && bytes[1] == 0xD8;
+}
 
 JpegHeader read_jpeg_header(const uint8_t* bytes, std::size_t size, const std::string& name) {
   return run_or_fail(bytes, size, name, 0, true)->header;

@@ -93,7 +93,8 @@ Config parse(int argc, char** argv, bool& help) {
     if (c.job.tiles.tile % 4 != 0)
       throw UsageError{fmt::format("--tile must be a multiple of 4, got {}", c.job.tiles.tile)};
   }
-  if (args.has("--max_memory")) c.job.tiles.max_memory = revgan::tools::parse_bytes("--max_memory", args.get("--max_memory"));
+  if (args.has("--max_memory"))
+    c.job.tiles.max_memory = revgan::tools::parse_bytes("--max_memory", args.get("--max_memory"));
   c.job.batch = args.get_int("--batch", 1, 1);
   c.device = args.get("--device", "cpu");
   try {

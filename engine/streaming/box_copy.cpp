@@ -32,7 +32,9 @@ void check_inside(const Box& box, const Axes& extent, const char* what) {
                  "{}: box [{}, {}) on axis {} outside an extent of {}", what, box.lo[a], box.hi[a], a, extent[a]);
 }
 
-int64_t offset(const Axes& extent, int64_t z, int64_t y, int64_t x) { return (z * extent[1] + y) * extent[2] + x; }
+int64_t offset(const Axes& extent, int64_t z, int64_t y, int64_t x) {
+  return (z * extent[1] + y) * extent[2] + x;
+}
 
 using Maps = std::array<std::vector<int64_t>, 3>;  // output position -> source position, per axis
 
@@ -50,8 +52,9 @@ Tensor gather(const Tensor& src_tensor, const Dense& d, const Maps& map) {
   for (int64_t p = 0; p < d.planes; ++p)
     for (int64_t z = 0; z < s[0]; ++z)
       for (int64_t y = 0; y < s[1]; ++y) {
-        const float* row = src + p * plane_in +
-                           offset(d.extent, map[0][static_cast<std::size_t>(z)], map[1][static_cast<std::size_t>(y)], 0);
+        const float* row =
+            src + p * plane_in +
+            offset(d.extent, map[0][static_cast<std::size_t>(z)], map[1][static_cast<std::size_t>(y)], 0);
         float* to = dst + p * plane_out + (z * s[1] + y) * s[2];
         if (run) {
           std::memcpy(to, row + map[2][0], static_cast<std::size_t>(s[2]) * sizeof(float));

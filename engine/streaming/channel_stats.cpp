@@ -51,7 +51,9 @@ double ChannelStats::variance(int64_t c) const {
   return m2_[static_cast<std::size_t>(c)] / static_cast<double>(count_);
 }
 
-double ChannelStats::inverse_std(int64_t c, double eps) const { return 1.0 / std::sqrt(variance(c) + eps); }
+double ChannelStats::inverse_std(int64_t c, double eps) const {
+  return 1.0 / std::sqrt(variance(c) + eps);
+}
 
 void normalise_in_place(Tensor& tile, const ChannelStats& stats, double eps) {
   check_tile(tile, stats.channels(), "normalise_in_place");

@@ -16,9 +16,13 @@ void MemoryModel::hold(int64_t bytes) {
   peak_ = std::max(peak_, live_);
 }
 
-void MemoryModel::touch(int64_t transient_bytes) { peak_ = std::max(peak_, live_ + transient_bytes); }
+void MemoryModel::touch(int64_t transient_bytes) {
+  peak_ = std::max(peak_, live_ + transient_bytes);
+}
 
-int64_t Field::bytes(const Box& box) const { return channels_ * box.volume() * k_float_bytes; }
+int64_t Field::bytes(const Box& box) const {
+  return channels_ * box.volume() * k_float_bytes;
+}
 
 StoredField::StoredField(int64_t channels, const Axes& extent, int dims, MemoryModel* dry, bool owned)
     : Field(channels, extent, dims), owned_(owned), model_(dry) {
@@ -51,10 +55,11 @@ Tensor StoredField::read(const Box& box) const {
 }
 
 std::shared_ptr<StoredField> StoredField::channels_view(int64_t start, int64_t count) const {
-  REVGAN_CHECK(start >= 0 && count > 0 && start + count <= channels(), "channels_view: [{}, {}) of {} channels",
-               start, start + count, channels());
-  return std::shared_ptr<StoredField>(new StoredField(
-      count, extent(), dims(), tensor_.defined() ? tensor_.narrow_channels(start, count) : Tensor(), shared_from_this()));
+  REVGAN_CHECK(start >= 0 && count > 0 && start + count <= channels(), "channels_view: [{}, {}) of {} channels", start,
+               start + count, channels());
+  return std::shared_ptr<StoredField>(
+      new StoredField(count, extent(), dims(), tensor_.defined() ? tensor_.narrow_channels(start, count) : Tensor(),
+                      shared_from_this()));
 }
 
 LayerField::LayerField(FieldPtr source, const Layer& layer, Device device)
@@ -153,8 +158,8 @@ int64_t LayerField::read_peak(const Box& box) const {
     const Box padded = padded_input_box(box);
     const int64_t padded_bytes = padded == in_box ? 0 : source_->bytes(padded);
     const int64_t scratch = scratch_bytes(unpadded(layer_, {0, 0, 0}), 1, source_->channels(), padded.size(), dims());
-    return std::max({source_peak, in_bytes + padded_bytes,
-                     (padded_bytes > 0 ? padded_bytes : in_bytes) + scratch + out_bytes});
+    return std::max(
+        {source_peak, in_bytes + padded_bytes, (padded_bytes > 0 ? padded_bytes : in_bytes) + scratch + out_bytes});
   }
   const Axes tail = transpose_tail(layer_, in_box, box, dims());
   const Layer local = unpadded(layer_, tail);
@@ -178,11 +183,20 @@ void PointwiseField::apply(Tensor& t) const {
   const int64_t n = t.numel();
   for (const PointwiseOp& op : ops_) {
     switch (op.kind) {
-      case LayerKind::instance_norm: normalise_in_place(t, *op.stats, op.eps); break;
-      case LayerKind::relu: kernels::cpu::relu_forward<float>(n, x, x); break;
-      case LayerKind::leaky_relu: kernels::cpu::leaky_relu_forward<float>(n, static_cast<float>(op.slope), x, x); break;
-      case LayerKind::tanh: kernels::cpu::tanh_forward<float>(n, x, x); break;
-      default: REVGAN_FAIL("PointwiseField: not a pointwise layer");
+      case LayerKind::instance_norm:
+        normalise_in_place(t, *op.stats, op.eps);
+        break;
+      case LayerKind::relu:
+        kernels::cpu::relu_forward<float>(n, x, x);
+        break;
+      case LayerKind::leaky_relu:
+        kernels::cpu::leaky_relu_forward<float>(n, static_cast<float>(op.slope), x, x);
+        break;
+      case LayerKind::tanh:
+        kernels::cpu::tanh_forward<float>(n, x, x);
+        break;
+      default:
+        REVGAN_FAIL("PointwiseField: not a pointwise layer");
     }
   }
 }

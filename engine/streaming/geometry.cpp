@@ -9,26 +9,40 @@ namespace revgan::streaming {
 
 namespace {
 
-int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
-int64_t ceil_div(int64_t a, int64_t b) { return -floor_div(-a, b); }
+int64_t floor_div(int64_t a, int64_t b) {
+  return a >= 0 ? a / b : -((-a + b - 1) / b);
+}
+int64_t ceil_div(int64_t a, int64_t b) {
+  return -floor_div(-a, b);
+}
 
 const char* kind_name(LayerKind kind) {
   switch (kind) {
-    case LayerKind::reflection_pad: return "reflection pad";
-    case LayerKind::conv: return "conv";
-    case LayerKind::conv_transpose: return "transposed conv";
-    default: return "pointwise layer";
+    case LayerKind::reflection_pad:
+      return "reflection pad";
+    case LayerKind::conv:
+      return "conv";
+    case LayerKind::conv_transpose:
+      return "transposed conv";
+    default:
+      return "pointwise layer";
   }
 }
 
 // Axes a layer acts on: H and W for images, all three for volumes.
-bool active(int axis, int dims) { return axis >= 3 - dims; }
+bool active(int axis, int dims) {
+  return axis >= 3 - dims;
+}
 
 }  // namespace
 
-Box whole_box(const Axes& extent) { return Box{{0, 0, 0}, extent}; }
+Box whole_box(const Axes& extent) {
+  return Box{{0, 0, 0}, extent};
+}
 
-int64_t volume(const Axes& e) { return e[0] * e[1] * e[2]; }
+int64_t volume(const Axes& e) {
+  return e[0] * e[1] * e[2];
+}
 
 int64_t mirror_index(int64_t i, int64_t n) {
   if (n == 1) return 0;
@@ -84,8 +98,8 @@ Box input_box(const Layer& l, const Box& out, const Axes& in, int dims) {
       first = std::max<int64_t>(0, ceil_div(lo + l.padding - l.kernel + 1, l.stride));
       last = std::min(n, floor_div(hi - 1 + l.padding, l.stride) + 1);
     }
-    REVGAN_CHECK(first < last, "streamed {}: output [{}, {}) reads no input of a side of {}", kind_name(l.kind), lo,
-                 hi, n);
+    REVGAN_CHECK(first < last, "streamed {}: output [{}, {}) reads no input of a side of {}", kind_name(l.kind), lo, hi,
+                 n);
     b.lo[i] = first;
     b.hi[i] = last;
   }
@@ -102,9 +116,9 @@ std::vector<Box> tile_boxes(const Axes& extent, const Axes& tile) {
   for (const int64_t z : starts[0])
     for (const int64_t y : starts[1])
       for (const int64_t x : starts[2])
-        boxes.push_back(Box{{z, y, x},
-                            {std::min(z + tile[0], extent[0]), std::min(y + tile[1], extent[1]),
-                             std::min(x + tile[2], extent[2])}});
+        boxes.push_back(Box{
+            {z, y, x},
+            {std::min(z + tile[0], extent[0]), std::min(y + tile[1], extent[1]), std::min(x + tile[2], extent[2])}});
   return boxes;
 }
 

@@ -67,7 +67,9 @@ void append_module(Chain& chain, nn::Module& m) {
   append_leaf(chain, m);
 }
 
-int conv_dims(const Layer& l) { return l.weight.dim() - 2; }
+int conv_dims(const Layer& l) {
+  return l.weight.dim() - 2;
+}
 
 void check_dims(const Chain& chain, int& dims) {
   for (const Layer& l : chain) {

@@ -45,10 +45,10 @@ enum class StepKind { chain, reversible, residuals };
 
 struct Step {
   StepKind kind = StepKind::chain;
-  Chain chain;                    // chain
-  std::vector<Coupling> blocks;   // reversible, in forward order
-  bool inverse = false;           // reversible: run the blocks backwards as inverses
-  std::vector<Chain> residuals;   // residuals: x <- x + F(x), in turn
+  Chain chain;                   // chain
+  std::vector<Coupling> blocks;  // reversible, in forward order
+  bool inverse = false;          // reversible: run the blocks backwards as inverses
+  std::vector<Chain> residuals;  // residuals: x <- x + F(x), in turn
 };
 
 struct Program {

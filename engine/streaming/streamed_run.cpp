@@ -215,8 +215,9 @@ Axes program_output_extent(const Program& p, const Axes& extent) {
     if (step.kind == StepKind::chain) s = chain_shape(step.chain, s, p.dims);
     for (const Coupling& c : step.blocks) {
       const Shape3 half{s.channels / 2, s.extent};
-      REVGAN_CHECK(chain_shape(c.f, half, p.dims).extent == s.extent && chain_shape(c.g, half, p.dims).extent == s.extent,
-                   "streamed program: a coupling branch changes the size of its input");
+      REVGAN_CHECK(
+          chain_shape(c.f, half, p.dims).extent == s.extent && chain_shape(c.g, half, p.dims).extent == s.extent,
+          "streamed program: a coupling branch changes the size of its input");
     }
     for (const Chain& r : step.residuals)
       REVGAN_CHECK(chain_shape(r, s, p.dims).extent == s.extent,

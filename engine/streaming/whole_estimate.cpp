@@ -117,7 +117,7 @@ int64_t estimate_whole_bytes(const Program& program, const Axes& extent, int64_t
                            : step.kind == StepKind::reversible ? replay.reversible(step, h)
                                                                : replay.residuals(step, h);
     if (!out.fresh) continue;  // the step passed its input through
-    replay.drop(h);             // the generator drops a step's input once the step returned
+    replay.drop(h);            // the generator drops a step's input once the step returned
     h = out;
   }
   return replay.peak();

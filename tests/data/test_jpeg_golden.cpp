@@ -2,7 +2,6 @@
 // decoded once by make_jpeg_golden.py with PIL); a JPEG written by data::write_jpeg decodes to
 // the pixels of PIL's own JPEG at the same quality; the JPEG decoder's refusals.
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <fstream>
 #include <iterator>

@@ -3,7 +3,6 @@
 // directions) and residual blocks, in 2D and 3D, with odd tiles, stored or recomputed
 // activations; the memory estimates against the allocator's measured peaks.
 #include <catch2/catch.hpp>
-
 #include <memory>
 
 #include "engine/autograd/grad_mode.hpp"
@@ -135,9 +134,10 @@ TEST_CASE("streamed chain equals the whole-tensor forward, tiles odd or whole, s
 }
 
 TEST_CASE("streamed 3D chain equals the whole-volume forward", "[exec]") {
-  auto net = std::make_shared<nn::Sequential>(Modules{
-      std::make_shared<nn::ReflectionPad>(1), std::make_shared<nn::Conv>(3, 2, 3, 3), std::make_shared<nn::InstanceNorm>(),
-      std::make_shared<nn::ReLU>(), std::make_shared<nn::ReflectionPad>(1), std::make_shared<nn::Conv>(3, 3, 1, 3)});
+  auto net = std::make_shared<nn::Sequential>(
+      Modules{std::make_shared<nn::ReflectionPad>(1), std::make_shared<nn::Conv>(3, 2, 3, 3),
+              std::make_shared<nn::InstanceNorm>(), std::make_shared<nn::ReLU>(),
+              std::make_shared<nn::ReflectionPad>(1), std::make_shared<nn::Conv>(3, 3, 1, 3)});
   Generator gen(5);
   nn::init_normal(*net, gen, 0.3);
   const Program p = single_chain(*net);

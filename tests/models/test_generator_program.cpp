@@ -107,9 +107,8 @@ TEST_CASE("streamed RevGAN 3D equals g_xy and g_yx on a volume", "[model][exec]"
   so.tile = {4, 6, 5};
   so.store_factor = 0;
   for (const bool x_to_y : {true, false}) {
-    const test::Comparison cmp =
-        test::compare(streaming::run_streamed(generator_program(g, x_to_y), x, so), run(g, x_to_y, x),
-                      k_streamed_tolerance);
+    const test::Comparison cmp = test::compare(streaming::run_streamed(generator_program(g, x_to_y), x, so),
+                                               run(g, x_to_y, x), k_streamed_tolerance);
     INFO((x_to_y ? "g_xy: " : "g_yx: ") << cmp.report());
     CHECK(cmp.ok);
   }
@@ -130,7 +129,8 @@ TEST_CASE("whole-forward memory estimates equal the measured peaks; the core add
     const Tensor x = test::random_uniform({1, 3, 64, 48}, 9, -1, 1, DType::float32);
     for (const bool x_to_y : {true, false}) {
       const int64_t peak = measured(*g, x_to_y, x);
-      const int64_t estimate = streaming::estimate_whole_bytes(generator_program(*g, x_to_y), streaming::spatial_extent(x));
+      const int64_t estimate =
+          streaming::estimate_whole_bytes(generator_program(*g, x_to_y), streaming::spatial_extent(x));
       INFO("revgan2d depth " << depth << (x_to_y ? " g_xy" : " g_yx") << ": measured " << peak << ", estimated "
                              << estimate);
       CHECK(estimate >= peak);

@@ -3,7 +3,6 @@
 // RevGAN and CycleGAN weights); the memory budget picks whole or tiles, the estimates bound the
 // measured peaks; odd and tiny sizes.
 #include <catch2/catch.hpp>
-
 #include <cmath>
 
 #include "engine/memory/allocator.hpp"
@@ -69,8 +68,7 @@ TEST_CASE("mirror_pad reflects without repeating the edge, also past the image s
   REQUIRE(infer::mirror_pad(one, 1, 2, 0, 0).to_vector() == std::vector<double>{5, 5, 5, 5});
 }
 
-TEST_CASE("exact tiled translation equals whole-image translation within 1 level: RevGAN and CycleGAN",
-          "[tool]") {
+TEST_CASE("exact tiled translation equals whole-image translation within 1 level: RevGAN and CycleGAN", "[tool]") {
   const data::Image in = photo_like(150, 94);  // not a multiple of 4, 5 x 3 tiles of 32
   for (const char* model : {"revgan_paired", "cyclegan"}) {
     for (const bool x_to_y : {true, false}) {

@@ -132,10 +132,12 @@ inline int64_t parse_bytes(const std::string& option, const std::string& text) {
   std::string unit = text.substr(used);
   for (const char* tail : {"iB", "B"})
     if (unit.size() > 1 && unit.ends_with(tail)) unit.resize(unit.size() - std::string(tail).size());
-  const std::string units = "KMGT";
+  const std::size_t power =
+      unit.size() == 1 ? std::string("KMGT").find(static_cast<char>(std::toupper(static_cast<unsigned char>(unit[0]))))
+                       : std::string::npos;
   double scale = 1;
-  if (unit.size() == 1 && units.find(static_cast<char>(std::toupper(static_cast<unsigned char>(unit[0])))) != std::string::npos) {
-    for (std::size_t i = 0; i <= units.find(static_cast<char>(std::toupper(static_cast<unsigned char>(unit[0])))); ++i) scale *= 1024;
+  if (power != std::string::npos) {
+    for (std::size_t i = 0; i <= power; ++i) scale *= 1024;
   } else if (!unit.empty() && unit != "B") {
     throw bad();
   }

@@ -24,8 +24,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   } catch (const revgan::Error&) {
   }
   try {
-    const revgan::data::Image img =
-        revgan::data::read_image_from_memory(data, size, "<fuzz input>", k_fuzz_max_pixels);
+    const revgan::data::Image img = revgan::data::read_image_from_memory(data, size, "<fuzz input>", k_fuzz_max_pixels);
     // A decoded image must be self-consistent and agree with its header.
     if (!have_header || img.width != header.width || img.height != header.height ||
         (img.channels != 1 && img.channels != 3) || img.bit_depth != 8 ||

@@ -97,7 +97,8 @@ void jpeg_seeds(const fs::path& dir) {
     c.comp_info[0].h_samp_factor = 2;
     c.comp_info[0].v_samp_factor = 1;
   });
-  libjpeg_seed(dir / "progressive.jpg", 21, 11, JCS_RGB, 3, [](jpeg_compress_struct& c) { jpeg_simple_progression(&c); });
+  libjpeg_seed(dir / "progressive.jpg", 21, 11, JCS_RGB, 3,
+               [](jpeg_compress_struct& c) { jpeg_simple_progression(&c); });
   libjpeg_seed(dir / "arithmetic.jpg", 16, 16, JCS_RGB, 3, [](jpeg_compress_struct& c) { c.arith_code = TRUE; });
   libjpeg_seed(dir / "arithmetic_progressive.jpg", 12, 10, JCS_GRAYSCALE, 1, [](jpeg_compress_struct& c) {
     c.arith_code = TRUE;

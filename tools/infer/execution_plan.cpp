@@ -13,7 +13,9 @@ namespace revgan::infer {
 namespace {
 
 // Tiles smaller than this spend more time on halos than on their own pixels.
-int64_t smallest_tile(int dims) { return dims == 3 ? 16 : 64; }
+int64_t smallest_tile(int dims) {
+  return dims == 3 ? 16 : 64;
+}
 
 streaming::StreamOptions stream_options(int64_t tile, Device device) {
   streaming::StreamOptions o;
@@ -28,7 +30,9 @@ int64_t budget_of(const TileOptions& options, Device device) {
 
 }  // namespace
 
-int64_t default_memory_budget(Device device) { return available_memory_bytes(device) / 5 * 4; }
+int64_t default_memory_budget(Device device) {
+  return available_memory_bytes(device) / 5 * 4;
+}
 
 std::string format_bytes(int64_t bytes) {
   const double b = static_cast<double>(bytes);
@@ -46,8 +50,8 @@ std::string ExecutionPlan::describe() const {
 
 ExecutionPlan plan_execution(const streaming::Program& program, const streaming::Axes& extent, int64_t outside_bytes,
                              const TileOptions& options, Device device) {
-  REVGAN_CHECK(options.tile >= 0 && options.default_tile > 0, "plan_execution: tile {}, default tile {}",
-               options.tile, options.default_tile);
+  REVGAN_CHECK(options.tile >= 0 && options.default_tile > 0, "plan_execution: tile {}, default tile {}", options.tile,
+               options.default_tile);
   ExecutionPlan plan;
   plan.budget = budget_of(options, device);
   plan.whole_bytes = streaming::estimate_whole_bytes(program, extent) + outside_bytes;
@@ -56,7 +60,8 @@ ExecutionPlan plan_execution(const streaming::Program& program, const streaming:
   int64_t tile = options.tile > 0 ? options.tile : options.default_tile;
   for (;;) {
     plan.tile = tile;
-    plan.tiled_bytes = streaming::estimate_streamed_bytes(program, extent, stream_options(tile, device)) + outside_bytes;
+    plan.tiled_bytes =
+        streaming::estimate_streamed_bytes(program, extent, stream_options(tile, device)) + outside_bytes;
     if (plan.tiled_bytes <= plan.budget || options.tile > 0 || tile / 2 < smallest_tile(program.dims)) break;
     tile /= 2;
   }

@@ -14,7 +14,9 @@ namespace {
 using streaming::Axes;
 using streaming::Box;
 
-int64_t round_up(int64_t v, int64_t m) { return (v + m - 1) / m * m; }
+int64_t round_up(int64_t v, int64_t m) {
+  return (v + m - 1) / m * m;
+}
 
 int spatial_dims(const Tensor& x, const char* what) {
   REVGAN_CHECK(x.defined() && (x.dim() == 4 || x.dim() == 5) && x.dtype() == DType::float32 && x.device().is_cpu(),
@@ -87,8 +89,8 @@ Tensor run_whole(const Tensor& x, const ImageFn& fn, const TileOptions& o) {
   for (int a = 0; a < dims; ++a) extent.push_back(x.size(2 + a));
   const Tensor padded = pad_to_multiple(x, o);
   Tensor y = fn(padded);
-  bool ok = y.defined() && y.dim() == x.dim() && y.size(0) == x.size(0) && y.dtype() == DType::float32 &&
-            y.device().is_cpu();
+  bool ok =
+      y.defined() && y.dim() == x.dim() && y.size(0) == x.size(0) && y.dtype() == DType::float32 && y.device().is_cpu();
   for (int a = 2; ok && a < x.dim(); ++a) ok = y.size(a) == padded.size(a);
   REVGAN_CHECK(ok, "inference: the network turned {} into {}, expected a CPU float32 batch of the same size",
                padded.describe(), y.defined() ? y.describe() : std::string("an undefined tensor"));

@@ -1,0 +1,145 @@
+// bench infer: random-weight RevGAN (ngf, depth), a uniform random input, one forward per run;
+// peaks from the CPU allocator (live bytes) and getrusage (max RSS of the process).
+#include "bench/infer_bench.hpp"
+
+#include <fmt/format.h>
+#include <omp.h>
+#include <sys/resource.h>
+
+#include <cstdlib>
+#include <string>
+
+#include "bench/timing.hpp"
+#include "engine/autograd/grad_mode.hpp"
+#include "engine/core/check.hpp"
+#include "engine/memory/allocator.hpp"
+#include "engine/streaming/streamed_run.hpp"
+#include "engine/streaming/whole_estimate.hpp"
+#include "engine/tensor/random.hpp"
+#include "models/generator_program.hpp"
+#include "models/revgan2d.hpp"
+
+namespace revgan::bench {
+
+namespace {
+
+struct InferOptions {
+  int64_t height = 1024, width = 1024, ngf = 32, depth = 6, tile = 512;
+  std::string mode = "estimate";  // whole | tiled | estimate
+  int runs = 1;
+  double store_factor = streaming::StreamOptions{}.store_factor;
+};
+
+InferOptions parse(int argc, char** argv) {
+  InferOptions o;
+  for (int i = 0; i < argc; ++i) {
+    const std::string arg = argv[i];
+    REVGAN_CHECK(i + 1 < argc, "bench infer: option {} needs a value", arg);
+    const std::string v = argv[++i];
+    const auto number = [&] {
+      char* end = nullptr;
+      const long long n = std::strtoll(v.c_str(), &end, 10);
+      REVGAN_CHECK(end != v.c_str() && *end == '\0' && n > 0, "bench infer: {} expects a positive integer, got '{}'",
+                   arg, v);
+      return static_cast<int64_t>(n);
+    };
+    if (arg == "--size")
+      o.height = o.width = number();
+    else if (arg == "--height")
+      o.height = number();
+    else if (arg == "--width")
+      o.width = number();
+    else if (arg == "--ngf")
+      o.ngf = number();
+    else if (arg == "--depth")
+      o.depth = number();
+    else if (arg == "--tile")
+      o.tile = number();
+    else if (arg == "--runs")
+      o.runs = static_cast<int>(number());
+    else if (arg == "--mode")
+      o.mode = v;
+    else if (arg == "--store")
+      o.store_factor = std::atof(v.c_str());
+    else
+      REVGAN_FAIL("bench infer: unknown option {}", arg);
+  }
+  REVGAN_CHECK(o.mode == "whole" || o.mode == "tiled" || o.mode == "estimate",
+               "bench infer: --mode must be whole, tiled or estimate, got '{}'", o.mode);
+  REVGAN_CHECK(o.height % 4 == 0 && o.width % 4 == 0, "bench infer: sides must be multiples of 4");
+  return o;
+}
+
+int64_t max_rss_bytes() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<int64_t>(u.ru_maxrss) * 1024;
+}
+
+double gib(int64_t bytes) {
+  return static_cast<double>(bytes) / (1024.0 * 1024.0 * 1024.0);
+}
+
+}  // namespace
+
+void print_infer_usage() {
+  fmt::print(stderr,
+             "usage: bench infer [--size N | --height H --width W] [--mode whole|tiled|estimate] [--tile N]\n"
+             "                   [--ngf K] [--depth R] [--runs N] [--store F]\n"
+             "  infer  one AtoB translation with a random-weight RevGAN (default 32/6) of a random image:\n"
+             "         whole-image forward or exact tiles of N (default 512), time (median of --runs),\n"
+             "         allocator peak and max RSS; always prints both memory estimates. estimate: no run.\n"
+             "         --store: StreamOptions::store_factor (default 2).\n");
+}
+
+int run_infer_command(int argc, char** argv) {
+  const InferOptions o = parse(argc, argv);
+  models::RevGan2dOptions g;
+  g.ngf = o.ngf;
+  g.depth = o.depth;
+  g.seed = 1;
+  models::RevGan2d generator(g);
+  generator.eval();
+  const streaming::Program program = models::generator_program(generator, true);
+  const streaming::Axes extent{1, o.height, o.width};
+  streaming::StreamOptions so;
+  so.tile = {o.tile, o.tile, o.tile};
+  so.store_factor = o.store_factor;
+  const int64_t whole_estimate = streaming::estimate_whole_bytes(program, extent);
+  const int64_t tiled_estimate = streaming::estimate_streamed_bytes(program, extent, so);
+  fmt::print(
+      "bench infer: RevGAN {}/{} on {}x{}, {} thread(s): estimated peak whole {:.3f} GiB, tiled ({}) {:.3f} GiB\n",
+      o.ngf, o.depth, o.width, o.height, omp_get_max_threads(), gib(whole_estimate), o.tile, gib(tiled_estimate));
+  if (o.mode == "estimate") return 0;
+
+  Generator rng(2);
+  Tensor x = Tensor::empty(Shape({1, 3, o.height, o.width}));
+  {
+    float* p = x.data<float>();
+    for (int64_t i = 0; i < x.numel(); ++i) p[i] = static_cast<float>(rng.uniform() * 2.0 - 1.0);
+  }
+  Allocator& a = cpu_allocator();
+  a.reset_peak();
+  const int64_t before = a.stats().live_bytes;
+  const Timing t = time_runs(
+      [&] {
+        NoGradScope no_grad;
+        const Tensor y = o.mode == "whole" ? generator.g_xy(x) : streaming::run_streamed(program, x, so);
+      },
+      0, o.runs);
+  const int64_t peak = a.stats().peak_live_bytes - before + x.nbytes();  // counted as the estimates count
+  fmt::print(
+      "bench infer: {} {}x{}: {:.2f} s (median of {}), allocator peak {:.3f} GiB (estimated {:.3f}), "
+      "max RSS {:.3f} GiB\n",
+      o.mode, o.width, o.height, t.median_s, t.runs, gib(peak),
+      gib(o.mode == "whole" ? whole_estimate : tiled_estimate), gib(max_rss_bytes()));
+  fmt::print(
+      "{{\"bench\": \"infer\", \"mode\": \"{}\", \"width\": {}, \"height\": {}, \"ngf\": {}, \"depth\": {}, "
+      "\"tile\": {}, \"threads\": {}, \"seconds\": {:.3f}, \"allocator_peak_bytes\": {}, "
+      "\"estimated_bytes\": {}, \"max_rss_bytes\": {}}}\n",
+      o.mode, o.width, o.height, o.ngf, o.depth, o.mode == "tiled" ? o.tile : 0, omp_get_max_threads(), t.median_s,
+      peak, o.mode == "whole" ? whole_estimate : tiled_estimate, max_rss_bytes());
+  return 0;
+}
+
+}  // namespace revgan::bench
