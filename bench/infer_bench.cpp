@@ -18,6 +18,7 @@
 #include "engine/tensor/random.hpp"
 #include "models/generator_program.hpp"
 #include "models/revgan2d.hpp"
+#include "tools/common/cli_args.hpp"
 
 namespace revgan::bench {
 
@@ -30,42 +31,24 @@ struct InferOptions {
   double store_factor = streaming::StreamOptions{}.store_factor;
 };
 
+// The tools' parser (tools/common/cli_args.hpp), so that the bench adds no parser of its own.
 InferOptions parse(int argc, char** argv) {
+  tools::Args args({"--size", "--height", "--width", "--ngf", "--depth", "--tile", "--runs", "--mode", "--store"}, {});
   InferOptions o;
-  for (int i = 0; i < argc; ++i) {
-    const std::string arg = argv[i];
-    REVGAN_CHECK(i + 1 < argc, "bench infer: option {} needs a value", arg);
-    const std::string v = argv[++i];
-    const auto number = [&] {
-      char* end = nullptr;
-      const long long n = std::strtoll(v.c_str(), &end, 10);
-      REVGAN_CHECK(end != v.c_str() && *end == '\0' && n > 0, "bench infer: {} expects a positive integer, got '{}'",
-                   arg, v);
-      return static_cast<int64_t>(n);
-    };
-    if (arg == "--size")
-      o.height = o.width = number();
-    else if (arg == "--height")
-      o.height = number();
-    else if (arg == "--width")
-      o.width = number();
-    else if (arg == "--ngf")
-      o.ngf = number();
-    else if (arg == "--depth")
-      o.depth = number();
-    else if (arg == "--tile")
-      o.tile = number();
-    else if (arg == "--runs")
-      o.runs = static_cast<int>(number());
-    else if (arg == "--mode")
-      o.mode = v;
-    else if (arg == "--store")
-      o.store_factor = std::atof(v.c_str());
-    else
-      REVGAN_FAIL("bench infer: unknown option {}", arg);
+  try {
+    REVGAN_CHECK(args.parse(argc, argv), "bench infer: see bench's usage");
+    o.height = o.width = args.get_int("--size", o.height, 4);
+    o.height = args.get_int("--height", o.height, 4);
+    o.width = args.get_int("--width", o.width, 4);
+    o.ngf = args.get_int("--ngf", o.ngf, 1);
+    o.depth = args.get_int("--depth", o.depth, 0);
+    o.tile = args.get_int("--tile", o.tile, 1);
+    o.runs = static_cast<int>(args.get_int("--runs", o.runs, 1));
+    o.mode = args.get_choice("--mode", {"estimate", "whole", "tiled"});
+    o.store_factor = std::stod(args.get("--store", fmt::format("{}", o.store_factor)));
+  } catch (const tools::UsageError& e) {
+    REVGAN_FAIL("bench infer: {}", e.message);
   }
-  REVGAN_CHECK(o.mode == "whole" || o.mode == "tiled" || o.mode == "estimate",
-               "bench infer: --mode must be whole, tiled or estimate, got '{}'", o.mode);
   REVGAN_CHECK(o.height % 4 == 0 && o.width % 4 == 0, "bench infer: sides must be multiples of 4");
   return o;
 }

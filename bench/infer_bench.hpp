@@ -6,7 +6,7 @@
 namespace revgan::bench {
 
 void print_infer_usage();
-// argv: the options after "infer". Returns the exit status.
+// argv[0] is "infer", the options follow. Returns the exit status.
 int run_infer_command(int argc, char** argv);
 
 }  // namespace revgan::bench

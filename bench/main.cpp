@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
     if (argc < 2) return usage();
     std::string command = argv[1];
     if (command == "train") return revgan::bench::run_train_command(argc - 2, argv + 2);
-    if (command == "infer") return revgan::bench::run_infer_command(argc - 2, argv + 2);
+    if (command == "infer") return revgan::bench::run_infer_command(argc - 1, argv + 1);
     int runs = 20, warmup = 3;
     for (int i = 2; i < argc; ++i) {
       std::string arg = argv[i];
