@@ -57,18 +57,21 @@ ExecutionPlan plan_execution(const streaming::Program& program, const streaming:
   plan.whole_bytes = streaming::estimate_whole_bytes(program, extent) + outside_bytes;
   if (options.tile == 0 && plan.whole_bytes <= plan.budget) return plan;
   plan.tiled = true;
+  // Tiled runs keep their activations in host memory and send only tiles to a GPU, so on
+  // CUDA their estimate answers to the host's budget.
+  const int64_t tiled_budget = device.is_cuda() ? default_memory_budget(Device::cpu()) : plan.budget;
   int64_t tile = options.tile > 0 ? options.tile : options.default_tile;
   for (;;) {
     plan.tile = tile;
     plan.tiled_bytes =
         streaming::estimate_streamed_bytes(program, extent, stream_options(tile, device)) + outside_bytes;
-    if (plan.tiled_bytes <= plan.budget || options.tile > 0 || tile / 2 < smallest_tile(program.dims)) break;
+    if (plan.tiled_bytes <= tiled_budget || options.tile > 0 || tile / 2 < smallest_tile(program.dims)) break;
     tile /= 2;
   }
-  REVGAN_CHECK(plan.tiled_bytes <= plan.budget,
+  REVGAN_CHECK(plan.tiled_bytes <= tiled_budget,
                "not enough memory: the input needs about {} in exact tiles of {} (about {} whole), more than the "
                "budget of {} (raise --max_memory or free memory)",
-               format_bytes(plan.tiled_bytes), plan.tile, format_bytes(plan.whole_bytes), format_bytes(plan.budget));
+               format_bytes(plan.tiled_bytes), plan.tile, format_bytes(plan.whole_bytes), format_bytes(tiled_budget));
   return plan;
 }
 

@@ -1,6 +1,8 @@
 // Whole or exact tiles: the memory budget decides. Whole-input inference (the generator's own
 // forward) is used whenever its estimated peak fits the budget; beyond it, exact tiled
 // inference (engine/streaming) with the largest tile that fits, from the default tile down.
+// On CUDA the budget is the GPU's for whole inputs; tiled runs hold their activations in host
+// memory and answer to the host's default budget.
 #pragma once
 
 #include <cstdint>
