@@ -54,7 +54,7 @@ class Streamer {
     NoGradScope no_grad;
     for (const Step& step : p_.steps) {
       if (step.kind == StepKind::chain) {
-        state = finish(chain(state, step.chain));
+        state = finish(chain(std::move(state), step.chain));  // the chain holds its input only while it reads it
       } else if (step.kind == StepKind::reversible) {
         state = reversible(owned_copy(std::move(state)), step);
       } else {
@@ -239,9 +239,10 @@ int64_t estimate_streamed_bytes(const Program& program, const Axes& extent, cons
   program_output_extent(program, extent);
   MemoryModel model;
   {
-    auto in = std::make_shared<StoredField>(program.in_channels, extent, program.dims, &model, false);
+    // Held here throughout, as the caller of run_streamed holds its input.
+    const auto in = std::make_shared<StoredField>(program.in_channels, extent, program.dims, &model, false);
     Streamer streamer(program, extent, options, &model);
-    streamer.run(std::move(in));
+    streamer.run(in);
   }
   return model.peak();
 }
