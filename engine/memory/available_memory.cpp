@@ -53,14 +53,16 @@ int64_t cgroup_room() {
 }  // namespace
 
 int64_t available_memory_bytes(Device device) {
+  // Blocks the allocator caches are free to this process, though not to the system.
+  const MemoryStats s = allocator_for(device).stats();
+  const int64_t cached = std::max<int64_t>(0, s.reserved_bytes - s.live_bytes);
   if (device.is_cpu()) {
     const int64_t room = std::min(mem_available(), cgroup_room());
     REVGAN_CHECK(room != k_unknown, "cannot tell how much memory is available (no /proc/meminfo)");
-    return room;
+    return room + cached;
   }
 #ifdef REVGAN_WITH_CUDA
-  const MemoryStats s = allocator_for(device).stats();
-  return cuda_free_bytes(device.index) + std::max<int64_t>(0, s.reserved_bytes - s.live_bytes);
+  return cuda_free_bytes(device.index) + cached;
 #else
   REVGAN_FAIL("device {}: this build has no CUDA support (configure with -DREVGAN_CUDA=ON)", device.str());
 #endif

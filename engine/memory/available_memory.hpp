@@ -8,8 +8,8 @@
 
 namespace revgan {
 
-// CPU: the kernel's MemAvailable, or less when a cgroup (v2 or v1) limit leaves less. CUDA:
-// the driver's free device memory plus what the caching allocator holds unused.
+// CPU: the kernel's MemAvailable, or less when a cgroup (v2 or v1) limit leaves less; CUDA:
+// the driver's free device memory; both plus what the device's allocator caches unused.
 int64_t available_memory_bytes(Device device);
 
 }  // namespace revgan
