@@ -111,7 +111,12 @@ Step reversible_step(reversible::ReversibleSequence& sequence, bool inverse) {
   Step s;
   s.kind = StepKind::reversible;
   s.inverse = inverse;
-  for (const auto& block : sequence.blocks()) s.blocks.push_back({chain_of(block->f()), chain_of(block->g())});
+  for (const auto& block : sequence.blocks()) {
+    // The streamed executor implements the additive algebra; another coupling must say how.
+    REVGAN_CHECK(dynamic_cast<const reversible::AdditiveCoupling*>(block.get()) != nullptr,
+                 "streamed program: no streamed form of a {} block (additive couplings only)", block->type_name());
+    s.blocks.push_back({chain_of(block->f()), chain_of(block->g())});
+  }
   return s;
 }
 
