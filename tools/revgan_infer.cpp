@@ -31,23 +31,28 @@ void print_help() {
       "  --format F          png | jpg (default png)\n"
       "  --input-part P      whole | A | B: translate the whole input, or the left (A) / right (B)\n"
       "                      half of pix2pix aligned A|B images (default whole)\n"
-      "  --tile N            images with a side above N pixels run in overlapping N x N tiles,\n"
-      "                      blended with feathered weights (default 512; a multiple of 4)\n"
-      "  --overlap N         minimum tile overlap in pixels (default tile / 4)\n"
-      "  --batch N           images of one size (or tiles) per network call (default 1)\n"
+      "  --max_memory SIZE   memory budget (e.g. 8G, 1.5GiB, 512M; default: 80% of the memory\n"
+      "                      available at start, on the GPU for --device cuda). Each input runs\n"
+      "                      whole when the estimated peak of whole inference fits it, else in\n"
+      "                      exact tiles (largest tile that fits, from 512, or 64 for volumes)\n"
+      "  --tile N            always run in exact N x N tiles (N x N x N for volumes; images: a\n"
+      "                      multiple of 4)\n"
+      "  --batch N           images of one size per network call when they fit whole (default 1)\n"
       "  --device D          cpu | cuda | cuda:N (default cpu)\n"
       "  --volume            3D super-resolution: inputs are NIfTI (.nii, .nii.gz) or HDF5 (.h5,\n"
       "                      .hdf5, dataset 'volume') volumes, outputs keep name and format; each\n"
       "                      volume is up-sampled (trilinear) by --factor onto the output grid,\n"
       "                      normalised by its 0.5 / 99.5 percentiles as in training, translated\n"
-      "                      and mapped back to its units (tiles: cubes, default 64)\n"
+      "                      and mapped back to its units\n"
       "  --factor F          --volume: up-sampling factor, one value or D,H,W (default 2; 1: the\n"
       "                      input is already on the output grid)\n"
       "  --quiet             no progress line\n"
       "  --help              this text\n\n"
       "Any image size works: sides are padded to a multiple of 4 by mirror reflection and the\n"
-      "output is cropped back. Tiles normalise with their own instance-norm statistics, so tiled\n"
-      "output can differ slightly from whole-image output.\n"
+      "output is cropped back. Tiled inference is exact: every instance norm takes its statistics\n"
+      "over the whole image (all tiles) and every tile reads the full receptive field of its\n"
+      "outputs, so tiled output equals whole-image output up to float rounding (within 1 level\n"
+      "of 255). JPEG inputs are decoded by libjpeg-turbo, pixel for pixel as PIL decodes them.\n"
       "Exit status: 0 success, 1 error (message on stderr), 2 usage error.\n");
 }
 
@@ -63,7 +68,7 @@ struct Config {
 
 Config parse(int argc, char** argv, bool& help) {
   revgan::tools::Args args({"--checkpoint", "--input", "--output", "--direction", "--format", "--input-part", "--tile",
-                            "--overlap", "--batch", "--device", "--factor"},
+                            "--max_memory", "--batch", "--device", "--factor"},
                            {"--quiet", "--volume"});
   help = !args.parse(argc, argv);
   Config c;
@@ -81,18 +86,15 @@ Config parse(int argc, char** argv, bool& help) {
       if (args.has(image_only)) throw UsageError{fmt::format("{} does not apply to --volume", image_only)};
     c.factor = revgan::tools::parse_factor("--factor", args.get("--factor", "2"));
     c.job.tiles = revgan::infer::default_volume_tiles();
-    c.job.tiles.tile = args.get_int("--tile", c.job.tiles.tile, 2);
-    c.job.tiles.overlap = args.get_int("--overlap", c.job.tiles.overlap, 1);
+    c.job.tiles.tile = args.get_int("--tile", 0, 2);
   } else {
     if (args.has("--factor")) throw UsageError{"--factor applies to --volume only"};
-    c.job.tiles.tile = args.get_int("--tile", 512, 8);
+    c.job.tiles.tile = args.get_int("--tile", 0, 8);
     if (c.job.tiles.tile % 4 != 0)
       throw UsageError{fmt::format("--tile must be a multiple of 4, got {}", c.job.tiles.tile)};
-    c.job.tiles.overlap = args.get_int("--overlap", 0, 4);
   }
-  if (c.job.tiles.overlap >= c.job.tiles.tile)
-    throw UsageError{fmt::format("--overlap ({}) must be smaller than --tile ({})", c.job.tiles.overlap,
-                                 c.job.tiles.tile)};
+  if (args.has("--max_memory"))
+    c.job.tiles.max_memory = revgan::tools::parse_bytes("--max_memory", args.get("--max_memory"));
   c.job.batch = args.get_int("--batch", 1, 1);
   c.device = args.get("--device", "cpu");
   try {
@@ -139,7 +141,7 @@ int main(int argc, char** argv) {
       }
     };
     const revgan::Device device = revgan::parse_device(c.device);
-    int64_t n = 0;
+    revgan::infer::FolderResult result;
     std::string model;
     if (c.volume) {
       const auto translator = revgan::infer::VolumeTranslator::from_checkpoint(c.checkpoint, c.x_to_y, device);
@@ -148,18 +150,17 @@ int main(int argc, char** argv) {
       job.output = c.job.output;
       job.factor = c.factor;
       job.tiles = c.job.tiles;
-      job.tiles.batch = c.job.batch;
-      n = revgan::infer::translate_volume_folder(translator, job, progress);
+      result = revgan::infer::translate_volume_folder(translator, job, progress);
       model = translator.options().model;
     } else {
       const auto translator = revgan::infer::Translator::from_checkpoint(c.checkpoint, c.x_to_y, device);
-      n = revgan::infer::translate_folder(translator, c.job, progress);
+      result = revgan::infer::translate_folder(translator, c.job, progress);
       model = translator.options().model;
     }
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    fmt::print("revgan_infer: translated {} {} {} with '{}' ({}) into {} in {:.2f} s\n", n,
-               c.volume ? "volume(s)" : "image(s)", c.x_to_y ? "AtoB" : "BtoA", c.checkpoint, model,
-               c.job.output.string(), s);
+    fmt::print("revgan_infer: translated {} {} {} ({} whole, {} in exact tiles) with '{}' ({}) into {} in {:.2f} s\n",
+               result.translated, c.volume ? "volume(s)" : "image(s)", c.x_to_y ? "AtoB" : "BtoA",
+               result.translated - result.tiled, result.tiled, c.checkpoint, model, c.job.output.string(), s);
     return 0;
   } catch (const revgan::Error& e) {
     fmt::print(stderr, "revgan_infer: error: {}\n", e.message());

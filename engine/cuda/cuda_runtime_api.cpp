@@ -35,14 +35,26 @@ std::string cuda_unavailable_reason() {
   return probe().reason;
 }
 
-int64_t cuda_driver_used_bytes(int index) {
+namespace {
+struct MemInfo {
+  std::size_t free = 0, total = 0;
+};
+MemInfo mem_info(int index) {
   REVGAN_CHECK(index >= 0 && index < cuda_device_count(), "cuda:{}: device not available ({})", index,
                cuda_device_count() == 0 ? cuda_unavailable_reason() : "index out of range");
   cuda::DeviceGuard guard(index);
-  std::size_t free = 0, total = 0;
-  REVGAN_CUDA_CHECK(cudaMemGetInfo(&free, &total));
-  return static_cast<int64_t>(total - free);
+  MemInfo m;
+  REVGAN_CUDA_CHECK(cudaMemGetInfo(&m.free, &m.total));
+  return m;
 }
+}  // namespace
+
+int64_t cuda_driver_used_bytes(int index) {
+  const MemInfo m = mem_info(index);
+  return static_cast<int64_t>(m.total - m.free);
+}
+
+int64_t cuda_free_bytes(int index) { return static_cast<int64_t>(mem_info(index).free); }
 
 void cuda_synchronize(int index) {
   cuda::DeviceGuard guard(index);

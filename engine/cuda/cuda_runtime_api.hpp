@@ -16,6 +16,8 @@ int cuda_device_count();
 std::string cuda_unavailable_reason();
 // Device memory in use as the driver reports it (total - free, all processes), in bytes.
 int64_t cuda_driver_used_bytes(int index);
+// Device memory the driver reports free, in bytes.
+int64_t cuda_free_bytes(int index);
 // Blocks until the work queued on the device's compute stream has finished.
 void cuda_synchronize(int index);
 void cuda_copy_bytes(void* dst, Device dst_device, const void* src, Device src_device, std::size_t bytes);

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -113,6 +114,36 @@ inline std::array<int64_t, 3> parse_factor(const std::string& option, const std:
   if (v.size() == 1) return {v[0], v[0], v[0]};
   if (v.size() != 3) throw UsageError{fmt::format("{} expects one or three values, got '{}'", option, text)};
   return {v[0], v[1], v[2]};
+}
+
+// A byte count: a number with an optional binary unit K, M, G or T (also written KiB, KB, ...):
+// "8G", "1.5GiB", "512M", "1000000". Positive.
+inline int64_t parse_bytes(const std::string& option, const std::string& text) {
+  const auto bad = [&] {
+    return UsageError{fmt::format("{} expects a size such as 8G, 1.5GiB or 512M, got '{}'", option, text)};
+  };
+  std::size_t used = 0;
+  double value = 0;
+  try {
+    value = std::stod(text, &used);
+  } catch (const std::exception&) {
+    throw bad();
+  }
+  std::string unit = text.substr(used);
+  for (const char* tail : {"iB", "B"})
+    if (unit.size() > 1 && unit.ends_with(tail)) unit.resize(unit.size() - std::string(tail).size());
+  const std::size_t power =
+      unit.size() == 1 ? std::string("KMGT").find(static_cast<char>(std::toupper(static_cast<unsigned char>(unit[0]))))
+                       : std::string::npos;
+  double scale = 1;
+  if (power != std::string::npos) {
+    for (std::size_t i = 0; i <= power; ++i) scale *= 1024;
+  } else if (!unit.empty() && unit != "B") {
+    throw bad();
+  }
+  const double bytes = value * scale;
+  if (!(bytes >= 1) || bytes > 9.0e18) throw bad();
+  return static_cast<int64_t>(bytes);
 }
 
 }  // namespace revgan::tools
