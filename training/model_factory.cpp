@@ -47,7 +47,7 @@ std::shared_ptr<models::GeneratorPair> build_networks(const TrainOptions& o) {
 
 std::shared_ptr<models::GeneratorPair> build_generators(const ResolvedOptions& resolved) {
   std::shared_ptr<models::GeneratorPair> g = build_networks(resolved.get());
-  g->set_memory_budget(parse_memory_budget(resolved->memory_budget));
+  g->set_memory_budget(parse_memory_budget(resolved->memory_budget, parse_device(resolved->device)));
   return g;
 }
 

@@ -12,6 +12,7 @@
 
 #include "data/dataset.hpp"
 #include "data/volume/volume.hpp"
+#include "engine/memory/available_memory.hpp"
 #include "engine/reversible/reversible_sequence.hpp"
 #include "engine/core/check.hpp"
 #include "engine/core/device.hpp"
@@ -56,7 +57,8 @@ const OptionTable<TrainOptions>& train_option_table() {
        "RevGAN: recompute core activations in the backward (--no_memory_saving stores them)"},
       {"memory_budget", &O::memory_budget,
        "RevGAN with memory saving: core activations a training step may keep (bytes, or K/M/G; unlimited: all, "
-       "stored speed); the first blocks of each pass run stored while they fit, the rest are recomputed",
+       "stored speed; auto: half the memory available at start); the first blocks of each pass run stored while "
+       "they fit, the rest are recomputed",
        nullptr, "BYTES"},
       {"n_epochs", &O::n_epochs, "epochs at the initial learning rate"},
       {"n_epochs_decay", &O::n_epochs_decay, "epochs of linear learning-rate decay to zero"},
@@ -203,7 +205,7 @@ ResolvedOptions resolve_options(TrainOptions o) {
   positive("patches_per_volume", o.patches_per_volume);
   data::parse_axes("patch_size", o.patch_size);
   data::parse_axes("factor", o.factor);
-  parse_memory_budget(o.memory_budget);
+  if (o.memory_budget != "auto") parse_memory_budget(o.memory_budget);
   for (auto [name, v] : {std::pair{"n_epochs", double(o.n_epochs)}, {"n_epochs_decay", double(o.n_epochs_decay)},
                          {"lr", o.lr}, {"lambda_A", o.lambda_A}, {"lambda_B", o.lambda_B},
                          {"lambda_identity", o.lambda_identity}, {"lambda_L1", o.lambda_L1},
@@ -238,8 +240,9 @@ std::string options_to_json(const TrainOptions& o) {
   return write_flat_json(json);
 }
 
-int64_t parse_memory_budget(const std::string& text) {
+int64_t parse_memory_budget(const std::string& text, Device device) {
   if (text == "unlimited") return reversible::ReversibleSequence::unlimited_budget;
+  if (text == "auto") return available_memory_bytes(device) / 2;
   int64_t value = 0;
   const char* end = text.data() + text.size();
   auto [p, ec] = std::from_chars(text.data(), end, value);

@@ -2,6 +2,8 @@
 // checkpoint and the error for a non-finite loss.
 #include <catch2/catch.hpp>
 
+#include "engine/memory/available_memory.hpp"
+
 #include <cmath>
 #include <limits>
 
@@ -204,6 +206,9 @@ TEST_CASE("trainer: an unlimited memory budget trains as stored mode, a tiny one
   CHECK(training::parse_memory_budget("512M") == int64_t{512} << 20);
   CHECK(training::parse_memory_budget("3G") == int64_t{3} << 30);
   CHECK(training::parse_memory_budget("1000") == 1000);
+  const int64_t half = training::parse_memory_budget("auto");
+  CHECK(half > 0);
+  CHECK(half <= available_memory_bytes(Device::cpu()) / 2 + (int64_t{64} << 20));  // the memory moves a little
   CHECK_THROWS_WITH(training::parse_memory_budget("lots"), Catch::Contains("memory_budget"));
   CHECK_THROWS_WITH(training::parse_memory_budget("5T"), Catch::Contains("unknown unit"));
 }
