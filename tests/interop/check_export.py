@@ -4,12 +4,14 @@ load_state_dict(strict=True) and compares their outputs with revgan-engine's, wh
 wrote beside them (a .pth of 'input' and 'output', through our own writer). Used by
 tests/interop/test_pth_export.cpp when Debian's python3-torch is installed.
 
-  check_export.py resnet  NET.pth IO.pth INPUT_NC OUTPUT_NC NGF BLOCKS
-  check_export.py patchgan NET.pth IO.pth INPUT_NC NDF N_LAYERS TRACK
-  check_export.py revgan  PREFIX IO_AtoB.pth IO_BtoA.pth INPUT_NC OUTPUT_NC NGF BLOCKS
+  check_export.py CHECK [+ CHECK ...], each CHECK one of
+    resnet   NET.pth IO.pth INPUT_NC OUTPUT_NC NGF BLOCKS
+    patchgan NET.pth IO.pth INPUT_NC NDF N_LAYERS TRACK
+    revgan   PREFIX IO_AtoB.pth IO_BtoA.pth INPUT_NC OUTPUT_NC NGF BLOCKS
 
-PREFIX/<part>.pth are the five official RevGAN networks. Exit status 0 when every load is strict
-and every output within 1e-5 of its scale, 1 otherwise (with the details on stderr).
+PREFIX<part>.pth are the five official RevGAN networks. Several checks share one interpreter (torch
+takes seconds to import). Exit status 0 when every load is strict and every output within 1e-5 of
+its scale, 1 otherwise (with the details on stderr).
 """
 
 import os
@@ -37,9 +39,8 @@ def compare(name, ours, theirs):
     return ok
 
 
-def main(argv):
+def check(argv):
     kind = argv[1]
-    torch.set_num_threads(1)
     with torch.no_grad():
         if kind == "resnet":
             net_path, io_path, in_nc, out_nc, ngf, blocks = argv[2], argv[3], *map(int, argv[4:8])
@@ -64,6 +65,18 @@ def main(argv):
                               ref.revgan_translate(nets, io["input"].double(), a_to_b))
             return ok
     raise SystemExit(f"unknown kind {kind}")
+
+
+def main(argv):
+    torch.set_num_threads(1)
+    ok, job = True, [argv[0]]
+    for arg in argv[1:] + ["+"]:
+        if arg != "+":
+            job.append(arg)
+            continue
+        ok &= check(job)
+        job = [argv[0]]
+    return ok
 
 
 if __name__ == "__main__":

@@ -207,38 +207,36 @@ TEST_CASE("pth export: PyTorch loads the files with strict=True and computes our
     state.entries.emplace_back("output", pth::to_stored(y));
     pth::write_pth(path.string(), state);
   };
-  const auto check = [&](std::vector<std::string> args) {
-    args.insert(args.begin(), {python, script});
-    const test::ChildResult r = test::run_program(args);
-    INFO(r.output);
-    REQUIRE(r.exit_code == 0);
-  };
+  std::vector<std::string> args{python, script};  // one interpreter for every check
 
-  SECTION("CycleGAN G_A and D_A") {
-    const fs::path ckpt = make_checkpoint("cyclegan", dir);
-    const training::LoadedGenerators g = training::load_generators(ckpt.string());
-    pth::write_pth((dir / "G_A.pth").string(), exporting::export_network({ckpt.string(), "G_A", "official"}).state);
-    const Tensor x = image(3, 16, 8);
-    write_io(dir / "io_G.pth", x, g.generators->g_xy(x));
-    check({"resnet", (dir / "G_A.pth").string(), (dir / "io_G.pth").string(), "3", "2", "2", "2"});
+  // CycleGAN G_A and D_A (pytorch-CycleGAN-and-pix2pix names).
+  const fs::path cyclegan = make_checkpoint("cyclegan", dir);
+  const training::LoadedGenerators c = training::load_generators(cyclegan.string());
+  pth::write_pth((dir / "G_A.pth").string(), exporting::export_network({cyclegan.string(), "G_A", "official"}).state);
+  const Tensor x = image(3, 16, 8);
+  write_io(dir / "io_G.pth", x, c.generators->g_xy(x));
+  args.insert(args.end(), {"resnet", (dir / "G_A.pth").string(), (dir / "io_G.pth").string(), "3", "2", "2", "2", "+"});
+  const auto d = checkpoint_discriminator(cyclegan, c.options, "D_A");
+  pth::write_pth((dir / "D_A.pth").string(), exporting::export_network({cyclegan.string(), "D_A", "official"}).state);
+  const Tensor b = image(2, 40, 9);
+  write_io(dir / "io_D.pth", b, d->forward(b));
+  args.insert(args.end(),
+              {"patchgan", (dir / "D_A.pth").string(), (dir / "io_D.pth").string(), "2", "2", "3", "0", "+"});
 
-    const auto d = checkpoint_discriminator(ckpt, g.options, "D_A");
-    pth::write_pth((dir / "D_A.pth").string(), exporting::export_network({ckpt.string(), "D_A", "official"}).state);
-    const Tensor b = image(2, 40, 9);
-    write_io(dir / "io_D.pth", b, d->forward(b));
-    check({"patchgan", (dir / "D_A.pth").string(), (dir / "io_D.pth").string(), "2", "2", "3", "0"});
-  }
-  SECTION("RevGAN's five generator networks, both directions") {
-    const fs::path ckpt = make_checkpoint("revgan_unpaired", dir);
-    const training::LoadedGenerators g = training::load_generators(ckpt.string());
-    for (const std::string net : {"G_A_enc", "G_core", "G_A_dec", "G_B_enc", "G_B_dec"})
-      pth::write_pth((dir / ("net_" + net + ".pth")).string(),
-                     exporting::export_network({ckpt.string(), net, "official"}).state);
-    const Tensor x = image(3, 16, 10), y = image(2, 16, 11);
-    write_io(dir / "io_AtoB.pth", x, g.generators->g_xy(x));
-    write_io(dir / "io_BtoA.pth", y, g.generators->g_yx(y));
-    check({"revgan", (dir / "net_").string(), (dir / "io_AtoB.pth").string(), (dir / "io_BtoA.pth").string(), "3", "2",
-           "2", "2"});
-  }
+  // RevGAN's five generator networks (the official code's names), both directions.
+  const fs::path revgan = make_checkpoint("revgan_unpaired", dir);
+  const training::LoadedGenerators r = training::load_generators(revgan.string());
+  for (const std::string net : {"G_A_enc", "G_core", "G_A_dec", "G_B_enc", "G_B_dec"})
+    pth::write_pth((dir / ("net_" + net + ".pth")).string(),
+                   exporting::export_network({revgan.string(), net, "official"}).state);
+  const Tensor ra = image(3, 16, 10), rb = image(2, 16, 11);
+  write_io(dir / "io_AtoB.pth", ra, r.generators->g_xy(ra));
+  write_io(dir / "io_BtoA.pth", rb, r.generators->g_yx(rb));
+  args.insert(args.end(), {"revgan", (dir / "net_").string(), (dir / "io_AtoB.pth").string(),
+                           (dir / "io_BtoA.pth").string(), "3", "2", "2", "2"});
+
+  const test::ChildResult result = test::run_program(args);
+  INFO(result.output);
+  REQUIRE(result.exit_code == 0);
   fs::remove_all(dir);
 }
