@@ -19,7 +19,7 @@ common_sources=("$root/engine/core/check.cpp")
 image_sources=("$root/data/image.cpp" "$root/data/image_guard.cpp" "$root/data/stb_impl.cpp")
 nifti_sources=("$root/data/volume/nifti_io.cpp" "$root/data/volume/volume.cpp")
 # The .pth reader without module_state.cpp (which needs the tensor library).
-pth_sources=("$root"/engine/io/pth/{crc32,pickle_value,pth_reader,pth_writer,state_dict,storage_table,unpickler,zip_reader,zip_writer}.cpp
+pth_sources=("$root"/engine/io/pth/{crc32,pickle_value,pickle_vocabulary,pth_reader,pth_writer,state_dict,storage_table,unpickler,zip_reader,zip_writer}.cpp
              "$root/engine/io/atomic_file.cpp")
 # Debian ships only uninstrumented builds of these; linking them statically keeps the fuzzer
 # self-contained (crashes inside still surface, coverage feedback stops at their boundary).

@@ -31,6 +31,10 @@ struct TensorRecord {
   int64_t numel() const;
 };
 
+// Empty when every element the record reads lies inside its storage (offsets and strides
+// non-negative, no overflow, no more elements than the storage holds), else what is wrong.
+std::string tensor_record_problem(const TensorRecord& r);
+
 struct Value;
 using ValuePtr = std::shared_ptr<Value>;
 

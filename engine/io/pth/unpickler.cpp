@@ -6,179 +6,14 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <optional>
 #include <unordered_map>
+
+#include "engine/io/pth/pickle_vocabulary.hpp"
 
 namespace revgan::io::pth {
 
 namespace {
-
-// Every opcode of pickle protocols 0 to 5, for messages about the ones refused.
-const char* opcode_name(uint8_t op) {
-  switch (op) {
-    case '(':
-      return "MARK";
-    case '.':
-      return "STOP";
-    case '0':
-      return "POP";
-    case '1':
-      return "POP_MARK";
-    case '2':
-      return "DUP";
-    case 'F':
-      return "FLOAT";
-    case 'I':
-      return "INT";
-    case 'J':
-      return "BININT";
-    case 'K':
-      return "BININT1";
-    case 'L':
-      return "LONG";
-    case 'M':
-      return "BININT2";
-    case 'N':
-      return "NONE";
-    case 'P':
-      return "PERSID";
-    case 'Q':
-      return "BINPERSID";
-    case 'R':
-      return "REDUCE";
-    case 'S':
-      return "STRING";
-    case 'T':
-      return "BINSTRING";
-    case 'U':
-      return "SHORT_BINSTRING";
-    case 'V':
-      return "UNICODE";
-    case 'X':
-      return "BINUNICODE";
-    case 'a':
-      return "APPEND";
-    case 'b':
-      return "BUILD";
-    case 'c':
-      return "GLOBAL";
-    case 'd':
-      return "DICT";
-    case '}':
-      return "EMPTY_DICT";
-    case 'e':
-      return "APPENDS";
-    case 'g':
-      return "GET";
-    case 'h':
-      return "BINGET";
-    case 'i':
-      return "INST";
-    case 'j':
-      return "LONG_BINGET";
-    case 'l':
-      return "LIST";
-    case ']':
-      return "EMPTY_LIST";
-    case 'o':
-      return "OBJ";
-    case 'p':
-      return "PUT";
-    case 'q':
-      return "BINPUT";
-    case 'r':
-      return "LONG_BINPUT";
-    case 's':
-      return "SETITEM";
-    case 't':
-      return "TUPLE";
-    case ')':
-      return "EMPTY_TUPLE";
-    case 'u':
-      return "SETITEMS";
-    case 'G':
-      return "BINFLOAT";
-    case 'B':
-      return "BINBYTES";
-    case 'C':
-      return "SHORT_BINBYTES";
-    case 0x80:
-      return "PROTO";
-    case 0x81:
-      return "NEWOBJ";
-    case 0x82:
-      return "EXT1";
-    case 0x83:
-      return "EXT2";
-    case 0x84:
-      return "EXT4";
-    case 0x85:
-      return "TUPLE1";
-    case 0x86:
-      return "TUPLE2";
-    case 0x87:
-      return "TUPLE3";
-    case 0x88:
-      return "NEWTRUE";
-    case 0x89:
-      return "NEWFALSE";
-    case 0x8a:
-      return "LONG1";
-    case 0x8b:
-      return "LONG4";
-    case 0x8c:
-      return "SHORT_BINUNICODE";
-    case 0x8d:
-      return "BINUNICODE8";
-    case 0x8e:
-      return "BINBYTES8";
-    case 0x8f:
-      return "EMPTY_SET";
-    case 0x90:
-      return "ADDITEMS";
-    case 0x91:
-      return "FROZENSET";
-    case 0x92:
-      return "NEWOBJ_EX";
-    case 0x93:
-      return "STACK_GLOBAL";
-    case 0x94:
-      return "MEMOIZE";
-    case 0x95:
-      return "FRAME";
-    case 0x96:
-      return "BYTEARRAY8";
-    case 0x97:
-      return "NEXT_BUFFER";
-    case 0x98:
-      return "READONLY_BUFFER";
-    default:
-      return "unknown";
-  }
-}
-
-// The only globals a state-dict pickle may name. The integer tags the callable.
-enum class Global : int64_t {
-  ordered_dict,
-  rebuild_tensor_v2,
-  rebuild_tensor,
-  float_storage,
-  double_storage,
-  long_storage
-};
-
-struct AllowedGlobal {
-  const char* module;
-  const char* name;
-  Global tag;
-};
-constexpr AllowedGlobal k_allowed_globals[] = {
-    {"collections", "OrderedDict", Global::ordered_dict},
-    {"torch._utils", "_rebuild_tensor_v2", Global::rebuild_tensor_v2},
-    {"torch._utils", "_rebuild_tensor", Global::rebuild_tensor},
-    {"torch", "FloatStorage", Global::float_storage},
-    {"torch", "DoubleStorage", Global::double_storage},
-    {"torch", "LongStorage", Global::long_storage},
-};
 
 constexpr int64_t k_max_tensor_dims = 16;
 
@@ -300,19 +135,16 @@ class Unpickler {
   }
 
   void push_global(const std::string& module, const std::string& name) {
-    for (const AllowedGlobal& g : k_allowed_globals) {
-      if (module == g.module && name == g.name) {
-        ValuePtr v = make(Value::Kind::global);
-        v->text = module + " " + name;
-        v->integer = static_cast<int64_t>(g.tag);
-        push(std::move(v));
-        return;
-      }
-    }
-    fail(
-        "the global '{}.{}' is not allowed in a state dict (only OrderedDict, the tensor rebuild functions and "
-        "Float/Double/LongStorage are; nothing is ever executed)",
-        module.substr(0, 64), name.substr(0, 64));
+    const std::optional<Global> g = allowed_global(module, name);
+    if (!g)
+      fail(
+          "the global '{}.{}' is not allowed in a state dict (only OrderedDict, the tensor rebuild functions and "
+          "Float/Double/LongStorage are; nothing is ever executed)",
+          module.substr(0, 64), name.substr(0, 64));
+    ValuePtr v = make(Value::Kind::global);
+    v->text = module + " " + name;
+    v->integer = static_cast<int64_t>(*g);
+    push(std::move(v));
   }
 
   void memo_put(uint64_t index) {
@@ -389,36 +221,10 @@ class Unpickler {
     record->offset = int_arg(*args.items[1], "offset");
     record->size = int_tuple(*args.items[2], "size");
     record->stride = int_tuple(*args.items[3], "stride");
-    check_record(*record);
+    if (const std::string why = tensor_record_problem(*record); !why.empty()) fail("{}", why);
     ValuePtr t = make(Value::Kind::tensor);
     t->tensor = std::move(record);
     return t;
-  }
-
-  void check_record(const TensorRecord& r) const {
-    if (r.size.size() != r.stride.size()) fail("tensor with {} sizes but {} strides", r.size.size(), r.stride.size());
-    if (r.offset < 0) fail("tensor with negative storage offset {}", r.offset);
-    int64_t numel = 1, last = r.offset;
-    for (std::size_t i = 0; i < r.size.size(); ++i) {
-      if (r.size[i] < 0 || r.stride[i] < 0)
-        fail("tensor with negative size or stride ({}, {})", r.size[i], r.stride[i]);
-      if (__builtin_mul_overflow(numel, r.size[i], &numel)) fail("tensor size overflows");
-      int64_t reach = 0;
-      if (r.size[i] > 0 &&
-          (__builtin_mul_overflow(r.size[i] - 1, r.stride[i], &reach) || __builtin_add_overflow(last, reach, &last)))
-        fail("tensor extent overflows");
-    }
-    const std::string& key = r.storage.key;
-    if (numel > 0 && last >= r.storage.numel)
-      fail("a tensor reads element {} of storage '{}', which holds {}", last, key.substr(0, 64), r.storage.numel);
-    if (numel == 0 && r.offset > r.storage.numel)
-      fail("a tensor starts at element {} of storage '{}', which holds {}", r.offset, key.substr(0, 64),
-           r.storage.numel);
-    // Reading more elements than the storage holds would need overlapping (broadcast) strides;
-    // refusing them bounds what a file can make us allocate by its own size.
-    if (numel > r.storage.numel)
-      fail("a tensor of {} elements over storage '{}' of {} (broadcast views are not supported)", numel,
-           key.substr(0, 64), r.storage.numel);
   }
 
   void reduce() {
