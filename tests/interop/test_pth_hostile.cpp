@@ -33,10 +33,17 @@ std::string error_of(const std::string& pickle,
 }  // namespace
 
 TEST_CASE("pth hostile: the hand-made baseline is read", "[data]") {
-  const std::vector<uint8_t> bytes = pk::zip_pth(pk::state_dict(k_weight), {{"0", pk::floats(4)}});
+  // The weight as torch.save writes it, plus what PyTorch 0.3 under Python 2 wrote: a byte-string
+  // key (SHORT_BINSTRING) and the 4-argument _rebuild_tensor(storage, offset, size, stride).
+  const std::string old = "U\x03old" + pk::global("torch._utils", "_rebuild_tensor") + "(" + pk::storage("0", 4) +
+                          pk::integer(1) + pk::int_tuple({3}) + pk::int_tuple({1}) + "tR";
+  const std::vector<uint8_t> bytes = pk::zip_pth(pk::state_dict(k_weight + old), {{"0", pk::floats(4)}});
   const PthContents c = read_pth_bytes(bytes.data(), bytes.size(), "baseline.pth");
-  REQUIRE(c.state.entries.size() == 1);
+  REQUIRE(c.state.entries.size() == 2);
   for (int64_t i = 0; i < 4; ++i) REQUIRE(c.state.entries[0].second.value(i) == static_cast<double>(i));
+  REQUIRE(c.state.entries[1].first == "old");
+  REQUIRE(c.state.entries[1].second.shape == std::vector<int64_t>{3});
+  for (int64_t i = 0; i < 3; ++i) REQUIRE(c.state.entries[1].second.value(i) == static_cast<double>(i + 1));
 }
 
 TEST_CASE("pth hostile: pickles that call os.system or eval are refused and run nothing", "[data]") {
