@@ -235,7 +235,9 @@ TEST_CASE("pth export: PyTorch loads the files with strict=True and computes our
   args.insert(args.end(), {"revgan", (dir / "net_").string(), (dir / "io_AtoB.pth").string(),
                            (dir / "io_BtoA.pth").string(), "3", "2", "2", "2"});
 
-  const test::ChildResult result = test::run_program(args);
+  test::ChildOptions no_bytecode;  // nothing written into the source tree (tests/interop/__pycache__)
+  no_bytecode.env.emplace_back("PYTHONDONTWRITEBYTECODE", "1");
+  const test::ChildResult result = test::run_program(args, no_bytecode);
   INFO(result.output);
   REQUIRE(result.exit_code == 0);
   fs::remove_all(dir);
