@@ -11,6 +11,7 @@
 #include "engine/core/check.hpp"
 #include "tools/common/cli_args.hpp"
 #include "tools/infer/folder.hpp"
+#include "tools/infer/pth_generator.hpp"
 #include "tools/infer/volume_translator.hpp"
 
 namespace {
@@ -54,10 +55,17 @@ void print_help() {
       "outputs, so tiled output equals whole-image output up to float rounding (within 1 level\n"
       "of 255). JPEG inputs are decoded by libjpeg-turbo, pixel for pixel as PIL decodes them.\n"
       "Exit status: 0 success, 1 error (message on stderr), 2 usage error.\n");
+  // PyTorch checkpoints (tools/infer/pth_generator.hpp).
+  fmt::print(
+      "\nA --checkpoint ending in .pth or .pt is a PyTorch state dict: a generator of\n"
+      "pytorch-CycleGAN-and-pix2pix (latest_net_G_A.pth), or the official RevGAN code's\n"
+      "<epoch>_net_G_core.pth with its encoders and decoders beside it. Their options:\n{}",
+      revgan::infer::pth_generator_option_table().help_lines({}));
 }
 
 struct Config {
   std::string checkpoint;
+  revgan::infer::PthGeneratorOptions pth;
   bool volume = false;
   revgan::data::Axes3 factor{2, 2, 2};
   bool x_to_y = true;
@@ -70,10 +78,22 @@ Config parse(int argc, char** argv, bool& help) {
   revgan::tools::Args args({"--checkpoint", "--input", "--output", "--direction", "--format", "--input-part", "--tile",
                             "--max_memory", "--batch", "--device", "--factor"},
                            {"--quiet", "--volume"});
-  help = !args.parse(argc, argv);
+  // The .pth options go to their own table; everything else to Args.
+  const auto& pth_table = revgan::infer::pth_generator_option_table();
+  const auto [pth_args, rest] = pth_table.split_known(std::vector<std::string>(argv + 1, argv + argc));
+  std::vector<char*> rest_argv{argv[0]};
+  for (const std::string& a : rest) rest_argv.push_back(const_cast<char*>(a.c_str()));
+  help = !args.parse(static_cast<int>(rest_argv.size()), rest_argv.data());
   Config c;
   if (help) return c;
   c.checkpoint = args.required("--checkpoint");
+  try {
+    c.pth = pth_table.parse(pth_args).options;
+  } catch (const revgan::Error& e) {
+    throw UsageError{e.message()};
+  }
+  if (!pth_args.empty() && !revgan::infer::is_pth_checkpoint(c.checkpoint))
+    throw UsageError{fmt::format("{} applies to .pth checkpoints only", pth_args.front())};
   c.job.input = args.required("--input");
   c.job.output = args.required("--output");
   c.x_to_y = args.get_choice("--direction", {"AtoB", "BtoA"}) == "AtoB";
@@ -81,6 +101,7 @@ Config parse(int argc, char** argv, bool& help) {
   const std::string part = args.get_choice("--input-part", {"whole", "A", "B", "left", "right"});
   c.job.part = revgan::infer::parse_input_part(part);
   c.volume = args.flag("--volume");
+  if (c.volume && revgan::infer::is_pth_checkpoint(c.checkpoint)) throw UsageError{"--volume does not take a .pth"};
   if (c.volume) {
     for (const char* image_only : {"--format", "--input-part"})
       if (args.has(image_only)) throw UsageError{fmt::format("{} does not apply to --volume", image_only)};
@@ -153,7 +174,9 @@ int main(int argc, char** argv) {
       result = revgan::infer::translate_volume_folder(translator, job, progress);
       model = translator.options().model;
     } else {
-      const auto translator = revgan::infer::Translator::from_checkpoint(c.checkpoint, c.x_to_y, device);
+      const auto translator = revgan::infer::is_pth_checkpoint(c.checkpoint)
+                                  ? revgan::infer::translator_from_pth(c.checkpoint, c.pth, c.x_to_y, device)
+                                  : revgan::infer::Translator::from_checkpoint(c.checkpoint, c.x_to_y, device);
       result = revgan::infer::translate_folder(translator, c.job, progress);
       model = translator.options().model;
     }

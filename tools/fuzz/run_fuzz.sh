@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer harnesses (clang, ASan + UBSan; separate from the CMake build) and runs
 # them, one at a time, at low priority.
-#   tools/fuzz/run_fuzz.sh build [NAME]        compile fuzz_NAME_reader (image, jpeg, nifti; all by default)
-#   tools/fuzz/run_fuzz.sh seeds               regenerate tools/fuzz/seeds/ (committed)
-#   tools/fuzz/run_fuzz.sh run NAME SECONDS    fuzz NAME (image, jpeg or nifti) for SECONDS
+#   tools/fuzz/run_fuzz.sh build [NAME]        compile fuzz_NAME_reader (image, jpeg, nifti, pth; all by default)
+#   tools/fuzz/run_fuzz.sh seeds               regenerate tools/fuzz/seeds/{image,nifti,jpeg} (committed; the pth seeds
+#                                              come from tests/interop/generate_pth_fixtures.py)
+#   tools/fuzz/run_fuzz.sh run NAME SECONDS    fuzz NAME (image, jpeg, nifti or pth) for SECONDS
 #   tools/fuzz/run_fuzz.sh [SECONDS]           build, then run each fuzzer for SECONDS (default 60)
 # Work files (objects, growing corpora, crash artifacts) live in $REVGAN_FUZZ_DIR (/tmp/revgan-fuzz).
 set -euo pipefail
@@ -18,6 +19,9 @@ common_sources=("$root/engine/core/check.cpp")
 image_sources=("$root/data/image.cpp" "$root/data/image_guard.cpp" "$root/data/jpeg_codec.cpp"
                "$root/data/stb_impl.cpp")
 nifti_sources=("$root/data/volume/nifti_io.cpp" "$root/data/volume/volume.cpp")
+# The .pth reader without module_state.cpp (which needs the tensor library).
+pth_sources=("$root"/engine/io/pth/{crc32,pickle_value,pickle_vocabulary,pth_reader,pth_writer,state_dict,storage_table,unpickler,zip_reader,zip_writer}.cpp
+             "$root/engine/io/atomic_file.cpp")
 # Debian ships only uninstrumented builds of these; linking them statically keeps the fuzzer
 # self-contained (crashes inside still surface, coverage feedback stops at their boundary).
 nifti_libs=(/usr/lib/x86_64-linux-gnu/libnifti2.a /usr/lib/x86_64-linux-gnu/libznz.a -lz -lm)
@@ -52,7 +56,7 @@ compile() {
   nice -n 19 "$cxx" $sanitize "${objects[@]}" -o "$work/$out" "${link[@]}" -lfmt
 }
 
-# build [image|jpeg|nifti]: all when no name is given.
+# build [image|jpeg|nifti|pth]: all when no name is given.
 build() {
   require_clang
   mkdir -p "$work"
@@ -67,6 +71,9 @@ build() {
   if [ "${1:-nifti}" = nifti ]; then
     compile fuzz_nifti_reader "$root/tools/fuzz/fuzz_nifti_reader.cpp" "${nifti_sources[@]}" "${common_sources[@]}" \
       -- "${nifti_libs[@]}"
+  fi
+  if [ "${1:-pth}" = pth ]; then
+    compile fuzz_pth_reader "$root/tools/fuzz/fuzz_pth_reader.cpp" "${pth_sources[@]}" "${common_sources[@]}"
   fi
 }
 
@@ -89,10 +96,12 @@ run() {
   cp -n "$root/tools/fuzz/seeds/$name/"* "$corpus/" 2>/dev/null || true
   # The JPEG fuzzer also starts from the JPEGs among the image seeds (another encoder's output).
   [ "$name" = jpeg ] && cp -n "$root/tools/fuzz/seeds/image/"*.jpg "$corpus/" 2>/dev/null || true
+  local dict=()
+  [ -f "$root/tools/fuzz/$name.dict" ] && dict=(-dict="$root/tools/fuzz/$name.dict")
   echo "run_fuzz: fuzzing $name for ${seconds}s (corpus $corpus, crashes in $artifacts)"
   # New inputs go to the work corpus only; the committed seeds stay as they are.
   nice -n 19 "$exe" "$corpus" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 -max_len=65536 \
-    -print_final_stats=1 -artifact_prefix="$artifacts" "$@"
+    -print_final_stats=1 -artifact_prefix="$artifacts" "${dict[@]}" "$@"
 }
 
 case "${1:-}" in
@@ -105,5 +114,6 @@ case "${1:-}" in
     run image "$seconds"
     run jpeg "$seconds"
     run nifti "$seconds"
+    run pth "$seconds"
     ;;
 esac
