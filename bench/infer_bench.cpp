@@ -15,44 +15,53 @@
 #include "bench/timing.hpp"
 #include "engine/autograd/grad_mode.hpp"
 #include "engine/core/check.hpp"
+#include "engine/core/option_table.hpp"
 #include "engine/memory/allocator.hpp"
 #include "engine/streaming/streamed_run.hpp"
 #include "engine/streaming/whole_estimate.hpp"
 #include "engine/tensor/random.hpp"
 #include "models/generator_program.hpp"
 #include "models/revgan2d.hpp"
-#include "tools/common/cli_args.hpp"
 
 namespace revgan::bench {
 
 namespace {
 
 struct InferOptions {
-  int64_t height = 1024, width = 1024, ngf = 32, depth = 6, tile = 512;
+  int64_t size = 0, height = 1024, width = 1024, ngf = 32, depth = 6, tile = 512, runs = 1;
   std::string mode = "estimate";  // whole | tiled | estimate
-  int runs = 1;
-  double store_factor = streaming::StreamOptions{}.store_factor;
+  double store = streaming::StreamOptions{}.store_factor;
 };
 
-// The tools' parser (tools/common/cli_args.hpp), so that the bench adds no parser of its own.
+const OptionTable<InferOptions>& infer_option_table() {
+  static const OptionTable<InferOptions> table({
+      {"size", &InferOptions::size, "image side (sets --height and --width)", "1024", "N"},
+      {"height", &InferOptions::height, "image height (a multiple of 4)", nullptr, "H"},
+      {"width", &InferOptions::width, "image width (a multiple of 4)", nullptr, "W"},
+      {"ngf", &InferOptions::ngf, "generator width", nullptr, "K"},
+      {"depth", &InferOptions::depth, "reversible blocks", nullptr, "R"},
+      {"tile", &InferOptions::tile, "tile side of --mode tiled", nullptr, "N"},
+      {"runs", &InferOptions::runs, "timed runs (the median is reported)", nullptr, "N"},
+      {"mode", &InferOptions::mode, "whole | tiled | estimate (estimate: no run)", nullptr, "M"},
+      {"store", &InferOptions::store, "StreamOptions::store_factor", nullptr, "F"},
+  });
+  return table;
+}
+
 InferOptions parse(int argc, char** argv) {
-  tools::Args args({"--size", "--height", "--width", "--ngf", "--depth", "--tile", "--runs", "--mode", "--store"}, {});
-  InferOptions o;
-  try {
-    REVGAN_CHECK(args.parse(argc, argv), "bench infer: see bench's usage");
-    o.height = o.width = args.get_int("--size", o.height, 4);
-    o.height = args.get_int("--height", o.height, 4);
-    o.width = args.get_int("--width", o.width, 4);
-    o.ngf = args.get_int("--ngf", o.ngf, 1);
-    o.depth = args.get_int("--depth", o.depth, 0);
-    o.tile = args.get_int("--tile", o.tile, 1);
-    o.runs = static_cast<int>(args.get_int("--runs", o.runs, 1));
-    o.mode = args.get_choice("--mode", {"estimate", "whole", "tiled"});
-    o.store_factor = std::stod(args.get("--store", fmt::format("{}", o.store_factor)));
-  } catch (const tools::UsageError& e) {
-    REVGAN_FAIL("bench infer: {}", e.message);
+  const auto parsed = infer_option_table().parse(std::vector<std::string>(argv + 1, argv + argc));
+  InferOptions o = parsed.options;
+  REVGAN_CHECK(!parsed.help, "bench infer: see bench's usage");
+  if (parsed.was_given("size")) {
+    if (!parsed.was_given("height")) o.height = o.size;
+    if (!parsed.was_given("width")) o.width = o.size;
   }
-  REVGAN_CHECK(o.height % 4 == 0 && o.width % 4 == 0, "bench infer: sides must be multiples of 4");
+  REVGAN_CHECK(o.height >= 4 && o.width >= 4 && o.height % 4 == 0 && o.width % 4 == 0,
+               "bench infer: sides must be positive multiples of 4, got {}x{}", o.height, o.width);
+  REVGAN_CHECK(o.ngf >= 1 && o.depth >= 0 && o.tile >= 1 && o.runs >= 1,
+               "bench infer: --ngf, --tile and --runs must be at least 1 and --depth at least 0");
+  REVGAN_CHECK(o.mode == "estimate" || o.mode == "whole" || o.mode == "tiled",
+               "bench infer: --mode must be estimate, whole or tiled, got '{}'", o.mode);
   return o;
 }
 
@@ -77,12 +86,11 @@ double process_cpu_seconds() {
 
 void print_infer_usage() {
   fmt::print(stderr,
-             "usage: bench infer [--size N | --height H --width W] [--mode whole|tiled|estimate] [--tile N]\n"
-             "                   [--ngf K] [--depth R] [--runs N] [--store F]\n"
-             "  infer  one AtoB translation with a random-weight RevGAN (default 32/6) of a random image:\n"
-             "         whole-image forward or exact tiles of N (default 512), time (median of --runs),\n"
-             "         allocator peak and max RSS; always prints both memory estimates. estimate: no run.\n"
-             "         --store: StreamOptions::store_factor (default 2).\n");
+             "usage: bench infer [options]\n"
+             "  one AtoB translation with a random-weight RevGAN of a random image: whole-image forward\n"
+             "  or exact tiles, time (median of --runs), allocator peak and max RSS; always prints both\n"
+             "  memory estimates.\n{}",
+             infer_option_table().help_lines(InferOptions{}));
 }
 
 int run_infer_command(int argc, char** argv) {
@@ -97,7 +105,7 @@ int run_infer_command(int argc, char** argv) {
   const streaming::Axes extent{1, o.height, o.width};
   streaming::StreamOptions so;
   so.tile = {o.tile, o.tile, o.tile};
-  so.store_factor = o.store_factor;
+  so.store_factor = o.store;
   const int64_t whole_estimate = streaming::estimate_whole_bytes(program, extent);
   const int64_t tiled_estimate = streaming::estimate_streamed_bytes(program, extent, so);
   fmt::print(
@@ -137,7 +145,7 @@ int run_infer_command(int argc, char** argv) {
       "{{\"bench\": \"infer\", \"mode\": \"{}\", \"width\": {}, \"height\": {}, \"ngf\": {}, \"depth\": {}, "
       "\"tile\": {}, \"store_factor\": {}, \"threads\": {}, \"seconds\": {:.3f}, \"cpu_seconds\": {:.3f}, "
       "\"allocator_peak_bytes\": {}, \"estimated_bytes\": {}, \"reserved_peak_bytes\": {}, \"max_rss_bytes\": {}}}\n",
-      o.mode, o.width, o.height, o.ngf, o.depth, o.mode == "tiled" ? o.tile : 0, o.store_factor, omp_get_max_threads(),
+      o.mode, o.width, o.height, o.ngf, o.depth, o.mode == "tiled" ? o.tile : 0, o.store, omp_get_max_threads(),
       t.median_s, cpu, peak, estimate, stats.peak_reserved_bytes, max_rss_bytes());
   return 0;
 }

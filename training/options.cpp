@@ -14,6 +14,7 @@
 #include "data/volume/volume.hpp"
 #include "engine/memory/available_memory.hpp"
 #include "engine/reversible/reversible_sequence.hpp"
+#include "engine/core/byte_size.hpp"
 #include "engine/core/check.hpp"
 #include "engine/core/device.hpp"
 #include "engine/core/option_table.hpp"
@@ -243,18 +244,7 @@ std::string options_to_json(const TrainOptions& o) {
 int64_t parse_memory_budget(const std::string& text, Device device) {
   if (text == "unlimited") return reversible::ReversibleSequence::unlimited_budget;
   if (text == "auto") return available_memory_bytes(device) / 2;
-  int64_t value = 0;
-  const char* end = text.data() + text.size();
-  auto [p, ec] = std::from_chars(text.data(), end, value);
-  std::string_view suffix(p, static_cast<std::size_t>(end - p));
-  int shift = 0;
-  if (suffix == "K" || suffix == "KiB") shift = 10;
-  else if (suffix == "M" || suffix == "MiB") shift = 20;
-  else if (suffix == "G" || suffix == "GiB") shift = 30;
-  else REVGAN_CHECK(suffix.empty(), "option memory_budget: unknown unit '{}' in '{}' (bytes, or K, M, G)", suffix, text);
-  REVGAN_CHECK(ec == std::errc() && p != text.data() && value >= 0 && value <= (std::numeric_limits<int64_t>::max() >> shift),
-               "option memory_budget: expected a size (e.g. 512M) or unlimited, got '{}'", text);
-  return value << shift;
+  return parse_byte_size("memory_budget", text, 0);
 }
 
 std::vector<std::string> differing_network_options(const TrainOptions& checkpoint, const TrainOptions& given) {

@@ -4,11 +4,12 @@
 
 #include "data/image.hpp"
 #include "tests/tools/tool_test_util.hpp"
-#include "tools/common/cli_args.hpp"
+#include "engine/core/byte_size.hpp"
+#include "engine/core/check.hpp"
 #include "tools/infer/translator.hpp"
 
 TEST_CASE("revgan_infer --max_memory sizes: binary units, fractions, plain bytes; nonsense refused", "[tool]") {
-  using revgan::tools::parse_bytes;
+  const auto parse_bytes = [](const char* option, const std::string& text) { return revgan::parse_byte_size(option, text); };
   REQUIRE(parse_bytes("--max_memory", "8G") == int64_t{8} << 30);
   REQUIRE(parse_bytes("--max_memory", "1.5GiB") == int64_t{3} << 29);
   REQUIRE(parse_bytes("--max_memory", "512m") == int64_t{512} << 20);
@@ -17,7 +18,7 @@ TEST_CASE("revgan_infer --max_memory sizes: binary units, fractions, plain bytes
   REQUIRE(parse_bytes("--max_memory", "1000000") == 1000000);
   REQUIRE(parse_bytes("--max_memory", "100B") == 100);
   for (const char* bad : {"", "G", "12Q", "-1G", "0", "8 G", "1e30"})
-    REQUIRE_THROWS_AS(parse_bytes("--max_memory", bad), revgan::tools::UsageError);
+    REQUIRE_THROWS_AS(parse_bytes("--max_memory", bad), revgan::Error);
 }
 
 #if defined(REVGAN_INFER_PATH)

@@ -61,7 +61,13 @@ TEST_CASE("revgan_infer: usage errors exit 2, runtime errors exit 1 with a messa
   REQUIRE(infer("--checkpoint a --input b --output c --direction sideways", log) == 2);
   REQUIRE(infer("--checkpoint a --input b --output c --tile 30", log) == 2);
   REQUIRE(infer("--checkpoint a --input b --output c --max_memory 12Q", log) == 2);
-  REQUIRE_THAT(read_text(log), Catch::Contains("--max_memory expects a size"));
+  REQUIRE_THAT(read_text(log), Catch::Contains("option max_memory: unknown unit 'Q'"));
+  REQUIRE(infer("--checkpoint a --input b --output c --max_memory lots", log) == 2);
+  REQUIRE_THAT(read_text(log), Catch::Contains("option max_memory: expected a size"));
+  REQUIRE(infer("--input b --output c", log) == 2);
+  REQUIRE_THAT(read_text(log), Catch::Contains("--checkpoint is required"));
+  REQUIRE(infer("--checkpoint a.h5 --input b --output c --netG resnet_9blocks", log) == 2);
+  REQUIRE_THAT(read_text(log), Catch::Contains("applies to .pth checkpoints only"));
   REQUIRE(infer("--checkpoint a --input b --output c --overlap 8", log) == 2);  // exact tiles need no overlap
   REQUIRE(infer("--checkpoint a --input b --output c --device tpu", log) == 2);
 

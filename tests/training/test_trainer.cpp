@@ -210,5 +210,6 @@ TEST_CASE("trainer: an unlimited memory budget trains as stored mode, a tiny one
   CHECK(half > 0);
   CHECK(half <= available_memory_bytes(Device::cpu()) / 2 + (int64_t{64} << 20));  // the memory moves a little
   CHECK_THROWS_WITH(training::parse_memory_budget("lots"), Catch::Contains("memory_budget"));
-  CHECK_THROWS_WITH(training::parse_memory_budget("5T"), Catch::Contains("unknown unit"));
+  CHECK_THROWS_WITH(training::parse_memory_budget("5Q"), Catch::Contains("unknown unit"));
+  CHECK(training::parse_memory_budget("0") == 0);
 }
