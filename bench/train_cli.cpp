@@ -13,9 +13,11 @@
 #include <vector>
 
 #include "bench/budget.hpp"
+#include "bench/device_probe.hpp"
 #include "bench/report.hpp"
 #include "bench/train_bench.hpp"
 #include "engine/core/check.hpp"
+#include "engine/tensor/device_info.hpp"
 
 namespace revgan::bench {
 
@@ -164,6 +166,11 @@ int run_train_command(int argc, char** argv) {
   }
   const Options o = parse(argc, argv);
   const std::vector<TrainConfig> configs = select_configs(o);
+  // Every row runs on the same device; say which (an emulated CUDA device says so).
+  if (!configs.empty()) {
+    require_device(configs.front().device);
+    fmt::print("device: {}\n", describe_device(configs.front().device));
+  }
   std::vector<TrainResult> results;
   std::vector<BudgetResult> budgets;
   std::string json;
