@@ -34,6 +34,15 @@ bool same_site(const char* file_a, int line_a, const char* file_b, int line_b) {
 
 }  // namespace
 
+// Records the fault (a std::string) and leaves the faulting fiber for good. The fiber's frames
+// are abandoned, never unwound, so the message is made in a statement of its own: no temporary
+// holding heap memory is alive when the fiber leaves.
+#define REVGAN_EMU_FAIL(message) \
+  do {                           \
+    record_fault(message);       \
+    abandon();                   \
+  } while (0)
+
 BlockRunner* BlockRunner::current() {
   return tl_runner;
 }
@@ -114,21 +123,24 @@ void BlockRunner::finish_thread(unsigned t) {
   ++done_;
   ++warps_[t / 32].exited;
   if (barrier_waiting_ > 0)
-    fail(
+    REVGAN_EMU_FAIL(
         fmt::format("thread {} exited while {} thread(s) wait at __syncthreads ({}): a barrier must be reached by "
                     "every thread of the block",
                     t, barrier_waiting_, site(barrier_file_, barrier_line_)));
   const Warp& w = warps_[t / 32];
   if (w.arrived > 0)
-    fail(
+    REVGAN_EMU_FAIL(
         fmt::format("thread {} exited while {} lane(s) of its warp wait at __shfl_down_sync ({}): a full-mask "
                     "shuffle must be reached by all 32 lanes",
                     t, w.arrived, site(w.file, w.line)));
   leave();
 }
 
-void BlockRunner::fail(std::string message) {
+void BlockRunner::record_fault(std::string message) {
   if (fault_.empty()) fault_ = std::move(message);
+}
+
+void BlockRunner::abandon() {
   stats().switches += 1;
   exit_fiber(*running_, main_);
 }
@@ -180,11 +192,12 @@ void BlockRunner::promote(bool for_barrier, const char* file, int line) {
   for (std::size_t i = 0; i < plain_pos_; ++i) {
     const unsigned u = order_[i];
     if (for_barrier)
-      fail(fmt::format("__syncthreads ({}) reached by thread {}, but thread {} exited without reaching it",
-                       site(file, line), t, u));
+      REVGAN_EMU_FAIL(fmt::format("__syncthreads ({}) reached by thread {}, but thread {} exited without reaching it",
+                                  site(file, line), t, u));
     if (u / 32 == t / 32)
-      fail(fmt::format("__shfl_down_sync ({}) reached by thread {}, but lane {} of its warp exited without reaching it",
-                       site(file, line), t, u % 32));
+      REVGAN_EMU_FAIL(
+          fmt::format("__shfl_down_sync ({}) reached by thread {}, but lane {} of its warp exited without reaching it",
+                      site(file, line), t, u % 32));
   }
   fiber_mode_ = true;
   slots_[t].fiber = plain_;
@@ -233,7 +246,7 @@ void BlockRunner::barrier(const char* file, int line) {
   if (!fiber_mode_) promote(true, file, line);
   const unsigned t = current_;
   if (done_ > 0)
-    fail(
+    REVGAN_EMU_FAIL(
         fmt::format("__syncthreads ({}) reached by thread {} after {} thread(s) of the block exited without reaching "
                     "it",
                     site(file, line), t, done_));
@@ -241,8 +254,8 @@ void BlockRunner::barrier(const char* file, int line) {
     barrier_file_ = file;
     barrier_line_ = line;
   } else if (!same_site(barrier_file_, barrier_line_, file, line)) {
-    fail(fmt::format("thread {} waits at __syncthreads ({}) while {} thread(s) wait at a different one ({})", t,
-                     site(file, line), barrier_waiting_, site(barrier_file_, barrier_line_)));
+    REVGAN_EMU_FAIL(fmt::format("thread {} waits at __syncthreads ({}) while {} thread(s) wait at a different one ({})",
+                                t, site(file, line), barrier_waiting_, site(barrier_file_, barrier_line_)));
   }
   if (++barrier_waiting_ == n_) {
     for (Slot& s : slots_)
@@ -261,12 +274,13 @@ double BlockRunner::shuffle(const char* file, int line, unsigned mask, double va
   const unsigned t = current_;
   const unsigned warp = t / 32, lane = t % 32;
   if (mask != 0xffffffffu)
-    fail(fmt::format("__shfl_down_sync ({}) with mask {:#x}: only full-mask shuffles are emulated", site(file, line),
-                     mask));
+    REVGAN_EMU_FAIL(fmt::format("__shfl_down_sync ({}) with mask {:#x}: only full-mask shuffles are emulated",
+                                site(file, line), mask));
   if (width != 32)
-    fail(fmt::format("__shfl_down_sync ({}) with width {}: only width 32 is emulated", site(file, line), width));
+    REVGAN_EMU_FAIL(
+        fmt::format("__shfl_down_sync ({}) with width {}: only width 32 is emulated", site(file, line), width));
   if (warp_size(warp) < 32)
-    fail(
+    REVGAN_EMU_FAIL(
         fmt::format("full-mask __shfl_down_sync ({}) in warp {}, which has only {} thread(s) (blockDim.x = {}): "
                     "lanes outside the block cannot take part",
                     site(file, line), warp, warp_size(warp), n_));
@@ -274,14 +288,14 @@ double BlockRunner::shuffle(const char* file, int line, unsigned mask, double va
   if (w.exited > 0)
     for (unsigned l = 0; l < 32; ++l)
       if (slots_[warp * 32 + l].state == State::done)
-        fail(fmt::format("__shfl_down_sync ({}) reached by lane {} of warp {}, but lane {} has exited",
-                         site(file, line), lane, warp, l));
+        REVGAN_EMU_FAIL(fmt::format("__shfl_down_sync ({}) reached by lane {} of warp {}, but lane {} has exited",
+                                    site(file, line), lane, warp, l));
   if (w.arrived == 0) {
     w.file = file;
     w.line = line;
   } else if (!same_site(w.file, w.line, file, line)) {
-    fail(fmt::format("lane {} of warp {} shuffles at {} while {} lane(s) shuffle at {}", lane, warp, site(file, line),
-                     w.arrived, site(w.file, w.line)));
+    REVGAN_EMU_FAIL(fmt::format("lane {} of warp {} shuffles at {} while {} lane(s) shuffle at {}", lane, warp,
+                                site(file, line), w.arrived, site(w.file, w.line)));
   }
   w.value[lane] = value;
   w.is_double[lane] = is_double;
@@ -289,7 +303,8 @@ double BlockRunner::shuffle(const char* file, int line, unsigned mask, double va
   if (++w.arrived == 32) {
     for (unsigned l = 0; l < 32; ++l) {
       if (w.is_double[l] != w.is_double[0])
-        fail(fmt::format("lanes of warp {} shuffle values of different types at {}", warp, site(file, line)));
+        REVGAN_EMU_FAIL(
+            fmt::format("lanes of warp {} shuffle values of different types at {}", warp, site(file, line)));
       const unsigned src = l + w.delta[l];
       w.result[l] = src < 32 ? w.value[src] : w.value[l];
       if (l != lane && slots_[warp * 32 + l].state == State::at_shuffle) slots_[warp * 32 + l].state = State::ready;

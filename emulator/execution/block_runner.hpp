@@ -57,7 +57,8 @@ class BlockRunner {
   [[noreturn]] void plain_loop();
   [[noreturn]] void thread_main();
   [[noreturn]] void finish_thread(unsigned t);
-  [[noreturn]] void fail(std::string message);
+  void record_fault(std::string message);
+  [[noreturn]] void abandon();
   int next_ready();
   void enter(unsigned t);
   void yield();
