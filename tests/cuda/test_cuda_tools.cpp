@@ -1,6 +1,8 @@
 // The tools on a CUDA device: `bench train --device cuda --preset small` measures every family,
 // and `revgan_train --device cuda` trains a tiny model for a few steps and saves a checkpoint.
 // Both name the device in their first lines; an emulated device says that it is one.
+#include <cuda_runtime_api.h>  // the emulator's defines REVGAN_CUDA_EMULATED
+
 #include <catch2/catch.hpp>
 #include <filesystem>
 
