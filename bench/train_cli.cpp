@@ -15,10 +15,12 @@
 #include <vector>
 
 #include "bench/budget.hpp"
+#include "bench/device_probe.hpp"
 #include "bench/report.hpp"
 #include "bench/train_bench.hpp"
 #include "engine/core/check.hpp"
 #include "engine/core/option_table.hpp"
+#include "engine/tensor/device_info.hpp"
 
 namespace revgan::bench {
 
@@ -194,7 +196,12 @@ int run_train_command(int argc, char** argv) {
                "bench train: --budget_sweep chooses the budgets; leave out --memory_budget");
   std::vector<TrainConfig> configs = select_configs(bench, train);
   if (b.budget_sweep > 0) configs = sweep_budgets(configs, b.budget_sweep);
-
+  // Every row runs on the same device; say which (an emulated CUDA device says so).
+  if (!configs.empty()) {
+    const Device device = parse_device(configs.front().options.device);
+    require_device(device);
+    fmt::print("device: {}\n", describe_device(device));
+  }
   std::vector<TrainResult> results;
   std::vector<BudgetResult> budgets;
   std::string json;

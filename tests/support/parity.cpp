@@ -1,11 +1,12 @@
 // The cross-backend harness. The backward is driven through a scalar sum_k sum(out_k * up_k)
 // built from the engine's own mul and sum, so every output's gradient is a fixed random tensor
 // on both backends.
-#include "tests/cuda/parity.hpp"
+#include "tests/support/parity.hpp"
 
 #include <catch2/catch.hpp>
 
 #include "engine/ops/arithmetic.hpp"
+#include "engine/ops/dispatch.hpp"
 #include "engine/ops/reduce.hpp"
 #include "tests/support/random_tensor.hpp"
 #include "tests/support/tolerance.hpp"
@@ -59,7 +60,14 @@ void check_parity(const ParityCase& c, DType dtype) {
   }
 
   Run cpu = run_on(c, values, upstream, Device::cpu());
+  std::vector<int64_t> before;
+  for (ops::OpKind op : c.ops) before.push_back(ops::testing::cuda_dispatches[static_cast<std::size_t>(op)].load());
   Run gpu = run_on(c, values, upstream, Device::cuda(0));
+  REQUIRE_FALSE(c.ops.empty());
+  for (std::size_t i = 0; i < c.ops.size(); ++i) {
+    INFO(c.name << ": claims to check " << ops::op_name(c.ops[i]) << " but never ran its CUDA kernels");
+    CHECK(ops::testing::cuda_dispatches[static_cast<std::size_t>(c.ops[i])].load() > before[i]);
+  }
   REQUIRE(cpu.outputs.size() == gpu.outputs.size());
   for (std::size_t k = 0; k < cpu.outputs.size(); ++k) {
     INFO(c.name << " (" << dtype_name(dtype) << "): output " << k << " " << cpu.outputs[k].shape().str());
