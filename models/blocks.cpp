@@ -41,15 +41,18 @@ std::shared_ptr<nn::Sequential> make_decoder(int64_t ngf, int64_t out_nc, DType 
   return dec;
 }
 
-std::shared_ptr<nn::Sequential> make_conv_branch(int dims, int64_t channels, bool final_norm, DType dtype) {
-  REVGAN_CHECK(channels > 0, "conv branch: channel count must be positive, got {}", channels);
+std::shared_ptr<nn::Sequential> make_conv_branch(int dims, int64_t channels, bool final_norm, DType dtype,
+                                                 int64_t out_channels) {
+  REVGAN_CHECK(channels > 0 && out_channels >= 0, "conv branch: channel counts must be positive, got {} -> {}",
+               channels, out_channels);
+  if (out_channels == 0) out_channels = channels;
   auto branch = std::make_shared<nn::Sequential>();
   branch->append(std::make_shared<ReflectionPad>(1))
       .append(std::make_shared<Conv>(dims, channels, channels, 3, 1, 0, true, dtype))
       .append(std::make_shared<InstanceNorm>())
       .append(std::make_shared<ReLU>())
       .append(std::make_shared<ReflectionPad>(1))
-      .append(std::make_shared<Conv>(dims, channels, channels, 3, 1, 0, true, dtype));
+      .append(std::make_shared<Conv>(dims, channels, out_channels, 3, 1, 0, true, dtype));
   if (final_norm) branch->append(std::make_shared<InstanceNorm>());
   return branch;
 }

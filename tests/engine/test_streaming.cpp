@@ -11,6 +11,7 @@
 #include "engine/nn/layers.hpp"
 #include "engine/ops/arithmetic.hpp"
 #include "engine/reversible/additive_coupling.hpp"
+#include "engine/reversible/coupling_kind.hpp"
 #include "engine/reversible/reversible_sequence.hpp"
 #include "engine/streaming/box_copy.hpp"
 #include "engine/streaming/streamed_run.hpp"
@@ -43,11 +44,12 @@ std::shared_ptr<nn::Sequential> mini_generator(int dims, int64_t in, int64_t k) 
   return net;
 }
 
-std::shared_ptr<nn::Sequential> branch(int64_t channels, uint64_t seed) {
+std::shared_ptr<nn::Sequential> branch(int64_t channels, uint64_t seed, int64_t out_channels = 0) {
   auto b = std::make_shared<nn::Sequential>(Modules{
       std::make_shared<nn::ReflectionPad>(1), std::make_shared<nn::Conv>(2, channels, channels, 3),
       std::make_shared<nn::InstanceNorm>(), std::make_shared<nn::ReLU>(), std::make_shared<nn::ReflectionPad>(1),
-      std::make_shared<nn::Conv>(2, channels, channels, 3), std::make_shared<nn::InstanceNorm>()});
+      std::make_shared<nn::Conv>(2, channels, out_channels > 0 ? out_channels : channels, 3),
+      std::make_shared<nn::InstanceNorm>()});
   Generator gen(seed);
   nn::init_normal(*b, gen, 0.2);
   return b;
@@ -153,9 +155,12 @@ TEST_CASE("streamed 3D chain equals the whole-volume forward", "[exec]") {
 }
 
 TEST_CASE("streamed coupling blocks and residual blocks equal their forwards, both directions", "[exec]") {
+  const auto coupling = GENERATE(reversible::CouplingKind::additive, reversible::CouplingKind::affine);
+  INFO(reversible::coupling_name(coupling));
   std::vector<std::shared_ptr<reversible::Coupling>> blocks;
+  const int64_t out = reversible::branch_output_channels(coupling, 3);
   for (uint64_t i = 0; i < 2; ++i)
-    blocks.push_back(std::make_shared<reversible::AdditiveCoupling>(branch(3, 20 + i), branch(3, 30 + i)));
+    blocks.push_back(reversible::make_coupling(coupling, branch(3, 20 + i, out), branch(3, 30 + i, out)));
   reversible::ReversibleSequence core(blocks);
   const Tensor x = test::random_uniform({1, 6, 23, 17}, 4, -1, 1, DType::float32);
   StreamOptions o;
@@ -213,5 +218,45 @@ TEST_CASE("memory estimates match the allocator's measured peaks", "[exec]") {
     CHECK(streamed_estimate >= streamed);
     CHECK(streamed_estimate <= streamed + streamed / 50);
     CHECK(streamed < whole);
+  }
+}
+
+TEST_CASE("whole and streamed estimates of coupling blocks match the allocator's peaks, both couplings", "[exec]") {
+  const auto coupling = GENERATE(reversible::CouplingKind::additive, reversible::CouplingKind::affine);
+  INFO(reversible::coupling_name(coupling));
+  const int64_t out = reversible::branch_output_channels(coupling, 4);
+  std::vector<std::shared_ptr<reversible::Coupling>> blocks;
+  for (uint64_t i = 0; i < 2; ++i)
+    blocks.push_back(reversible::make_coupling(coupling, branch(4, 50 + i, out), branch(4, 60 + i, out)));
+  reversible::ReversibleSequence core(blocks);
+  const Tensor x = test::random_uniform({1, 8, 48, 40}, 5, -1, 1, DType::float32);
+  Allocator& a = cpu_allocator();
+  const auto measured = [&](const std::function<Tensor()>& run) {
+    a.reset_peak();
+    const int64_t before = a.stats().live_bytes;
+    const Tensor y = run();
+    return a.stats().peak_live_bytes - before + x.nbytes();  // the estimates count the input
+  };
+  for (const bool inverse : {false, true}) {
+    INFO((inverse ? "inverse" : "forward"));
+    Program p;
+    p.steps.push_back(reversible_step(core, inverse));
+    finish_program(p);
+    const int64_t whole = measured([&] {
+      NoGradScope no_grad;
+      return inverse ? core.inverse(x) : core.forward(x);
+    });
+    const int64_t whole_estimate = estimate_whole_bytes(p, spatial_extent(x));
+    INFO("whole: measured " << whole << ", estimated " << whole_estimate);
+    CHECK(whole_estimate >= whole);
+    CHECK(whole_estimate <= whole + whole / 50);
+    StreamOptions o;
+    o.tile = {1, 16, 16};
+    o.store_factor = 0;
+    const int64_t streamed = measured([&] { return run_streamed(p, x, o); });
+    const int64_t streamed_estimate = estimate_streamed_bytes(p, spatial_extent(x), o);
+    INFO("streamed: measured " << streamed << ", estimated " << streamed_estimate);
+    CHECK(streamed_estimate >= streamed);
+    CHECK(streamed_estimate <= streamed + streamed / 10);
   }
 }
