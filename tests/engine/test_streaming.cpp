@@ -3,6 +3,7 @@
 // directions) and residual blocks, in 2D and 3D, with odd tiles, stored or recomputed
 // activations; the memory estimates against the allocator's measured peaks.
 #include <catch2/catch.hpp>
+#include <functional>
 #include <memory>
 
 #include "engine/autograd/grad_mode.hpp"
@@ -65,6 +66,15 @@ Program single_chain(nn::Module& m) {
   p.steps.push_back(chain_step(m));
   finish_program(p);
   return p;
+}
+
+// The CPU allocator's peak while `run` makes its output, plus `input` (the estimates count it).
+int64_t measured_peak(const Tensor& input, const std::function<Tensor()>& run) {
+  Allocator& a = cpu_allocator();
+  a.reset_peak();
+  const int64_t before = a.stats().live_bytes;
+  const Tensor y = run();
+  return a.stats().peak_live_bytes - before + input.nbytes();
 }
 
 // Streamed outputs carry float rounding of another summation order (tiles of GEMMs, merged
@@ -196,13 +206,7 @@ TEST_CASE("memory estimates match the allocator's measured peaks", "[exec]") {
   auto net = mini_generator(2, 3, 4);
   const Program p = single_chain(*net);
   const Tensor x = test::random_uniform({1, 3, 64, 96}, 3, -1, 1, DType::float32);
-  Allocator& a = cpu_allocator();
-  const auto measured = [&](const std::function<Tensor()>& run) {
-    a.reset_peak();
-    const int64_t before = a.stats().live_bytes;
-    const Tensor y = run();
-    return a.stats().peak_live_bytes - before + x.nbytes();  // the estimates count the input
-  };
+  const auto measured = [&](const std::function<Tensor()>& run) { return measured_peak(x, run); };
   const int64_t whole = measured([&] { return whole_forward(*net, x); });
   const int64_t whole_estimate = estimate_whole_bytes(p, spatial_extent(x));
   INFO("whole: measured " << whole << ", estimated " << whole_estimate);
@@ -230,13 +234,7 @@ TEST_CASE("whole and streamed estimates of coupling blocks match the allocator's
     blocks.push_back(reversible::make_coupling(coupling, branch(4, 50 + i, out), branch(4, 60 + i, out)));
   reversible::ReversibleSequence core(blocks);
   const Tensor x = test::random_uniform({1, 8, 48, 40}, 5, -1, 1, DType::float32);
-  Allocator& a = cpu_allocator();
-  const auto measured = [&](const std::function<Tensor()>& run) {
-    a.reset_peak();
-    const int64_t before = a.stats().live_bytes;
-    const Tensor y = run();
-    return a.stats().peak_live_bytes - before + x.nbytes();  // the estimates count the input
-  };
+  const auto measured = [&](const std::function<Tensor()>& run) { return measured_peak(x, run); };
   for (const bool inverse : {false, true}) {
     INFO((inverse ? "inverse" : "forward"));
     Program p;
