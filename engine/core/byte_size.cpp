@@ -30,6 +30,13 @@ int unit_power(std::string_view unit) {
 int64_t parse_byte_size(const std::string& option, const std::string& text, int64_t minimum) {
   const char* begin = text.data();
   const char* end = begin + text.size();
+  // A plain count of bytes is read exactly (a double would round counts above 2^53).
+  int64_t count = 0;
+  if (const auto [count_end, count_ec] = std::from_chars(begin, end, count);
+      count_ec == std::errc() && count_end == end) {
+    REVGAN_CHECK(count >= minimum, "option {}: {} is out of range (at least {} bytes)", option, text, minimum);
+    return count;
+  }
   double value = 0;
   const auto [number_end, ec] = std::from_chars(begin, end, value, std::chars_format::fixed);
   REVGAN_CHECK(ec == std::errc() && number_end != begin,

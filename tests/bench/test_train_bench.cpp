@@ -3,9 +3,16 @@
 // counts of the paper's Table 2 configurations are the reference ones.
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 #include <map>
+#include <string>
+#include <vector>
 
 #include "bench/train_bench.hpp"
+#include "bench/train_cli.hpp"
 #include "training/trainer.hpp"
 
 using namespace revgan;
@@ -95,4 +102,39 @@ TEST_CASE("bench table2 configurations report the reference parameter counts", "
     CHECK(t.generators().parameter_count() == g);
     CHECK(t.discriminator_a().parameter_count() + (d_b != nullptr ? d_b->parameter_count() : 0) == d);
   }
+}
+
+// The sweep as a user runs it (bench train --budget_sweep N): N memory-saving rows at budgets
+// 0 .. unlimited next to the stored row; more budget keeps more blocks, so saved bytes do not
+// fall, and the unlimited row keeps what the stored row keeps.
+TEST_CASE("bench train --budget_sweep: N budgets from 0 to unlimited, saved bytes rising to stored", "[exec][model]") {
+  const std::filesystem::path json =
+      std::filesystem::temp_directory_path() / fmt::format("revgan-budget-sweep-{}.json", ::getpid());
+  std::vector<std::string> args{"--model", "revgan_unpaired", "--ngf", "4", "--ndf", "8", "--depth",
+                                "3",       "--size",          "32", "--steps", "1",
+                                "--warmup", "0",              "--mode", "both",    "--budget_sweep",
+                                "3",       "--json",          json.string()};
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  REQUIRE(run_train_command(static_cast<int>(argv.size()), argv.data()) == 0);
+  std::ifstream in(json);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  std::filesystem::remove(json);
+  REQUIRE(lines.size() == 4);  // stored, then three budgets
+  const auto field = [](const std::string& line, const std::string& key) {
+    const std::size_t at = line.find("\"" + key + "\":");
+    REQUIRE(at != std::string::npos);
+    std::size_t begin = at + key.size() + 3;
+    if (line[begin] == '"') ++begin;
+    return line.substr(begin, line.find_first_of(",\"}", begin) - begin);
+  };
+  CHECK(field(lines[0], "mode") == "stored");
+  CHECK(field(lines[1], "memory_budget") == "0");
+  CHECK(field(lines[3], "memory_budget") == "unlimited");
+  const auto saved = [&](std::size_t i) { return std::stoll(field(lines[i], "saved_bytes")); };
+  CHECK(saved(1) < saved(3));
+  CHECK(saved(1) <= saved(2));
+  CHECK(saved(2) <= saved(3));
+  CHECK(saved(3) == saved(0));
 }

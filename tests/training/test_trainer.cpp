@@ -212,4 +212,8 @@ TEST_CASE("trainer: an unlimited memory budget trains as stored mode, a tiny one
   CHECK_THROWS_WITH(training::parse_memory_budget("lots"), Catch::Contains("memory_budget"));
   CHECK_THROWS_WITH(training::parse_memory_budget("5Q"), Catch::Contains("unknown unit"));
   CHECK(training::parse_memory_budget("0") == 0);
+  // Plain byte counts are exact up to int64's range (bench --budget_sweep passes them).
+  CHECK(training::parse_memory_budget("9223372036854775806") == int64_t{9223372036854775806});
+  CHECK_THROWS_WITH(training::parse_memory_budget("9223372036854775808"), Catch::Contains("memory_budget"));
+  CHECK_THROWS_WITH(training::parse_memory_budget("-5"), Catch::Contains("out of range"));
 }
