@@ -189,7 +189,7 @@ def measure(a):
             "saved_bytes": act, "saved_param_bytes": par, "saved_storages": storages,
             "peak_activation_bytes": peak_act, "peak_total_bytes": peak_all,
             "time_per_sample_s": seconds[len(seconds) // 2], "time_min_s": seconds[0], "time_max_s": seconds[-1],
-            "steps": a.steps, "warmup": a.warmup, "torch": torch.__version__}
+            "steps": a.steps, "warmup": a.warmup, "torch": torch.__version__, "tf32": a.allow_tf32}
 
 
 def main():
@@ -209,10 +209,15 @@ def main():
     p.add_argument("--threads", type=int, help="informational; OMP_NUM_THREADS decides")
     p.add_argument("--lambda_identity", "--lambda-identity", dest="lambda_identity", type=float, default=0.5)
     p.add_argument("--json", help="also write the JSON lines to this file")
+    p.add_argument("--allow_tf32", action="store_true", help="let cuDNN and cuBLAS use TF32 (the engine never does)")
     args = p.parse_args()
     if args.mode == "naive":
         args.mode = "stored"
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", os.cpu_count())))
+    # The engine computes float32 convolutions and GEMMs in full float32 (no TF32); so does the
+    # peer unless told otherwise, or the comparison on Ampere and later GPUs would be unfair.
+    torch.backends.cudnn.allow_tf32 = args.allow_tf32
+    torch.backends.cuda.matmul.allow_tf32 = args.allow_tf32
     model_given = any(x == "--model" or x.startswith("--model=") for x in sys.argv[1:])
     if args.preset:
         rows = [r for r in PRESETS[args.preset] if not model_given or r[0] == args.model]

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# ctest `gpukit:gpu_check.sh without a GPU ...` (needs the gpukit_kit fixture's kit): runs the
+# kit's gpu_check.sh on this machine twice: as it is (no nvidia-smi on the PATH), and with a
+# stand-in nvidia-smi that reports an H200, so that the CUDA runtime's own answer (no device, or a
+# driver too old) must be what makes it stop. Each run must complete its preflight (every CUDA
+# library the kit needs reported, the binaries loading, the runtime probed), exit 3, print
+# "NO USABLE GPU" and leave exactly summary.md, summary.json and gpu_check.tar.gz in OUT, with
+# every stage "not-run". Skips (77) where a GPU is usable or no kit was built.
+# usage: tests/gpukit/test_gpu_check_no_gpu.sh KIT_DIR
+set -euo pipefail
+kit=${1:?usage: test_gpu_check_no_gpu.sh KIT_DIR}
+if [[ ! -x $kit/gpu_check.sh ]]; then
+  echo "SKIPPED: no kit in $kit (the bundle test skipped or failed)"
+  exit 77
+fi
+if command -v nvidia-smi > /dev/null 2>&1 && nvidia-smi -L > /dev/null 2>&1; then
+  echo "SKIPPED: this machine has a GPU; run $kit/gpu_check.sh OUT for the real check"
+  exit 77
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+check() {  # WHAT STATUS
+  if [[ $2 == 0 ]]; then echo "ok   $1"; else echo "FAIL $1"; failures=$((failures + 1)); fi
+}
+
+mkdir -p "$tmp/fake-bin"
+printf '#!/bin/sh\necho "NVIDIA H200, 580.95.05, 143771 MiB, 9.0"\n' > "$tmp/fake-bin/nvidia-smi"
+chmod +x "$tmp/fake-bin/nvidia-smi"
+
+for variant in plain fake-smi; do
+  out=$tmp/out-$variant
+  path=$PATH
+  [[ $variant == fake-smi ]] && path=$tmp/fake-bin:$PATH
+  rc=0
+  PATH=$path REVGAN_GPU_CHECK_BUDGET=120 "$kit/gpu_check.sh" "$out" > "$tmp/$variant.log" 2>&1 || rc=$?
+  sed "s/^/  [$variant] /" "$tmp/$variant.log"
+  check "$variant: exit 3 (no usable GPU), got $rc" "$((rc == 3 ? 0 : 1))"
+  check "$variant: says NO USABLE GPU" "$(grep -q 'NO USABLE GPU' "$tmp/$variant.log" && echo 0 || echo 1)"
+  check "$variant: OUT holds exactly the summary and the tarball" \
+    "$([[ $(cd "$out" && ls | paste -sd' ' -) == "gpu_check.tar.gz summary.json summary.md" ]] && echo 0 || echo 1)"
+  json_rc=0
+  python3 - "$out/summary.json" "$kit/gpu_kit/cuda_libs.txt" "$variant" << 'PY' || json_rc=$?
+import json, sys
+s = json.load(open(sys.argv[1]))
+needed = open(sys.argv[2]).read().split()
+variant = sys.argv[3]
+p = s["preflight"]
+problems = []
+def want(cond, what):
+    if not cond:
+        problems.append(what)
+want(s["overall"] == "no-gpu" and s["exit_code"] == 3, f"overall/exit_code: {s['overall']}/{s['exit_code']}")
+if variant == "plain":
+    want(p.get("gpu", "").startswith("none"), f"gpu fact: {p.get('gpu')}")
+else:
+    want(p.get("gpu", "").startswith("NVIDIA H200"), f"gpu fact: {p.get('gpu')}")
+for lib in needed:
+    want(lib in p, f"no preflight line for {lib}")
+want(p.get("binaries load") == "yes", f"binaries load: {p.get('binaries load')}")
+want(p.get("CUDA runtime", "").startswith("no usable device: "), f"CUDA runtime: {p.get('CUDA runtime')}")
+want("LD_LIBRARY_PATH" in p and "compute-sanitizer" in p, "LD_LIBRARY_PATH / compute-sanitizer lines")
+stages = {x["name"]: x for x in s["stages"]}
+want(stages.get("preflight", {}).get("status") == "no-gpu", f"preflight stage: {stages.get('preflight')}")
+rest = ["cuda-tests", "memcheck", "racecheck", "bench-table2", "peer-table2", "bench-depth", "peer-depth", "train", "infer"]
+for name in rest:
+    x = stages.get(name, {})
+    want(x.get("status") == "not-run" and x.get("detail") == "no usable GPU", f"stage {name}: {x}")
+for p_ in problems:
+    print("   ", p_)
+sys.exit(1 if problems else 0)
+PY
+  check "$variant: summary.json: no-gpu, the preflight's facts, every stage not-run" "$json_rc"
+  check "$variant: summary.md names the outcome and the stages" \
+    "$(grep -q '^# GPU check: no-gpu' "$out/summary.md" && grep -q '| cuda-tests | not-run |' "$out/summary.md" &&
+      echo 0 || echo 1)"
+  listing=$(tar -tzf "$out/gpu_check.tar.gz" | sed 's|^\./||' | sort | paste -sd' ' -)
+  check "$variant: the tarball holds the console log, facts, stages and the runtime probe" \
+    "$([[ " $listing " == *" console.log "* && " $listing " == *" facts.tsv "* && " $listing " == *" stages.tsv "* &&
+      " $listing " == *" runtime-probe.log "* ]] && echo 0 || echo 1)"
+done
+
+if ((failures > 0)); then
+  echo "$failures check(s) failed"
+  exit 1
+fi
+echo "all no-GPU gpu_check checks passed"
