@@ -5,7 +5,8 @@
 # driver too old) must be what makes it stop. Each run must complete its preflight (every CUDA
 # library the kit needs reported, the binaries loading, the runtime probed), exit 3, print
 # "NO USABLE GPU" and leave exactly summary.md, summary.json and gpu_check.tar.gz in OUT, with
-# every stage "not-run". Skips (77) where a GPU is usable or no kit was built.
+# every stage "not-run". A third run forces the stages (REVGAN_GPU_CHECK_ALLOW_NO_GPU=1): all
+# recorded, none passing, exit 1. Skips (77) where a GPU is usable or no kit was built.
 # usage: tests/gpukit/test_gpu_check_no_gpu.sh KIT_DIR
 set -euo pipefail
 kit=${1:?usage: test_gpu_check_no_gpu.sh KIT_DIR}
@@ -38,7 +39,7 @@ for variant in plain fake-smi; do
   check "$variant: exit 3 (no usable GPU), got $rc" "$((rc == 3 ? 0 : 1))"
   check "$variant: says NO USABLE GPU" "$(grep -q 'NO USABLE GPU' "$tmp/$variant.log" && echo 0 || echo 1)"
   check "$variant: OUT holds exactly the summary and the tarball" \
-    "$([[ $(cd "$out" && ls | paste -sd' ' -) == "gpu_check.tar.gz summary.json summary.md" ]] && echo 0 || echo 1)"
+    "$([[ $(find "$out" -mindepth 1 -printf "%f\n" | sort | paste -sd" " -) == "gpu_check.tar.gz summary.json summary.md" ]] && echo 0 || echo 1)"
   json_rc=0
   python3 - "$out/summary.json" "$kit/gpu_kit/cuda_libs.txt" "$variant" << 'PY' || json_rc=$?
 import json, sys
@@ -79,6 +80,40 @@ PY
     "$([[ " $listing " == *" console.log "* && " $listing " == *" facts.tsv "* && " $listing " == *" stages.tsv "* &&
       " $listing " == *" runtime-probe.log "* ]] && echo 0 || echo 1)"
 done
+
+# REVGAN_GPU_CHECK_ALLOW_NO_GPU=1 runs every stage anyway: the stage plumbing runs here, and no
+# stage may pass without a device (only the CUDA test case that needs none passes).
+out=$tmp/out-forced
+rc=0
+REVGAN_GPU_CHECK_ALLOW_NO_GPU=1 REVGAN_GPU_CHECK_BUDGET=240 "$kit/gpu_check.sh" "$out" > "$tmp/forced.log" 2>&1 || rc=$?
+sed "s/^/  [forced] /" "$tmp/forced.log"
+check "forced: exit 1 (stages failed), got $rc" "$((rc == 1 ? 0 : 1))"
+json_rc=0
+python3 - "$out/summary.json" << 'PY' || json_rc=$?
+import json, sys
+s = json.load(open(sys.argv[1]))
+st = {x["name"]: x for x in s["stages"]}
+problems = []
+if s["overall"] != "fail":
+    problems.append(f"overall {s['overall']}")
+names = ["cuda-tests", "memcheck", "racecheck", "bench-table2", "peer-table2", "bench-depth", "peer-depth", "train", "infer"]
+for n in names:
+    if n not in st:
+        problems.append(f"stage {n} not recorded")
+    elif st[n]["status"] == "pass":
+        problems.append(f"stage {n} passed without a GPU: {st[n]}")
+tests = s["cuda_tests"]
+if len(tests) < 20 or sum(t["rc"] == "77" for t in tests) < len(tests) - 2:
+    problems.append(f"cuda tests: {len(tests)} cases, exits {sorted(set(t['rc'] for t in tests))}")
+if "skipped for want of a device" not in st.get("cuda-tests", {}).get("detail", ""):
+    problems.append(f"cuda-tests detail: {st.get('cuda-tests')}")
+for p_ in problems:
+    print("   ", p_)
+sys.exit(1 if problems else 0)
+PY
+check "forced: every stage recorded, none passed, the CUDA cases skipped (77)" "$json_rc"
+listing=$(tar -tzf "$out/gpu_check.tar.gz")
+check "forced: the tarball holds the JUnit report" "$(grep -q 'cuda-tests.junit.xml' <<< "$listing" && echo 0 || echo 1)"
 
 if ((failures > 0)); then
   echo "$failures check(s) failed"
