@@ -17,7 +17,7 @@
 #   --no-build       take the binaries as they are, without configuring or building (ctest does,
 #                    in the build it tests); fail if one is missing
 # environment: REVGAN_JOBS (build jobs, default 2), REVGAN_KIT_MAX_MIB (size limit, default 60),
-#   REVGAN_KIT_TRAIN_IMAGES / REVGAN_KIT_TEST_IMAGES (dataset, default 200 / 20).
+#   REVGAN_KIT_TRAIN_IMAGES / REVGAN_KIT_TEST_IMAGES (dataset, default 200 / 100).
 # exit status: 0 kit written; 1 error (build, missing binary, no sm_90 code, over the size
 #   limit); 2 usage.
 set -euo pipefail
@@ -121,7 +121,7 @@ cp "$root/tools/gpu_check.sh" "$out/gpu_check.sh"
 cp "$root/tools/gpu_kit/cuda_libs.sh" "$root/tools/gpu_kit/summarize.py" "$out/gpu_kit/"
 cp "$root/bench/peer/torch_train_bench.py" "$root/bench/peer/torch_models.py" "$out/peer/"
 OMP_NUM_THREADS=1 "$build/tools/revgan_datagen" --out "$out/data/demo" --kind aligned --size 64 \
-  --train "${REVGAN_KIT_TRAIN_IMAGES:-200}" --test "${REVGAN_KIT_TEST_IMAGES:-20}" --seed 1 > /dev/null
+  --train "${REVGAN_KIT_TRAIN_IMAGES:-200}" --test "${REVGAN_KIT_TEST_IMAGES:-100}" --seed 1 > /dev/null
 
 # --- manifest and size ------------------------------------------------------------------------
 commit=$(git -C "$root" rev-parse HEAD 2> /dev/null || echo unknown)

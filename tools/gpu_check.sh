@@ -156,6 +156,9 @@ if [[ -z $load_errors ]]; then
   esac
 fi
 
+torch_info=$(timeout 60 "$python" -c 'import torch; print(torch.__version__, "CUDA", torch.version.cuda, "available" if torch.cuda.is_available() else "not available")' 2>&1 | tail -n 1)
+fact "PyTorch ($python)" "${torch_info:-no answer}"
+
 sanitizer=$(command -v compute-sanitizer || compgen -G '/usr/local/cuda*/bin/compute-sanitizer' | sort -rV | head -n 1)
 can_sanitize=0
 if [[ -z $sanitizer ]]; then
@@ -317,8 +320,10 @@ if [[ -f $work/checkpoints/gpu/latest.h5 ]]; then
   written=$(find "$work/infer" -type f 2> /dev/null | wc -l)
   [[ $status == pass && $written -ne $images ]] && status=fail
   fail_if "$status"
-  record infer "$status" "$secs" "$written of $images images, $(awk -v n="$written" -v s="$secs" \
-    'BEGIN {printf "%.1f", s > 0 ? n / s : n}') images/s including start-up; exit $rc; $(first_error "$work/infer.log")"
+  # revgan_infer reports its own time for the translation ("... in 0.42 s"), start-up excluded.
+  rate=$(sed -n 's/^revgan_infer: translated \([0-9]*\) image.* in \([0-9.]*\) s$/\1 \2/p' "$work/infer.log" |
+    awk '$2 > 0 {printf "%.1f images/s (%d in %s s, batch 10)", $1 / $2, $1, $2}')
+  record infer "$status" "$secs" "$written of $images images written; ${rate:-no timing line}; exit $rc; $(first_error "$work/infer.log")"
   rm -rf "$work/infer" "$work/checkpoints"
 else
   record infer not-run 0 "no checkpoint from the train stage"
