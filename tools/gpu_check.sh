@@ -143,7 +143,9 @@ fact "binaries load" "${unloadable:-yes}"
 
 probe_case='cuda: tensors round-trip through device memory with accounting'
 runtime=none  # usable | none (the runtime finds no device) | error (the probe itself failed)
-if [[ -z $load_errors ]]; then
+if [[ -n $load_errors ]]; then
+  fact "CUDA runtime" "not probed: test_cuda does not load"
+else
   timeout 120 "$kit_bin/test_cuda" "$probe_case" > "$work/runtime-probe.log" 2>&1
   probe_rc=$?
   case $probe_rc in
@@ -179,9 +181,25 @@ else
 fi
 fact compute-sanitizer "$san_note"
 gpu_facts=$(grep -P '^(gpu|CUDA runtime)\t' "$work/facts.tsv" | cut -f2 | paste -sd';' -)
-case $runtime in usable) pre=pass ;; none) pre=no-gpu ;; *) pre=fail ;; esac
-((have_gpu)) || pre=no-gpu
-[[ -n $load_errors ]] && ((have_gpu)) && pre=fail
+# What to do: the CUDA runtime's answer decides (a container may lack nvidia-smi and still have a
+# GPU); a probe that failed otherwise goes on where nvidia-smi sees a GPU, so that the stages
+# show what fails.
+if [[ -n $load_errors ]]; then
+  verdict=no-gpu
+  ((have_gpu)) && verdict="kit-unusable"
+elif [[ $runtime == usable ]]; then
+  verdict=go
+elif [[ $runtime == error ]] && ((have_gpu)); then
+  verdict=go
+else
+  verdict=no-gpu
+fi
+if [[ $verdict != go && ${REVGAN_GPU_CHECK_ALLOW_NO_GPU:-0} == 1 && -z $load_errors ]]; then
+  log "no usable GPU, but REVGAN_GPU_CHECK_ALLOW_NO_GPU=1: running the stages anyway (they cannot pass)"
+  verdict=forced
+fi
+case $verdict in go) pre=pass ;; kit-unusable) pre=fail ;; *) pre=no-gpu ;; esac
+[[ $runtime == error ]] && pre=fail
 record preflight "$pre" "$(($(date +%s) - start))" "$gpu_facts"
 
 not_run_all() {  # REASON
@@ -190,20 +208,16 @@ not_run_all() {  # REASON
     printf '%s\tnot-run\t0\t%s\n' "$s" "$1" >> "$work/stages.tsv"
   done
 }
-if [[ ${REVGAN_GPU_CHECK_ALLOW_NO_GPU:-0} == 1 && -z $load_errors ]]; then
-  log "no usable GPU, but REVGAN_GPU_CHECK_ALLOW_NO_GPU=1: running the stages anyway (they cannot pass)"
-elif ((!have_gpu)) || [[ $runtime == none && -z $load_errors ]]; then
+if [[ $verdict == no-gpu ]]; then
   log "NO USABLE GPU: $gpu_facts"
   not_run_all "no usable GPU"
   finish 3 no-gpu
 fi
-if [[ -n $load_errors ]]; then
+if [[ $verdict == kit-unusable ]]; then
   log "THE KIT CANNOT RUN HERE: $load_errors"
   not_run_all "the kit's binaries do not load"
   finish 4 kit-unusable
 fi
-# runtime=error: the stages run anyway and show what fails.
-
 # --- stages -----------------------------------------------------------------------------------
 export OMP_NUM_THREADS=4 OMP_WAIT_POLICY=passive
 export REVGAN_BENCH=$kit_bin/bench REVGAN_TRAIN=$kit_bin/revgan_train

@@ -6,7 +6,9 @@
 # library the kit needs reported, the binaries loading, the runtime probed), exit 3, print
 # "NO USABLE GPU" and leave exactly summary.md, summary.json and gpu_check.tar.gz in OUT, with
 # every stage "not-run". A third run forces the stages (REVGAN_GPU_CHECK_ALLOW_NO_GPU=1): all
-# recorded, none passing, exit 1. Skips (77) where a GPU is usable or no kit was built.
+# recorded, none passing, exit 1. A fourth, on a copy of the kit whose test_cuda needs a library
+# found nowhere, with the stand-in nvidia-smi: exit 4. Skips (77) where a GPU is usable or no
+# kit was built.
 # usage: tests/gpukit/test_gpu_check_no_gpu.sh KIT_DIR
 set -euo pipefail
 kit=${1:?usage: test_gpu_check_no_gpu.sh KIT_DIR}
@@ -114,6 +116,28 @@ PY
 check "forced: every stage recorded, none passed, the CUDA cases skipped (77)" "$json_rc"
 listing=$(tar -tzf "$out/gpu_check.tar.gz")
 check "forced: the tarball holds the JUnit report" "$(grep -q 'cuda-tests.junit.xml' <<< "$listing" && echo 0 || echo 1)"
+
+# A test_cuda that cannot load (it needs a library found nowhere) on a machine with a GPU (the
+# stand-in nvidia-smi): exit 4, the kit cannot run here.
+broken=$tmp/broken-kit
+cp -r "$kit" "$broken"
+mkdir -p "$tmp/payload" "$tmp/fake-lib"
+tar -xzf "$broken/payload.tar.gz" -C "$tmp/payload"
+printf 'int gone(void) { return 0; }\n' > "$tmp/gone.c"
+printf 'int gone(void);\nint main(void) { return gone(); }\n' > "$tmp/main.c"
+cc -shared -fPIC -o "$tmp/fake-lib/libgpukitgone.so.1" -Wl,-soname,libgpukitgone.so.1 "$tmp/gone.c"
+cc -o "$tmp/payload/bin/test_cuda" "$tmp/main.c" "$tmp/fake-lib/libgpukitgone.so.1"
+rm -r "$tmp/fake-lib"
+tar -czf "$broken/payload.tar.gz" -C "$tmp/payload" bin lib
+rc=0
+PATH=$tmp/fake-bin:$PATH "$broken/gpu_check.sh" "$tmp/out-broken" > "$tmp/broken.log" 2>&1 || rc=$?
+sed "s/^/  [broken] /" "$tmp/broken.log"
+check "broken: exit 4 (the kit cannot run here), got $rc" "$((rc == 4 ? 0 : 1))"
+check "broken: names the missing library" "$(grep -q 'THE KIT CANNOT RUN HERE: libgpukitgone.so.1 => not found' \
+  "$tmp/broken.log" && echo 0 || echo 1)"
+summary=$(cat "$tmp/out-broken/summary.json")
+check "broken: summary.json says kit-unusable, exit 4" \
+  "$([[ $summary == *'"overall": "kit-unusable"'* && $summary == *'"exit_code": 4'* ]] && echo 0 || echo 1)"
 
 if ((failures > 0)); then
   echo "$failures check(s) failed"
