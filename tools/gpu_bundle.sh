@@ -124,12 +124,17 @@ OMP_NUM_THREADS=1 "$build/tools/revgan_datagen" --out "$out/data/demo" --kind al
   --train "${REVGAN_KIT_TRAIN_IMAGES:-200}" --test "${REVGAN_KIT_TEST_IMAGES:-100}" --seed 1 > /dev/null
 
 # --- manifest and size ------------------------------------------------------------------------
+# What the binaries were built with (the device's cuDNN should be at least as new).
+toolkit=$(sed -n 's/^set(CMAKE_CUDA_COMPILER_VERSION "\(.*\)")$/\1/p' "$build"/CMakeFiles/*/CMakeCUDACompiler.cmake | head -n 1)
+cudnn_dir=$(sed -n 's/^CUDNN_INCLUDE_DIR:PATH=//p' "$build/CMakeCache.txt")
+cudnn=$(awk '/^#define CUDNN_(MAJOR|MINOR|PATCHLEVEL) /{v = v (v == "" ? "" : ".") $3} END {print v}' \
+  "$cudnn_dir/cudnn_version.h" 2> /dev/null)
 commit=$(git -C "$root" rev-parse HEAD 2> /dev/null || echo unknown)
 [[ -z $(git -C "$root" status --porcelain 2> /dev/null) ]] || commit="$commit (with uncommitted changes)"
 total=$(du -sb "$out" | cut -f1)
-python3 - "$out" "$commit" "$build" "$archs" "$ptx" "$glibc_needed" "$glibcxx_needed" "$total" << 'PY'
+python3 - "$out" "$commit" "$build" "$archs" "$ptx" "$glibc_needed" "$glibcxx_needed" "$total" "$toolkit" "$cudnn" << 'PY'
 import json, os, sys, time
-out, commit, build, archs, ptx, glibc, glibcxx, total = sys.argv[1:]
+out, commit, build, archs, ptx, glibc, glibcxx, total, toolkit, cudnn = sys.argv[1:]
 files = []
 for d, _, names in os.walk(out):
     for n in sorted(names):
@@ -143,7 +148,8 @@ for line in open(os.path.join(out, "gpu_kit/payload.txt")):
     payload.append({"path": path, "bytes": int(size)})
 data = sum(os.path.getsize(os.path.join(d, n)) for d, _, ns in os.walk(os.path.join(out, "data")) for n in ns)
 m = {"kit": "revgan GPU verification kit", "git_commit": commit, "created": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
-     "build_dir": build, "cuda_cubins": archs.split(), "cuda_ptx": ptx.split(),
+     "build_dir": build, "built_with": {"cuda_toolkit": toolkit, "cudnn": cudnn},
+     "cuda_cubins": archs.split(), "cuda_ptx": ptx.split(),
      "needs": {"glibc": glibc, "glibcxx": glibcxx,
                "cuda_libs": open(os.path.join(out, "gpu_kit/cuda_libs.txt")).read().split()},
      "total_bytes": int(total), "data_bytes": data, "files": sorted(files, key=lambda f: f["path"]),
@@ -151,7 +157,7 @@ m = {"kit": "revgan GPU verification kit", "git_commit": commit, "created": time
 json.dump(m, open(os.path.join(out, "manifest.json"), "w"), indent=1)
 with open(os.path.join(out, "MANIFEST.txt"), "w") as f:
     f.write(f"revgan GPU kit, commit {commit}, {m['created']}\n")
-    f.write(f"cubins {archs}; PTX {ptx}; needs {glibc}, {glibcxx}, CUDA libraries {' '.join(m['needs']['cuda_libs'])}\n")
+    f.write(f"built with CUDA {toolkit}, cuDNN {cudnn}; cubins {archs}; PTX {ptx}; needs {glibc}, {glibcxx}, CUDA libraries {' '.join(m['needs']['cuda_libs'])}\n")
     f.write(f"total {int(total) / 2**20:.1f} MiB (data {data / 2**20:.1f} MiB); payload.tar.gz unpacks to "
             f"{m['payload_bytes_unpacked'] / 2**20:.1f} MiB\n")
     for x in m["files"]:

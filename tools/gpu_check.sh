@@ -106,6 +106,8 @@ touch "$work/stages.tsv" "$work/facts.tsv"
 # --- preflight --------------------------------------------------------------------------------
 log "preflight (kit $(grep -o '"git_commit": "[^"]*"' "$kit/manifest.json" | cut -d'"' -f4))"
 fact host "$(uname -n) $(uname -r), $(nproc) CPUs, $(getconf GNU_LIBC_VERSION 2> /dev/null)"
+manifest_value() { grep -o "\"$1\": \"[^\"]*\"" "$kit/manifest.json" | head -n 1 | cut -d'"' -f4; }
+fact "kit built with" "CUDA $(manifest_value cuda_toolkit), cuDNN $(manifest_value cudnn) (an older cuDNN 9 on the device is not guaranteed to work)"
 have_gpu=0
 if command -v nvidia-smi > /dev/null 2>&1 &&
   smi=$(timeout 30 nvidia-smi --query-gpu=name,driver_version,memory.total,compute_cap --format=csv,noheader 2>&1) &&

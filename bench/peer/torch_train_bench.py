@@ -30,6 +30,12 @@ PRESETS = {
 }
 
 
+def storage(t):
+    """The tensor's storage: untyped_storage() where it exists (PyTorch 2; storage() is deprecated
+    there), storage() before (Debian's 1.13)."""
+    return t.untyped_storage() if hasattr(t, "untyped_storage") else t.storage()
+
+
 class SavedRecorder:
     """Keeps every tensor autograd saves; summary() counts unique storages."""
 
@@ -48,7 +54,7 @@ class SavedRecorder:
     def summary(self):
         seen = {}
         for t in self.tensors:
-            s = t.storage()
+            s = storage(t)
             seen[s.data_ptr()] = s.nbytes()
         self.tensors = []
         act = sum(n for p, n in seen.items() if p not in self.param_ptrs)
@@ -85,7 +91,7 @@ class Session:
         self.x = (torch.rand(shape, generator=gen) * 2 - 1).to(dev)
         self.y = (torch.rand(shape, generator=gen) * 2 - 1).to(dev)
         self.params = [p for m in [self.g] + self.ds for p in m.parameters()]
-        self.recorder = SavedRecorder({p.storage().data_ptr() for p in self.params})
+        self.recorder = SavedRecorder({storage(p).data_ptr() for p in self.params})
         self.saved = (0, 0, 0)
 
     def gan_loss(self, pred, real):
