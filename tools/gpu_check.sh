@@ -37,6 +37,7 @@ if [[ ! -f $kit/manifest.json || ! -f $kit/payload.tar.gz ]]; then
 fi
 mkdir -p "$1" || exit 2
 out=$(cd "$1" && pwd)
+start=$(date +%s)
 work=$(mktemp -d "${TMPDIR:-/tmp}/revgan-gpu-check.XXXXXX")
 # The binaries and their libraries travel compressed; unpacked next to the work folder (not
 # inside it: the work folder becomes the tarball).
@@ -46,9 +47,16 @@ if ! tar -xzf "$kit/payload.tar.gz" -C "$unpacked"; then
   exit 4
 fi
 kit_bin=$unpacked/bin
-start=$(date +%s)
 deadline=$((start + ${REVGAN_GPU_CHECK_BUDGET:-400}))
 python=${REVGAN_KIT_PYTHON:-python3}
+# Python (the PyTorch peer, the summary) runs in the environment it was given: the library path
+# set below is for the kit's binaries, and the kit's Debian libraries (libz, libssl, libffi, ...)
+# or the toolkit's cuBLAS must not replace what python and PyTorch load.
+if [[ -n ${LD_LIBRARY_PATH+x} ]]; then
+  py=(env LD_LIBRARY_PATH="$LD_LIBRARY_PATH" "$python")
+else
+  py=(env -u LD_LIBRARY_PATH "$python")
+fi
 exec > >(tee -a "$work/console.log") 2>&1
 # shellcheck source=tools/gpu_kit/cuda_libs.sh
 source "$kit/gpu_kit/cuda_libs.sh"
@@ -56,7 +64,7 @@ source "$kit/gpu_kit/cuda_libs.sh"
 log() { printf '%s gpu_check: %s\n' "$(date +%H:%M:%S)" "$*"; }
 fact() { printf '%s\t%s\n' "$1" "$2" >> "$work/facts.tsv"; printf '  %-22s %s\n' "$1" "$2"; }
 summarize() {  # OVERALL
-  "$python" "$kit/gpu_kit/summarize.py" "$work" "$out" "$1" "$kit/manifest.json" "$(($(date +%s) - start))" \
+  "${py[@]}" "$kit/gpu_kit/summarize.py" "$work" "$out" "$1" "$kit/manifest.json" "$(($(date +%s) - start))" \
     2> "$work/summarize.err" && return
   # No python: the stage table alone.
   { echo "# GPU check: $1 (summary without python: $(head -c 200 "$work/summarize.err"))"; cat "$work/stages.tsv"; } \
@@ -160,7 +168,7 @@ else
   esac
 fi
 
-torch_info=$(timeout 60 "$python" -c 'import torch; print(torch.__version__, "CUDA", torch.version.cuda, "available" if torch.cuda.is_available() else "not available")' 2>&1 | tail -n 1)
+torch_info=$(timeout 60 "${py[@]}" -c 'import torch; print(torch.__version__, "CUDA", torch.version.cuda, "available" if torch.cuda.is_available() else "not available")' 2>&1 | tail -n 1)
 fact "PyTorch ($python)" "${torch_info:-no answer}"
 
 sanitizer=$(command -v compute-sanitizer || compgen -G '/usr/local/cuda*/bin/compute-sanitizer' | sort -rV | head -n 1)
@@ -308,7 +316,7 @@ bench_pair() {  # SUFFIX WANT BENCH-ARGS...
   [[ $status == pass && ${lines:-0} -eq 0 ]] && status=fail
   fail_if "$status"
   record "bench-$suffix" "$status" "$secs" "${lines:-0} rows; exit $rc; $(first_error "$work/bench-$suffix.log")"
-  run_stage "peer-$suffix" "$want" "$python" "$kit/peer/torch_train_bench.py" --device cuda --warmup 2 --steps 5 \
+  run_stage "peer-$suffix" "$want" "${py[@]}" "$kit/peer/torch_train_bench.py" --device cuda --warmup 2 --steps 5 \
     "$@" --json "$work/peer-$suffix.jsonl"
   lines=$(grep -c '"bench": "train"' "$work/peer-$suffix.jsonl" 2> /dev/null)
   status=$(outcome)
