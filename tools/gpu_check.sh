@@ -175,7 +175,7 @@ sanitizer=$(command -v compute-sanitizer || compgen -G '/usr/local/cuda*/bin/com
 can_sanitize=0
 if [[ -z $sanitizer ]]; then
   san_note="compute-sanitizer not found"
-elif [[ $runtime != usable ]]; then
+elif [[ $runtime != usable && ${REVGAN_GPU_CHECK_ALLOW_NO_GPU:-0} != 1 ]]; then
   san_note="$sanitizer not probed: no usable device"
 else
   timeout 60 "$sanitizer" --tool memcheck --error-exitcode 99 "$kit_bin/test_cuda" "$probe_case" \

@@ -6,7 +6,8 @@
 # library the kit needs reported, the binaries loading, the runtime probed), exit 3, print
 # "NO USABLE GPU" and leave exactly summary.md, summary.json and gpu_check.tar.gz in OUT, with
 # every stage "not-run". A third run forces the stages (REVGAN_GPU_CHECK_ALLOW_NO_GPU=1): all
-# recorded, none passing, exit 1. A fourth, on a copy of the kit whose test_cuda needs a library
+# recorded (the sanitizer stages through a stand-in compute-sanitizer that logs its calls),
+# none passing, exit 1. A fourth, on a copy of the kit whose test_cuda needs a library
 # found nowhere, with the stand-in nvidia-smi: exit 4. Skips (77) where a GPU is usable or no
 # kit was built.
 # usage: tests/gpukit/test_gpu_check_no_gpu.sh KIT_DIR
@@ -85,9 +86,21 @@ done
 
 # REVGAN_GPU_CHECK_ALLOW_NO_GPU=1 runs every stage anyway: the stage plumbing runs here, and no
 # stage may pass without a device (only the CUDA test case that needs none passes).
+# A stand-in compute-sanitizer records how it is called, runs the program and reports no error,
+# so that the sanitizer stages run too; they must still not pass (no test section can run).
 out=$tmp/out-forced
+mkdir -p "$tmp/fake-san"
+cat > "$tmp/fake-san/compute-sanitizer" << EOF
+#!/usr/bin/env bash
+echo "PARITY_DTYPES=\${REVGAN_PARITY_DTYPES-unset} NO_CACHING=\${REVGAN_CUDA_NO_CACHING-unset} \$*" >> "$tmp/sanitizer-calls.txt"
+while [[ \$1 == --* ]]; do shift 2; done
+"\$@"
+echo "========= ERROR SUMMARY: 0 errors"
+EOF
+chmod +x "$tmp/fake-san/compute-sanitizer"
 rc=0
-REVGAN_GPU_CHECK_ALLOW_NO_GPU=1 REVGAN_GPU_CHECK_BUDGET=240 "$kit/gpu_check.sh" "$out" > "$tmp/forced.log" 2>&1 || rc=$?
+PATH=$tmp/fake-san:$PATH REVGAN_GPU_CHECK_ALLOW_NO_GPU=1 REVGAN_GPU_CHECK_BUDGET=240 "$kit/gpu_check.sh" "$out" \
+  > "$tmp/forced.log" 2>&1 || rc=$?
 sed "s/^/  [forced] /" "$tmp/forced.log"
 check "forced: exit 1 (stages failed), got $rc" "$((rc == 1 ? 0 : 1))"
 json_rc=0
@@ -114,6 +127,15 @@ for p_ in problems:
 sys.exit(1 if problems else 0)
 PY
 check "forced: every stage recorded, none passed, the CUDA cases skipped (77)" "$json_rc"
+calls=$(cat "$tmp/sanitizer-calls.txt" 2> /dev/null)
+while IFS= read -r line; do echo "  [sanitizer call] $line"; done <<< "$calls"
+check "forced: memcheck ran on the float32 [parity] cases, caching off" "$(grep -qF \
+  'PARITY_DTYPES=float32 NO_CACHING=1 --tool memcheck --error-exitcode 99 --print-limit 100' <<< "$calls" &&
+  grep -q 'test_cuda \[parity\] -r xml' <<< "$calls" && echo 0 || echo 1)"
+check "forced: racecheck ran on one float32 sum section" "$(grep -qF \
+  'test_cuda cuda parity: sums and losses -c sum [4, 8, 131, 129] float32 -r xml' <<< "$calls" && echo 0 || echo 1)"
+check "forced: a sanitizer run in which no test section ran fails" "$(grep -qE \
+  'memcheck: fail in [0-9]+s \(no test section ran' "$tmp/forced.log" && echo 0 || echo 1)"
 listing=$(tar -tzf "$out/gpu_check.tar.gz")
 check "forced: the tarball holds the JUnit report" "$(grep -q 'cuda-tests.junit.xml' <<< "$listing" && echo 0 || echo 1)"
 

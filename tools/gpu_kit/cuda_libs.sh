@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by gpu_check.sh (and tests/gpukit/test_cuda_libs.sh): where the GPU kit finds the CUDA
 # libraries its binaries need on the device (cuBLAS, cuBLASLt, cuDNN, NCCL), which it does not
 # carry. Preference: folders given in REVGAN_KIT_CUDA_LIB_DIRS; the CUDA toolkits (/usr/local/cuda,

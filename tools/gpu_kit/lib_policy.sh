@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by tools/gpu_bundle.sh and tests/gpukit/test_bundle.sh: which shared libraries the GPU
 # kit carries. Not carried: the C runtime every Linux machine has (glibc's libraries, the
 # dynamic loader, libstdc++, libgcc_s; the kit needs a device whose glibc and libstdc++ are at
