@@ -21,9 +21,10 @@
 #   (python with PyTorch, default python3), REVGAN_KIT_CUDA_LIB_DIRS (folders searched first),
 #   REVGAN_GPU_CHECK_ALLOW_NO_GPU=1 (run the stages even without a GPU, to test this script:
 #   they then fail, and the check exits 1).
-# exit status: 0 every stage that ran passed; 1 a stage failed; 2 usage (or not run from a kit);
-#   3 no usable GPU (no GPU, or the CUDA runtime finds none, e.g. the driver is too old);
-#   4 the kit cannot run here (a CUDA library or a glibc/libstdc++ version is missing).
+# exit status: 0 every stage passed (the sanitizer stages may be "not-run"); 1 a stage failed;
+#   2 usage (or not run from a kit); 3 no usable GPU (no GPU, or the CUDA runtime finds none,
+#   e.g. the driver is too old); 4 the kit cannot run here (a CUDA library or a glibc/libstdc++
+#   version is missing); 5 incomplete: no failure, but a stage timed out or the budget ran out.
 set -uo pipefail
 
 if [[ $# -ne 1 || $1 == -h || $1 == --help ]]; then
@@ -236,7 +237,12 @@ fi
 export OMP_NUM_THREADS=4 OMP_WAIT_POLICY=passive
 export REVGAN_BENCH=$kit_bin/bench REVGAN_TRAIN=$kit_bin/revgan_train
 failed=0
-fail_if() { [[ $1 == fail ]] && failed=1; return 0; }
+incomplete=0
+fail_if() {
+  [[ $1 == fail ]] && failed=1
+  [[ $1 == timeout || $1 == skipped ]] && incomplete=1
+  return 0
+}
 
 # CUDA tests: one process per case, as ctest runs them; the two-device cases skip on one GPU.
 "$kit_bin/test_cuda" --list-test-names-only 2> /dev/null | sed '/^$/d' > "$work/cuda-test-names.txt"
@@ -358,4 +364,5 @@ else
 fi
 
 if ((failed)); then finish 1 fail; fi
+if ((incomplete)); then finish 5 incomplete; fi
 finish 0 pass

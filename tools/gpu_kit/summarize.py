@@ -11,7 +11,7 @@ import os
 import sys
 from xml.sax.saxutils import escape, quoteattr
 
-EXIT_MEANING = {"pass": 0, "fail": 1, "no-gpu": 3, "kit-unusable": 4, "running": None}
+EXIT_MEANING = {"pass": 0, "fail": 1, "no-gpu": 3, "kit-unusable": 4, "incomplete": 5, "running": None}
 
 
 def read_tsv(path, fields):
@@ -139,7 +139,8 @@ def main():
     summary = {"overall": overall, "exit_code": EXIT_MEANING.get(overall), "seconds": int(seconds), "kit": kit,
                "preflight": facts, "stages": stages, "cuda_tests": cases, "comparisons": comparisons,
                "exit_codes": {"0": "pass", "1": "a stage failed", "2": "usage", "3": "no usable GPU",
-                              "4": "the kit cannot run here"}}
+                              "4": "the kit cannot run here",
+                              "5": "incomplete: a stage timed out or the budget ran out"}}
     with open(os.path.join(out, "summary.json"), "w") as f:
         json.dump(summary, f, indent=1)
     with open(os.path.join(out, "summary.md"), "w") as f:
