@@ -73,6 +73,7 @@ summarize() {  # OVERALL
   printf '{"overall": "%s", "summary_error": "python failed"}\n' "$1" > "$out/summary.json"
 }
 record() {  # NAME STATUS SECONDS DETAIL
+  [[ $2 == skipped ]] && set -- "$1" "$2" "$3" "not started: the time budget is spent"
   printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "${4//$'\t'/ }" >> "$work/stages.tsv"
   log "$1: $2 in ${3}s${4:+ ($4)}"
   summarize running
