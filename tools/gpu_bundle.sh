@@ -124,7 +124,7 @@ OMP_NUM_THREADS=1 "$build/tools/revgan_datagen" --out "$out/data/demo" --kind al
   --train "${REVGAN_KIT_TRAIN_IMAGES:-200}" --test "${REVGAN_KIT_TEST_IMAGES:-100}" --seed 1 > /dev/null
 
 # --- manifest and size ------------------------------------------------------------------------
-# What the binaries were built with (the device's cuDNN should be at least as new).
+# What the binaries were built with (an older cuDNN 9 on the device is not guaranteed to work).
 toolkit=$(sed -n 's/^set(CMAKE_CUDA_COMPILER_VERSION "\(.*\)")$/\1/p' "$build"/CMakeFiles/*/CMakeCUDACompiler.cmake | head -n 1)
 cudnn_dir=$(sed -n 's/^CUDNN_INCLUDE_DIR:PATH=//p' "$build/CMakeCache.txt")
 cudnn=$(awk '/^#define CUDNN_(MAJOR|MINOR|PATCHLEVEL) /{v = v (v == "" ? "" : ".") $3} END {print v}' \
@@ -149,6 +149,8 @@ for line in open(os.path.join(out, "gpu_kit/payload.txt")):
 data = sum(os.path.getsize(os.path.join(d, n)) for d, _, ns in os.walk(os.path.join(out, "data")) for n in ns)
 m = {"kit": "revgan GPU verification kit", "git_commit": commit, "created": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
      "build_dir": build, "built_with": {"cuda_toolkit": toolkit, "cudnn": cudnn},
+     # The commit is the source tree's; with --no-build the binaries are as old as this says.
+     "test_cuda_built": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(os.path.getmtime(os.path.join(build, "tests/test_cuda")))),
      "cuda_cubins": archs.split(), "cuda_ptx": ptx.split(),
      "needs": {"glibc": glibc, "glibcxx": glibcxx,
                "cuda_libs": open(os.path.join(out, "gpu_kit/cuda_libs.txt")).read().split()},
@@ -156,7 +158,7 @@ m = {"kit": "revgan GPU verification kit", "git_commit": commit, "created": time
      "payload_bytes_unpacked": sum(f["bytes"] for f in payload), "payload": payload}
 json.dump(m, open(os.path.join(out, "manifest.json"), "w"), indent=1)
 with open(os.path.join(out, "MANIFEST.txt"), "w") as f:
-    f.write(f"revgan GPU kit, commit {commit}, {m['created']}\n")
+    f.write(f"revgan GPU kit, commit {commit}, {m['created']} (test_cuda linked {m['test_cuda_built']})\n")
     f.write(f"built with CUDA {toolkit}, cuDNN {cudnn}; cubins {archs}; PTX {ptx}; needs {glibc}, {glibcxx}, CUDA libraries {' '.join(m['needs']['cuda_libs'])}\n")
     f.write(f"total {int(total) / 2**20:.1f} MiB (data {data / 2**20:.1f} MiB); payload.tar.gz unpacks to "
             f"{m['payload_bytes_unpacked'] / 2**20:.1f} MiB\n")

@@ -129,7 +129,7 @@ def main():
     kit = {}
     try:
         m = json.load(open(manifest))
-        kit = {k: m.get(k) for k in ("git_commit", "created", "built_with", "cuda_cubins", "cuda_ptx", "needs", "total_bytes")}
+        kit = {k: m.get(k) for k in ("git_commit", "created", "test_cuda_built", "built_with", "cuda_cubins", "cuda_ptx", "needs", "total_bytes")}
     except (OSError, ValueError):
         pass
     comparisons = {}
