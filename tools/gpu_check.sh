@@ -196,7 +196,7 @@ else
   fi
 fi
 fact compute-sanitizer "$san_note"
-gpu_facts=$(grep -P '^(gpu|CUDA runtime)\t' "$work/facts.tsv" | cut -f2 | paste -sd';' -)
+gpu_facts=$(awk -F'\t' '$1 == "gpu" || $1 == "CUDA runtime" {print $2}' "$work/facts.tsv" | paste -sd';' -)
 # What to do: the CUDA runtime's answer decides (a container may lack nvidia-smi and still have a
 # GPU); a probe that failed otherwise goes on where nvidia-smi sees a GPU, so that the stages
 # show what fails.
