@@ -2,6 +2,7 @@
 #include "bench/report.hpp"
 
 #include "bench/svg_lines.hpp"
+#include "engine/core/device.hpp"
 
 #include <fmt/format.h>
 

@@ -2,6 +2,10 @@
 # and provides revgan_cuda_libs, what CUDA code links: the runtime, cuBLAS and cuDNN of the
 # toolkit, or the host emulator standing in for all three. AUTO turns the real backend on when
 # nvcc and cuDNN are both present; ON fails loudly if not; EMULATE needs no toolkit at all.
+# cuDNN is searched by cmake/find_cudnn.cmake (CUDNN_ROOT, CUDNN_LIBRARY / CUDNN_INCLUDE_DIR, the
+# toolkit, PyTorch's wheel layout; versioned names such as libcudnn.so.9). The CUDA runtime is
+# linked statically, so a binary needs only the driver, cuBLAS, cuDNN (and NCCL with MPI) at run
+# time: the GPU kit (tools/gpu_bundle.sh) carries no CUDA library and finds those on the device.
 set(REVGAN_WITH_CUDA OFF)
 set(REVGAN_CUDA_EMULATED OFF)
 if(NOT REVGAN_CUDA MATCHES "^(AUTO|ON|OFF|EMULATE)$")
@@ -18,13 +22,16 @@ elseif(NOT REVGAN_CUDA STREQUAL "OFF")
   endif()
   check_language(CUDA)
   find_package(CUDAToolkit QUIET)
-  find_path(CUDNN_INCLUDE_DIR cudnn.h HINTS ${CUDAToolkit_INCLUDE_DIRS} /usr/local/cuda/include)
-  find_library(CUDNN_LIBRARY cudnn HINTS ${CUDAToolkit_LIBRARY_DIR} /usr/local/cuda/lib64)
+  include(${CMAKE_CURRENT_LIST_DIR}/find_cudnn.cmake)
+  revgan_cudnn_roots(cudnn_roots)
+  revgan_find_cudnn(ROOTS ${cudnn_roots})
   if(CMAKE_CUDA_COMPILER AND CUDAToolkit_FOUND AND CUDNN_INCLUDE_DIR AND CUDNN_LIBRARY)
     set(REVGAN_WITH_CUDA ON)
+    message(STATUS "revgan: cuDNN ${CUDNN_VERSION}: ${CUDNN_LIBRARY}")
   elseif(REVGAN_CUDA STREQUAL "ON")
     message(FATAL_ERROR "REVGAN_CUDA=ON but nvcc (${CMAKE_CUDA_COMPILER}), the CUDA toolkit or cuDNN "
-                        "(${CUDNN_INCLUDE_DIR}, ${CUDNN_LIBRARY}) was not found")
+                        "(${CUDNN_INCLUDE_DIR}, ${CUDNN_LIBRARY}) was not found; searched for cuDNN in: "
+                        "${cudnn_roots} (set CUDNN_ROOT, or CUDNN_INCLUDE_DIR and CUDNN_LIBRARY)")
   endif()
 endif()
 
@@ -42,5 +49,5 @@ if(REVGAN_WITH_CUDA AND NOT REVGAN_CUDA_EMULATED)
   target_include_directories(revgan_cudnn INTERFACE ${CUDNN_INCLUDE_DIR})
   target_link_libraries(revgan_cudnn INTERFACE ${CUDNN_LIBRARY})
   add_library(revgan_cuda_libs INTERFACE)
-  target_link_libraries(revgan_cuda_libs INTERFACE CUDA::cudart CUDA::cublas revgan_cudnn)
+  target_link_libraries(revgan_cuda_libs INTERFACE CUDA::cudart_static CUDA::cublas revgan_cudnn)
 endif()

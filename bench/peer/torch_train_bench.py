@@ -30,6 +30,12 @@ PRESETS = {
 }
 
 
+def storage(t):
+    """The tensor's storage: untyped_storage() where it exists (PyTorch 2; storage() is deprecated
+    there), storage() before (Debian's 1.13)."""
+    return t.untyped_storage() if hasattr(t, "untyped_storage") else t.storage()
+
+
 class SavedRecorder:
     """Keeps every tensor autograd saves; summary() counts unique storages."""
 
@@ -48,7 +54,7 @@ class SavedRecorder:
     def summary(self):
         seen = {}
         for t in self.tensors:
-            s = t.storage()
+            s = storage(t)
             seen[s.data_ptr()] = s.nbytes()
         self.tensors = []
         act = sum(n for p, n in seen.items() if p not in self.param_ptrs)
@@ -85,7 +91,7 @@ class Session:
         self.x = (torch.rand(shape, generator=gen) * 2 - 1).to(dev)
         self.y = (torch.rand(shape, generator=gen) * 2 - 1).to(dev)
         self.params = [p for m in [self.g] + self.ds for p in m.parameters()]
-        self.recorder = SavedRecorder({p.storage().data_ptr() for p in self.params})
+        self.recorder = SavedRecorder({storage(p).data_ptr() for p in self.params})
         self.saved = (0, 0, 0)
 
     def gan_loss(self, pred, real):
@@ -189,7 +195,7 @@ def measure(a):
             "saved_bytes": act, "saved_param_bytes": par, "saved_storages": storages,
             "peak_activation_bytes": peak_act, "peak_total_bytes": peak_all,
             "time_per_sample_s": seconds[len(seconds) // 2], "time_min_s": seconds[0], "time_max_s": seconds[-1],
-            "steps": a.steps, "warmup": a.warmup, "torch": torch.__version__}
+            "steps": a.steps, "warmup": a.warmup, "torch": torch.__version__, "tf32": a.allow_tf32}
 
 
 def main():
@@ -209,10 +215,15 @@ def main():
     p.add_argument("--threads", type=int, help="informational; OMP_NUM_THREADS decides")
     p.add_argument("--lambda_identity", "--lambda-identity", dest="lambda_identity", type=float, default=0.5)
     p.add_argument("--json", help="also write the JSON lines to this file")
+    p.add_argument("--allow_tf32", action="store_true", help="let cuDNN and cuBLAS use TF32 (the engine never does)")
     args = p.parse_args()
     if args.mode == "naive":
         args.mode = "stored"
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", os.cpu_count())))
+    # The engine computes float32 convolutions and GEMMs in full float32 (no TF32); so does the
+    # peer unless told otherwise, or the comparison on Ampere and later GPUs would be unfair.
+    torch.backends.cudnn.allow_tf32 = args.allow_tf32
+    torch.backends.cuda.matmul.allow_tf32 = args.allow_tf32
     model_given = any(x == "--model" or x.startswith("--model=") for x in sys.argv[1:])
     if args.preset:
         rows = [r for r in PRESETS[args.preset] if not model_given or r[0] == args.model]

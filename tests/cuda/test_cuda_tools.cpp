@@ -4,7 +4,9 @@
 #include <cuda_runtime_api.h>  // the emulator's defines REVGAN_CUDA_EMULATED
 
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <filesystem>
+#include <string>
 
 #include "data/image.hpp"
 #include "tests/data/data_test_util.hpp"
@@ -37,6 +39,14 @@ test::ChildOptions quiet_openmp() {
   return o;
 }
 
+// The program at `built` (its path in the build tree), or the one named by the environment variable
+// `env`: the GPU kit (tools/gpu_check.sh) runs this binary from a bundle where the build tree
+// does not exist, and points REVGAN_BENCH / REVGAN_TRAIN at the bundle's copies.
+std::string program(const char* env, const char* built) {
+  const char* given = std::getenv(env);
+  return given != nullptr && *given != '\0' ? std::string(given) : std::string(built);
+}
+
 // The emulator's device name; a real GPU reports its own.
 bool emulated() {
 #ifdef REVGAN_CUDA_EMULATED
@@ -52,8 +62,8 @@ bool emulated() {
 
 TEST_CASE("cuda tools: bench train --device cuda runs the small preset", "[cuda][tool]") {
   test::skip_without_cuda_device();
-  const test::ChildResult r =
-      test::run_program({REVGAN_BENCH_PATH, "train", "--device", "cuda", "--preset", "small"}, quiet_openmp());
+  const test::ChildResult r = test::run_program(
+      {program("REVGAN_BENCH", REVGAN_BENCH_PATH), "train", "--device", "cuda", "--preset", "small"}, quiet_openmp());
   INFO(r.output);
   REQUIRE(r.exit_code == 0);
   CHECK_THAT(r.output, Catch::StartsWith("device: cuda:0 ("));
@@ -67,7 +77,7 @@ TEST_CASE("cuda tools: revgan_train --device cuda trains a few steps and saves a
   test::skip_without_cuda_device();
   test::TempDir dir("cuda-train-tool");
   write_unpaired_dataset(dir / "data", 3);
-  const test::ChildResult r = test::run_program({REVGAN_TRAIN_PATH,
+  const test::ChildResult r = test::run_program({program("REVGAN_TRAIN", REVGAN_TRAIN_PATH),
                                                  "--dataroot",
                                                  (dir / "data").string(),
                                                  "--checkpoints_dir",

@@ -1,0 +1,151 @@
+#!/usr/bin/env python3
+"""Writes the GPU check's summary.md and summary.json (into OUT) from what gpu_check.sh left in
+WORK: facts.tsv (preflight, key TAB value), stages.tsv (name, status, seconds, detail),
+cuda-tests.tsv (exit code, seconds, case name), bench-*.jsonl and peer-*.jsonl (bench train and
+the PyTorch peer). Pairs engine and PyTorch rows by model, ngf, depth, size and executor and
+computes engine/PyTorch ratios of the median time per sample and of peak activation memory.
+Also writes WORK/cuda-tests.junit.xml. Standard library only.
+usage: summarize.py WORK OUT OVERALL MANIFEST SECONDS"""
+import json
+import os
+import sys
+from xml.sax.saxutils import escape, quoteattr
+
+EXIT_MEANING = {"pass": 0, "fail": 1, "no-gpu": 3, "kit-unusable": 4, "incomplete": 5, "running": None}
+
+
+def read_tsv(path, fields):
+    rows = []
+    if os.path.exists(path):
+        for line in open(path, encoding="utf-8", errors="replace"):
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) >= len(fields):
+                rows.append(dict(zip(fields, parts[: len(fields) - 1] + ["\t".join(parts[len(fields) - 1:])])))
+    return rows
+
+
+def read_jsonl(path):
+    rows = []
+    if os.path.exists(path):
+        for line in open(path, encoding="utf-8", errors="replace"):
+            line = line.strip()
+            if line.startswith("{"):
+                try:
+                    rows.append(json.loads(line))
+                except ValueError:
+                    pass
+    return [r for r in rows if r.get("bench") == "train"]
+
+
+def ratio(a, b):
+    return round(a / b, 3) if isinstance(a, (int, float)) and isinstance(b, (int, float)) and b else None
+
+
+def compare(engine_rows, torch_rows):
+    key = lambda r: (r["model"], r["ngf"], r["depth"], r["size"], r["mode"])  # noqa: E731
+    torch_by = {key(r): r for r in torch_rows}
+    out = []
+    for e in engine_rows:
+        t = torch_by.get(key(e))
+        row = {"model": e["model"], "ngf": e["ngf"], "depth": e["depth"], "size": e["size"], "mode": e["mode"],
+               "engine_s_per_sample": e.get("time_per_sample_s"), "engine_peak_activation_bytes": e.get("peak_activation_bytes"),
+               "engine_saved_bytes": e.get("saved_bytes")}
+        if t:
+            row.update({"torch_s_per_sample": t.get("time_per_sample_s"),
+                        "torch_peak_activation_bytes": t.get("peak_activation_bytes"),
+                        "torch_saved_bytes": t.get("saved_bytes"),
+                        "time_ratio": ratio(e.get("time_per_sample_s"), t.get("time_per_sample_s")),
+                        "peak_activation_ratio": ratio(e.get("peak_activation_bytes"), t.get("peak_activation_bytes")),
+                        "saved_ratio": ratio(e.get("saved_bytes"), t.get("saved_bytes")),
+                        "peak_total_ratio": ratio(e.get("peak_total_bytes"), t.get("peak_total_bytes"))})
+        out.append(row)
+    return out
+
+
+def junit(cases, path):
+    failures = sum(1 for c in cases if c["rc"] not in ("0", "77"))
+    skipped = sum(1 for c in cases if c["rc"] == "77")
+    with open(path, "w") as f:
+        f.write(f'<?xml version="1.0" encoding="UTF-8"?>\n<testsuite name="test_cuda" tests="{len(cases)}" '
+                f'failures="{failures}" skipped="{skipped}">\n')
+        for c in cases:
+            f.write(f'  <testcase classname="cuda" name={quoteattr(c["name"])} time="{c["seconds"]}">')
+            if c["rc"] == "77":
+                f.write("<skipped/>")
+            elif c["rc"] != "0":
+                f.write(f'<failure message="exit {escape(c["rc"])}"/>')
+            f.write("</testcase>\n")
+        f.write("</testsuite>\n")
+
+
+def mib(b):
+    return f"{b / 2**20:.1f}" if isinstance(b, (int, float)) else "-"
+
+
+def fmt(x, spec):
+    return format(x, spec) if isinstance(x, (int, float)) else "-"
+
+
+def markdown(s):
+    lines = [f"# GPU check: {s['overall']}", ""]
+    kit = s.get("kit", {})
+    lines += [f"Kit commit {kit.get('git_commit', '?')}, built {kit.get('created', '?')}; "
+              f"check took {s['seconds']} s.", "", "## Preflight", ""]
+    lines += [f"- {k}: {v}" for k, v in s["preflight"].items()]
+    lines += ["", "## Stages", "", "| stage | outcome | s | detail |", "|---|---|---|---|"]
+    lines += [f"| {x['name']} | {x['status']} | {x['seconds']} | {x['detail']} |" for x in s["stages"]]
+    bad = [c for c in s["cuda_tests"] if c["rc"] != "0"]
+    if bad:
+        lines += ["", "CUDA test cases that did not pass (exit 77: skipped):", ""]
+        lines += [f"- exit {c['rc']}: {c['name']}" for c in bad]
+    for name, rows in s["comparisons"].items():
+        if not rows:
+            continue
+        lines += ["", f"## {name}: engine vs PyTorch on this GPU", "",
+                  "| model | K | R | px | mode | engine s/sample | torch s/sample | time e/t | engine peak act MiB "
+                  "| torch peak act MiB | peak act e/t | peak total e/t |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+        for r in rows:
+            lines.append(f"| {r['model']} | {r['ngf']} | {r['depth']} | {r['size']} | {r['mode']} | "
+                         f"{fmt(r.get('engine_s_per_sample'), '.5f')} | {fmt(r.get('torch_s_per_sample'), '.5f')} | "
+                         f"{fmt(r.get('time_ratio'), '.2f')} | {mib(r.get('engine_peak_activation_bytes'))} | "
+                         f"{mib(r.get('torch_peak_activation_bytes'))} | {fmt(r.get('peak_activation_ratio'), '.2f')} | "
+                         f"{fmt(r.get('peak_total_ratio'), '.2f')} |")
+    if any(s["comparisons"].values()):
+        lines += ["", "Peak activation memory is not the same quantity on both sides: the engine's is the activation",
+                  "category of its allocator, PyTorch's the rise of torch.cuda.max_memory_allocated over the step's",
+                  "start (gradients and temporaries included), which favours the engine; peak total compares",
+                  "everything allocated on both sides. Both compute float32 without TF32."]
+    lines.append("")
+    return "\n".join(lines)
+
+
+def main():
+    work, out, overall, manifest, seconds = sys.argv[1:6]
+    facts = {r["key"]: r["value"] for r in read_tsv(os.path.join(work, "facts.tsv"), ["key", "value"])}
+    stages = read_tsv(os.path.join(work, "stages.tsv"), ["name", "status", "seconds", "detail"])
+    cases = read_tsv(os.path.join(work, "cuda-tests.tsv"), ["rc", "seconds", "name"])
+    if cases:
+        junit(cases, os.path.join(work, "cuda-tests.junit.xml"))
+    kit = {}
+    try:
+        m = json.load(open(manifest))
+        kit = {k: m.get(k) for k in ("git_commit", "created", "test_cuda_built", "built_with", "cuda_cubins", "cuda_ptx", "needs", "total_bytes")}
+    except (OSError, ValueError):
+        pass
+    comparisons = {}
+    for name, suffix in (("Table 2 (128x128)", "table2"), ("Depth sweep (128x128)", "depth")):
+        comparisons[name] = compare(read_jsonl(os.path.join(work, f"bench-{suffix}.jsonl")),
+                                    read_jsonl(os.path.join(work, f"peer-{suffix}.jsonl")))
+    summary = {"overall": overall, "exit_code": EXIT_MEANING.get(overall), "seconds": int(seconds), "kit": kit,
+               "preflight": facts, "stages": stages, "cuda_tests": cases, "comparisons": comparisons,
+               "exit_codes": {"0": "pass", "1": "a stage failed", "2": "usage", "3": "no usable GPU",
+                              "4": "the kit cannot run here",
+                              "5": "incomplete: a stage timed out or the budget ran out"}}
+    with open(os.path.join(out, "summary.json"), "w") as f:
+        json.dump(summary, f, indent=1)
+    with open(os.path.join(out, "summary.md"), "w") as f:
+        f.write(markdown(summary))
+
+
+if __name__ == "__main__":
+    main()
