@@ -28,6 +28,8 @@ std::shared_ptr<models::GeneratorPair> build_generators(const ResolvedOptions& r
     models::RevGan3dOptions g;
     static_cast<models::GeneratorShape&>(g) = shape;
     g.mode = mode;
+    g.instance_norm = o.norm == "instance";
+    g.global_residual = o.global_residual;
     return std::make_shared<models::RevGan3d>(g);
   }
   if (t.reversible) {

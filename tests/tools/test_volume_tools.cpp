@@ -1,6 +1,6 @@
 // 3D paths of the tools: revgan_infer --volume keeps names, formats and the up-sampled grid;
-// revgan_eval --kind volumes scores identical volumes as perfect and reports the trilinear
-// baseline next to the model.
+// revgan_eval --kind volumes scores identical volumes as perfect and reports the nearest,
+// trilinear and cubic baselines next to the model.
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -41,12 +41,18 @@ TEST_CASE("volume metrics: identical volumes are perfect, the baseline is not", 
   REQUIRE(std::isinf(same.psnr));
   REQUIRE(same.ssim == Approx(1.0));
   REQUIRE(same.mae == 0.0);
-  const data::Volume base = eval::trilinear_baseline(t, {2, 2, 2});
+  const data::Volume base = eval::interpolation_baseline(t, {2, 2, 2}, data::Interpolation::trilinear);
   REQUIRE(base.size() == t.size());
   const eval::VolumeScores b = eval::compare_volumes(base, t);
   REQUIRE(std::isfinite(b.psnr));
   REQUIRE(b.psnr > 10);
   REQUIRE(b.ssim < 1.0);
+  // On this smooth volume the cubic B-spline beats trilinear, which beats nearest.
+  const auto score = [&](data::Interpolation kind) {
+    return eval::compare_volumes(eval::interpolation_baseline(t, {2, 2, 2}, kind), t).psnr;
+  };
+  CHECK(score(data::Interpolation::cubic) > b.psnr);
+  CHECK(score(data::Interpolation::nearest) < b.psnr);
 }
 
 TEST_CASE("tiled volume inference keeps the grid and stays close to whole-volume inference", "[tool]") {
@@ -96,8 +102,10 @@ TEST_CASE("revgan_infer --volume and revgan_eval --kind volumes end to end", "[t
                                      (dir / "pred").string(), (dir / "truth").string(), (dir / "low").string(),
                                      json.string()),
                          log) == 0);
-  REQUIRE_THAT(read_text(log), Catch::Contains("trilinear"));
-  REQUIRE_THAT(read_text(json), Catch::Contains("\"trilinear\": {"));
+  for (const char* method : {"model", "nearest", "trilinear", "cubic"}) {
+    REQUIRE_THAT(read_text(log), Catch::Contains(method));
+    REQUIRE_THAT(read_text(json), Catch::Contains(fmt::format("\"{}\": {{", method)));
+  }
   REQUIRE(test::run_tool(REVGAN_EVAL_PATH,
                          fmt::format("--kind volumes --pred '{0}' --truth '{0}' --json '{1}'", (dir / "truth").string(),
                                      json.string()),

@@ -1,10 +1,12 @@
-// VolumeTranslator: checkpoint loading, grid up-sampling, intensity mapping, tiled 3D runs.
+// VolumeTranslator: checkpoint loading, grid up-sampling (the training's --upsample), intensity
+// mapping (its --intensity_clamp), tiled 3D runs.
 #include "tools/infer/volume_translator.hpp"
 
 #include "engine/io/atomic_file.hpp"
 
 #include "data/volume/hdf5_volume.hpp"
 #include "data/volume/intensity.hpp"
+#include "data/volume/interpolation.hpp"
 #include "data/volume/nifti_io.hpp"
 #include "data/volume/resample.hpp"
 #include "data/volume/volume_dataset.hpp"
@@ -49,11 +51,12 @@ data::Volume VolumeTranslator::translate(const data::Volume& input, const data::
     const data::Axes3 size{input.depth * factor[0], input.height * factor[1], input.width * factor[2]};
     const std::array<double, 3> scale{1.0 / static_cast<double>(factor[0]), 1.0 / static_cast<double>(factor[1]),
                                       1.0 / static_cast<double>(factor[2])};
-    grid = data::upsample_to_grid(input, size, data::resampled_geometry(input.geometry, scale, {0.0, 0.0, 0.0}));
+    grid = data::interpolate_to_grid(input, size, data::resampled_geometry(input.geometry, scale, {0.0, 0.0, 0.0}),
+                                     data::parse_interpolation("upsample", options_.upsample));
   }
   // As in training: the input's robust percentiles map to [-1, 1], and outputs map back.
   const data::IntensityScale scale = data::robust_intensity_scale(grid);
-  const data::Volume normalised = data::normalise(grid, scale);
+  const data::Volume normalised = data::normalise(grid, scale, options_.intensity_clamp);
   const Tensor x = data::volume_to_tensor(normalised);
   const Tensor batch = x.reshape(Shape({1, x.size(0), x.size(1), x.size(2), x.size(3)}));
   const ImageFn fn = [this](const Tensor& t) {
