@@ -2,6 +2,7 @@
 //   bench conv [--runs N] [--warmup N]   conv kernel throughput at the models' shapes
 //   bench kernels [--runs N] [--warmup N] every kernel family against measured GEMM / copy peaks
 //   bench train [options]                training-step memory and time (see bench/train_cli.hpp)
+//   bench infer [options]                whole-image against exact tiled inference (bench/infer_bench.hpp)
 #include <fmt/format.h>
 
 #include <cstdint>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "bench/conv_bench.hpp"
+#include "bench/infer_bench.hpp"
 #include "bench/kernel_bench.hpp"
 #include "bench/train_cli.hpp"
 #include "engine/core/check.hpp"
@@ -27,6 +29,7 @@ int usage() {
              "           K=32 at 128x128, forward and backward, in GFLOP/s or GB/s and as a fraction of an\n"
              "           sgemm and a memcpy peak measured in the same run.\n");
   revgan::bench::print_train_usage();
+  revgan::bench::print_infer_usage();
   return 2;
 }
 
@@ -37,6 +40,7 @@ int main(int argc, char** argv) {
     if (argc < 2) return usage();
     std::string command = argv[1];
     if (command == "train") return revgan::bench::run_train_command(argc - 2, argv + 2);
+    if (command == "infer") return revgan::bench::run_infer_command(argc - 1, argv + 1);
     if (command != "conv" && command != "kernels") return usage();
     struct KernelArgs {
       int64_t runs = 20, warmup = 3;

@@ -1,11 +1,14 @@
 // Formatting of `bench train` results. MB are 2^20 bytes throughout, as nvidia-smi reports.
 #include "bench/report.hpp"
 
+#include "bench/svg_lines.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 #include <tuple>
 
 namespace revgan::bench {
@@ -50,13 +53,13 @@ std::string json_line(const TrainResult& r) {
   const PaperFigures p = paper_figures(c);
   return fmt::format(
       "{{\"bench\":\"train\",\"engine\":\"revgan\",\"model\":\"{}\",\"ngf\":{},\"depth\":{},\"size\":{},\"batch\":{},"
-      "\"ndf\":{},\"channels\":{},\"mode\":\"{}\",\"device\":\"{}\",\"threads\":{},\"lambda_identity\":{},"
+      "\"ndf\":{},\"channels\":{},\"mode\":\"{}\",\"memory_budget\":\"{}\",\"device\":\"{}\",\"threads\":{},\"lambda_identity\":{},"
       "\"params_g\":{},\"params_d\":{},\"param_bytes\":{},\"grad_bytes\":{},\"optimizer_bytes\":{},"
       "\"saved_bytes\":{},\"saved_param_bytes\":{},\"saved_storages\":{},\"peak_activation_bytes\":{},"
       "\"peak_total_bytes\":{},\"peak_reserved_bytes\":{},\"driver_used_bytes\":{},\"time_per_sample_s\":{:.6f},\"time_min_s\":{:.6f},\"time_max_s\":{:.6f},"
       "\"steps\":{},\"warmup\":{},\"paper_size\":{},\"paper_activation_mb\":{},\"paper_s_per_sample\":{}}}",
       c.options.model, c.options.ngf, c.options.depth, c.size, c.batch, c.options.ndf, c.options.input_nc,
-      executor_name(c), c.options.device, r.threads, c.options.lambda_identity, r.params_g, r.params_d, r.param_bytes, r.grad_bytes, r.optimizer_bytes,
+      executor_name(c), c.options.memory_budget, c.options.device, r.threads, c.options.lambda_identity, r.params_g, r.params_d, r.param_bytes, r.grad_bytes, r.optimizer_bytes,
       r.saved.activation_bytes, r.saved.parameter_bytes, r.saved.storages, r.peak_activation_bytes,
       r.peak_total_bytes, r.peak_reserved_bytes,
       r.driver_used_bytes ? fmt::format("{}", *r.driver_used_bytes) : std::string("null"), r.seconds_per_sample.median_s, r.seconds_per_sample.min_s, r.seconds_per_sample.max_s,
@@ -128,77 +131,54 @@ std::string markdown_report(const std::vector<TrainResult>& results, const std::
 }
 
 std::string svg_memory_vs_depth(const std::vector<TrainResult>& results) {
-  using Key = std::tuple<std::string, int64_t, int64_t, std::string>;  // model, K, size, mode
+  using Key = std::tuple<std::string, int64_t, int64_t, std::string>;  // model, K, size, executor
   std::map<Key, std::vector<std::pair<double, double>>> series;
   for (const TrainResult& r : results) {
     const TrainConfig& c = r.config;
-    series[{c.options.model, c.options.ngf, c.size, executor_name(c)}].emplace_back(static_cast<double>(c.options.depth),
-                                                                                 mb(r.peak_activation_bytes));
+    series[{c.options.model, c.options.ngf, c.size, executor_name(c)}].emplace_back(
+        static_cast<double>(c.options.depth), mb(r.peak_activation_bytes));
   }
   std::erase_if(series, [](const auto& kv) { return kv.second.size() < 2; });
   if (series.empty()) return {};
-  double x_max = 0, y_max = 0;
-  for (auto& [key, pts] : series) {
-    std::sort(pts.begin(), pts.end());
-    for (auto [x, y] : pts) {
-      x_max = std::max(x_max, x);
-      y_max = std::max(y_max, y);
-    }
-  }
-  // A round y range: 1, 2 or 5 times a power of ten per tick, five ticks.
-  const double raw = y_max / 5.0;
-  const double mag = std::pow(10.0, std::floor(std::log10(std::max(raw, 1e-9))));
-  const double tick = raw <= mag ? mag : raw <= 2 * mag ? 2 * mag : raw <= 5 * mag ? 5 * mag : 10 * mag;
-  const double y_top = tick * std::ceil(y_max / tick);
-  const double w = 640, h = 400, left = 70, right = 220, top = 30, bottom = 50;
-  const double pw = w - left - right, ph = h - top - bottom;
-  auto px = [&](double x) { return left + pw * x / x_max; };
-  auto py = [&](double y) { return top + ph * (1.0 - y / y_top); };
-  std::string s = fmt::format(
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" font-family=\"sans-serif\" "
-      "font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
-      "<text x=\"{}\" y=\"18\" text-anchor=\"middle\">Peak activation memory per training step vs depth</text>\n",
-      w, h, left + pw / 2);
-  s += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"black\"/>\n", left, top, top + ph);
-  s += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"black\"/>\n", left, top + ph, left + pw);
-  for (double y = 0; y <= y_top + tick / 2; y += tick) {
-    s += fmt::format("<line x1=\"{0}\" y1=\"{1:.1f}\" x2=\"{2}\" y2=\"{1:.1f}\" stroke=\"#ddd\"/>\n"
-                     "<text x=\"{3}\" y=\"{4:.1f}\" text-anchor=\"end\">{5:g}</text>\n",
-                     left, py(y), left + pw, left - 6, py(y) + 4, y);
-  }
-  std::vector<double> depths;
-  for (auto& [key, pts] : series)
-    for (auto [x, y] : pts) depths.push_back(x);
-  std::sort(depths.begin(), depths.end());
-  depths.erase(std::unique(depths.begin(), depths.end()), depths.end());
-  for (double x : depths)
-    s += fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\">{:g}</text>\n", px(x), top + ph + 18, x);
-  s += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">depth R (blocks)</text>\n", left + pw / 2, h - 10);
-  s += fmt::format("<text x=\"16\" y=\"{0}\" text-anchor=\"middle\" transform=\"rotate(-90 16 {0})\">"
-                   "peak activations (MB)</text>\n", top + ph / 2);
+  LineChart chart{"Peak activation memory per training step vs depth", "depth R (blocks)", "peak activations (MB)",
+                  {}, {}};
+  std::set<double> depths;
   // One colour per network, solid for stored activations and dashed for memory saving.
-  const char* colors[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b"};
-  std::map<std::tuple<std::string, int64_t, int64_t>, int> color_of;
-  int i = 0;
-  for (auto& [key, pts] : series) {
-    const auto& [model, k, size, mode] = key;
-    const int ci = color_of.try_emplace({model, k, size}, static_cast<int>(color_of.size())).first->second;
-    const char* color = colors[ci % 6];
-    const char* dash = mode == "stored" ? "" : " stroke-dasharray=\"6 3\"";
-    std::string points;
-    for (auto [x, y] : pts) points += fmt::format("{:.1f},{:.1f} ", px(x), py(y));
-    s += fmt::format("<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2\"{}/>\n", points, color, dash);
-    for (auto [x, y] : pts)
-      s += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"3\" fill=\"{}\"/>\n", px(x), py(y), color);
-    const double ly = top + 10 + 34.0 * i;
-    s += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"{3}\" stroke-width=\"2\"{4}/>\n"
-                     "<text x=\"{5}\" y=\"{6}\">{7} K{8} {9}px</text>\n<text x=\"{5}\" y=\"{10}\">{11}</text>\n",
-                     left + pw + 12, ly, left + pw + 36, color, dash, left + pw + 42, ly + 4, model, k, size,
-                     ly + 18, mode);
-    ++i;
+  std::map<std::tuple<std::string, int64_t, int64_t>, int> group_of;
+  for (const auto& [key, points] : series) {
+    const auto& [model, k, size, executor] = key;
+    const int group = group_of.try_emplace({model, k, size}, static_cast<int>(group_of.size())).first->second;
+    chart.series.push_back({fmt::format("{} K{} {}px", model, k, size), executor, group, executor != "stored", points, {}});
+    for (const auto& point : points) depths.insert(point.first);
   }
-  s += "</svg>\n";
-  return s;
+  chart.x_ticks.assign(depths.begin(), depths.end());
+  return svg_lines(std::move(chart));
+}
+
+std::string svg_time_vs_memory(const std::vector<TrainResult>& results) {
+  using Key = std::tuple<std::string, int64_t, int64_t, int64_t>;  // model, K, R, size
+  std::map<Key, LineSeries> series;
+  for (const TrainResult& r : results) {
+    const TrainConfig& c = r.config;
+    if (!c.options.memory_saving) continue;
+    LineSeries& line = series[{c.options.model, c.options.ngf, c.options.depth, c.size}];
+    line.points.emplace_back(mb(r.peak_activation_bytes), r.seconds_per_sample.median_s);
+    line.point_labels.push_back(c.options.memory_budget == "unlimited"
+                                    ? std::string("all")
+                                    : fmt::format("{:.0f}M", mb(training::parse_memory_budget(c.options.memory_budget))));
+  }
+  std::erase_if(series, [](const auto& kv) { return kv.second.points.size() < 2; });
+  if (series.empty()) return {};
+  LineChart chart{"Time per sample vs peak activation memory across memory budgets", "peak activations (MB)",
+                  "seconds per sample", {}, {}};
+  for (auto& [key, line] : series) {
+    const auto& [model, k, depth, size] = key;
+    line.legend = fmt::format("{} K{} R{}", model, k, depth);
+    line.detail = fmt::format("{}px, labels: budget", size);
+    line.group = static_cast<int>(chart.series.size());
+    chart.series.push_back(line);
+  }
+  return svg_lines(std::move(chart));
 }
 
 }  // namespace revgan::bench

@@ -22,4 +22,9 @@ std::string markdown_report(const std::vector<TrainResult>& results, const std::
 // two or more depths. Empty string when no series has two depths.
 std::string svg_memory_vs_depth(const std::vector<TrainResult>& results);
 
+// Memory-saving runs of one network at several --memory_budget values: time per sample against
+// peak activation MB, one polyline per network, each point labelled with its budget. Empty
+// string when no network was measured at two budgets.
+std::string svg_time_vs_memory(const std::vector<TrainResult>& results);
+
 }  // namespace revgan::bench

@@ -13,6 +13,7 @@
 #include "bench/device_probe.hpp"
 #include "engine/memory/allocator.hpp"
 #include "engine/tensor/factory.hpp"
+#include "models/reversible_generators.hpp"
 #include "training/trainer.hpp"
 
 namespace revgan::bench {
@@ -83,6 +84,26 @@ TrainResult measure_train(const TrainConfig& config) {
   std::sort(seconds.begin(), seconds.end());
   r.seconds_per_sample = {seconds[seconds.size() / 2], seconds.front(), seconds.back(), config.steps};
   return r;
+}
+
+int64_t core_bytes_per_step(const TrainConfig& config) {
+  if (!has_memory_saving(config)) return 0;
+  TrainConfig c = config;
+  c.options.memory_saving = true;
+  // Everything fits; what one step spends of it is what the core keeps.
+  constexpr int64_t all = reversible::ReversibleSequence::unlimited_budget - 1;
+  c.options.memory_budget = std::to_string(all);
+  training::Trainer trainer(training::resolve_options(c.options));
+  auto& generators = dynamic_cast<models::ReversibleGenerators&>(trainer.generators());
+  const Device device = parse_device(c.options.device);
+  Generator gen(c.options.seed + 3);
+  Shape shape{c.batch, c.options.input_nc, c.size, c.size};
+  if (is_3d(c)) shape.push_back(c.size);
+  const Tensor real_a = uniform_batch(shape, gen, device);
+  shape[1] = c.options.output_nc;
+  const Tensor real_b = uniform_batch(shape, gen, device);
+  trainer.train_step(real_a, real_b);
+  return all - generators.core().budget_left();
 }
 
 }  // namespace revgan::bench

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <optional>
 
-#include "bench/saved_bytes.hpp"
+#include "engine/autograd/saved_bytes.hpp"
 #include "bench/timing.hpp"
 #include "bench/train_config.hpp"
 
@@ -34,5 +34,9 @@ struct TrainResult {
 
 // Builds the models, runs config.warmup steps, then config.steps timed steps (at least one).
 TrainResult measure_train(const TrainConfig& config);
+
+// Bytes the reversible core keeps over one training step when every block runs stored: the
+// budget above which --memory_budget changes nothing. 0 for models without a reversible core.
+int64_t core_bytes_per_step(const TrainConfig& config);
 
 }  // namespace revgan::bench

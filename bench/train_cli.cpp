@@ -15,10 +15,12 @@
 #include <vector>
 
 #include "bench/budget.hpp"
+#include "bench/device_probe.hpp"
 #include "bench/report.hpp"
 #include "bench/train_bench.hpp"
 #include "engine/core/check.hpp"
 #include "engine/core/option_table.hpp"
+#include "engine/tensor/device_info.hpp"
 
 namespace revgan::bench {
 
@@ -36,6 +38,7 @@ struct BenchArgs {
   int64_t max_memory = 0;
   std::string search = "size";
   int64_t max_depth = 256;
+  int64_t budget_sweep = 0;
 };
 
 const OptionTable<BenchArgs>& bench_table() {
@@ -56,6 +59,10 @@ const OptionTable<BenchArgs>& bench_table() {
        "instead of timing: the largest side (or depth) whose step fits BYTES, per executor", "off", "BYTES"},
       {"search", &B::search, "with --max_memory: size | depth"},
       {"max_depth", &B::max_depth, "with --max_memory --search depth: the largest depth tried", nullptr, "N"},
+      {"budget_sweep", &B::budget_sweep,
+       "memory-saving runs at N --memory_budget values from 0 (pure memory saving) to all of the core's activations "
+       "(stored speed), evenly spaced; --svg then draws time against memory",
+       "off", "N"},
   });
   return table;
 }
@@ -106,6 +113,26 @@ std::vector<TrainConfig> select_configs(const ParsedOptions<BenchArgs>& bench,
       }
       TrainConfig x = c;
       x.options.memory_saving = memory_saving;
+      out.push_back(x);
+    }
+  }
+  return out;
+}
+
+// Each memory-saving configuration at `n` budgets: 0, C / (n - 1), ..., C, where C is what the
+// core keeps in one step when every block is stored ("unlimited" at the top).
+std::vector<TrainConfig> sweep_budgets(const std::vector<TrainConfig>& configs, int64_t n) {
+  REVGAN_CHECK(n >= 2, "bench train: --budget_sweep needs at least 2 budgets, got {}", n);
+  std::vector<TrainConfig> out;
+  for (const TrainConfig& c : configs) {
+    if (!c.options.memory_saving) {
+      out.push_back(c);
+      continue;
+    }
+    const int64_t all = core_bytes_per_step(c);
+    for (int64_t i = 0; i < n; ++i) {
+      TrainConfig x = c;
+      x.options.memory_budget = i == n - 1 ? std::string("unlimited") : std::to_string(all * i / (n - 1));
       out.push_back(x);
     }
   }
@@ -165,8 +192,16 @@ int run_train_command(int argc, char** argv) {
   REVGAN_CHECK(b.search == "size" || b.search == "depth", "bench train: --search must be size or depth");
   const ParsedOptions<training::TrainOptions> train = training::train_option_table().parse(rest);
   REVGAN_CHECK(!train.was_given("memory_saving"), "bench train: choose the executor with --mode, not --memory_saving");
-  const std::vector<TrainConfig> configs = select_configs(bench, train);
-
+  REVGAN_CHECK(b.budget_sweep == 0 || !train.was_given("memory_budget"),
+               "bench train: --budget_sweep chooses the budgets; leave out --memory_budget");
+  std::vector<TrainConfig> configs = select_configs(bench, train);
+  if (b.budget_sweep > 0) configs = sweep_budgets(configs, b.budget_sweep);
+  // Every row runs on the same device; say which (an emulated CUDA device says so).
+  if (!configs.empty()) {
+    const Device device = parse_device(configs.front().options.device);
+    require_device(device);
+    fmt::print("device: {}\n", describe_device(device));
+  }
   std::vector<TrainResult> results;
   std::vector<BudgetResult> budgets;
   std::string json;
@@ -196,9 +231,10 @@ int run_train_command(int argc, char** argv) {
   if (!b.json.empty()) write_file(b.json, json);
   if (!b.markdown.empty()) write_file(b.markdown, markdown_report(results, budgets));
   if (!b.svg.empty()) {
-    const std::string svg = svg_memory_vs_depth(results);
+    const std::string svg = b.budget_sweep > 0 ? svg_time_vs_memory(results) : svg_memory_vs_depth(results);
     if (svg.empty()) {
-      fmt::print(stderr, "bench train: no configuration was measured at two depths; {} not written\n", b.svg);
+      fmt::print(stderr, "bench train: no configuration was measured at two {}; {} not written\n",
+                 b.budget_sweep > 0 ? "budgets" : "depths", b.svg);
     } else {
       write_file(b.svg, svg);
     }

@@ -1,7 +1,17 @@
-# Resolves REVGAN_CUDA (AUTO/ON/OFF) into REVGAN_WITH_CUDA and enables the CUDA language.
-# AUTO turns the backend on when nvcc and cuDNN are both present; ON fails loudly if not.
+# Resolves REVGAN_CUDA (AUTO/ON/OFF/EMULATE) into REVGAN_WITH_CUDA (and REVGAN_CUDA_EMULATED)
+# and provides revgan_cuda_libs, what CUDA code links: the runtime, cuBLAS and cuDNN of the
+# toolkit, or the host emulator standing in for all three. AUTO turns the real backend on when
+# nvcc and cuDNN are both present; ON fails loudly if not; EMULATE needs no toolkit at all.
 set(REVGAN_WITH_CUDA OFF)
-if(NOT REVGAN_CUDA STREQUAL "OFF")
+set(REVGAN_CUDA_EMULATED OFF)
+if(NOT REVGAN_CUDA MATCHES "^(AUTO|ON|OFF|EMULATE)$")
+  message(FATAL_ERROR "REVGAN_CUDA must be AUTO, ON, OFF or EMULATE, got '${REVGAN_CUDA}'")
+endif()
+if(REVGAN_CUDA STREQUAL "EMULATE")
+  set(REVGAN_WITH_CUDA ON)
+  set(REVGAN_CUDA_EMULATED ON)
+  # The emulator (emulator/CMakeLists.txt) defines revgan_cuda_libs.
+elseif(NOT REVGAN_CUDA STREQUAL "OFF")
   include(CheckLanguage)
   if(NOT CMAKE_CUDA_COMPILER AND EXISTS /usr/local/cuda/bin/nvcc)
     set(CMAKE_CUDA_COMPILER /usr/local/cuda/bin/nvcc)
@@ -18,7 +28,7 @@ if(NOT REVGAN_CUDA STREQUAL "OFF")
   endif()
 endif()
 
-if(REVGAN_WITH_CUDA)
+if(REVGAN_WITH_CUDA AND NOT REVGAN_CUDA_EMULATED)
   if(NOT DEFINED CMAKE_CUDA_ARCHITECTURES)
     # sm_80 and sm_90 as real code, plus PTX for newer GPUs.
     set(CMAKE_CUDA_ARCHITECTURES 80-real 90)
@@ -31,4 +41,6 @@ if(REVGAN_WITH_CUDA)
   add_library(revgan_cudnn INTERFACE)
   target_include_directories(revgan_cudnn INTERFACE ${CUDNN_INCLUDE_DIR})
   target_link_libraries(revgan_cudnn INTERFACE ${CUDNN_LIBRARY})
+  add_library(revgan_cuda_libs INTERFACE)
+  target_link_libraries(revgan_cuda_libs INTERFACE CUDA::cudart CUDA::cublas revgan_cudnn)
 endif()

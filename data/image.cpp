@@ -1,5 +1,6 @@
-// Image file I/O through stb_image / stb_image_write, plus a small 16-bit PNG encoder because
-// stb_image_write only writes 8-bit PNGs.
+// Image file I/O: JPEG through libjpeg-turbo (data/jpeg_codec), the other formats through
+// stb_image / stb_image_write, plus a small 16-bit PNG encoder because stb_image_write only
+// writes 8-bit PNGs. The size guards run on the bytes before either decoder sees them.
 #include "data/image.hpp"
 
 #include <stb_image.h>
@@ -16,6 +17,7 @@
 #include <memory>
 
 #include "data/image_guard.hpp"
+#include "data/jpeg_codec.hpp"
 #include "engine/core/check.hpp"
 
 // Defined by stb_image_write's implementation (data/stb_impl.cpp) but not declared in its header.
@@ -112,6 +114,14 @@ void put_chunk(std::vector<uint8_t>& out, const char* type, const uint8_t* data,
   put_u32(out, crc32(out.data() + start, n + 4));
 }
 
+void write_file_bytes(const std::vector<uint8_t>& bytes, const std::filesystem::path& path) {
+  std::unique_ptr<std::FILE, decltype(&std::fclose)> f(std::fopen(path.c_str(), "wb"), &std::fclose);
+  REVGAN_CHECK(f != nullptr, "cannot open {} for writing: {}", path.string(), std::strerror(errno));
+  const std::size_t written = std::fwrite(bytes.data(), 1, bytes.size(), f.get());
+  const int closed = std::fclose(f.release());
+  REVGAN_CHECK(written == bytes.size() && closed == 0, "cannot write {}: {}", path.string(), std::strerror(errno));
+}
+
 // Filter type 0 on every row: simple, and 16-bit PNGs are only written by tests and tools.
 void write_png16(const Image& image, const std::filesystem::path& path) {
   const int64_t row_bytes = image.width * image.channels * 2;
@@ -142,11 +152,7 @@ void write_png16(const Image& image, const std::filesystem::path& path) {
   put_chunk(png, "IDAT", z.get(), static_cast<std::size_t>(zlen));
   put_chunk(png, "IEND", nullptr, 0);
 
-  std::FILE* f = std::fopen(path.c_str(), "wb");
-  REVGAN_CHECK(f != nullptr, "cannot open {} for writing: {}", path.string(), std::strerror(errno));
-  const std::size_t written = std::fwrite(png.data(), 1, png.size(), f);
-  const int closed = std::fclose(f);
-  REVGAN_CHECK(written == png.size() && closed == 0, "cannot write {}: {}", path.string(), std::strerror(errno));
+  write_file_bytes(png, path);
 }
 
 }  // namespace
@@ -179,18 +185,26 @@ Header read_header(const uint8_t* bytes, std::size_t size, const std::string& na
   if (const std::string hazard = decoder_hazard(bytes, size); !hazard.empty())
     REVGAN_FAIL("cannot read image {}: {}", name, hazard);
   // The declared size first: stb refuses very large images with a misleading reason.
+  // Divided, not multiplied: two 32-bit sides overflow a 64-bit product (found by fuzzing).
   if (const std::optional<DeclaredSize> declared = declared_size(bytes, size))
-    REVGAN_CHECK(declared->width * declared->height <= max_pixels,
+    REVGAN_CHECK(declared->height <= 0 || declared->width <= max_pixels / declared->height,
                  "image {} is too large: its header declares {}x{}, more than the {} pixels allowed", name,
                  declared->width, declared->height, max_pixels);
-  const int len = static_cast<int>(size);
   Header h;
-  REVGAN_CHECK(stbi_info_from_memory(bytes, len, &h.width, &h.height, &h.stored_channels) != 0,
+  if (is_jpeg(bytes, size)) {
+    const JpegHeader j = read_jpeg_header(bytes, size, name);
+    h.width = static_cast<int>(std::min<int64_t>(j.width, std::numeric_limits<int>::max()));
+    h.height = static_cast<int>(std::min<int64_t>(j.height, std::numeric_limits<int>::max()));
+    h.stored_channels = j.components;
+  } else {
+    const int len = static_cast<int>(size);
+    REVGAN_CHECK(stbi_info_from_memory(bytes, len, &h.width, &h.height, &h.stored_channels) != 0,
                "cannot read image {}: {}", name, stb_reason());
+    h.sixteen_bit = stbi_is_16_bit_from_memory(bytes, len) != 0;
+  }
   REVGAN_CHECK(h.width > 0 && h.height > 0, "image {} has an empty size {}x{}", name, h.width, h.height);
   REVGAN_CHECK(static_cast<int64_t>(h.width) * h.height <= max_pixels,
                "image {} is too large: {}x{} is more than {} pixels", name, h.width, h.height, max_pixels);
-  h.sixteen_bit = stbi_is_16_bit_from_memory(bytes, len) != 0;
   return h;
 }
 
@@ -205,6 +219,7 @@ ImageInfo probe_image(const std::filesystem::path& path) {
 
 Image read_image_from_memory(const uint8_t* bytes, std::size_t size, const std::string& name, int64_t max_pixels) {
   const Header header = read_header(bytes, size, name, max_pixels);
+  if (is_jpeg(bytes, size)) return decode_jpeg(bytes, size, name, max_pixels);
   const int len = static_cast<int>(size);
   int w = 0, h = 0, stored = 0;
   if (header.sixteen_bit) {
@@ -234,12 +249,8 @@ void write_png(const Image& image, const std::filesystem::path& path) {
 
 void write_jpeg(const Image& image, const std::filesystem::path& path, int quality) {
   check_writable(image, path);
-  REVGAN_CHECK(quality >= 1 && quality <= 100, "cannot write {}: JPEG quality {} outside 1..100", path.string(),
-               quality);
-  const auto bytes = to_bytes(image);
-  REVGAN_CHECK(stbi_write_jpg(path.c_str(), static_cast<int>(image.width), static_cast<int>(image.height),
-                              static_cast<int>(image.channels), bytes.data(), quality) != 0,
-               "cannot write JPEG {}: {}", path.string(), std::strerror(errno));
+  const auto pixels = to_bytes(image);
+  write_file_bytes(encode_jpeg(pixels.data(), image.width, image.height, image.channels, quality, path.string()), path);
 }
 
 }  // namespace revgan::data

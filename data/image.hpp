@@ -1,5 +1,6 @@
-// Host images for the data pipeline: reading and writing through stb, channel conversion,
-// cubic resizing, and conversion to and from CHW float tensors in [-1, 1].
+// Host images for the data pipeline: reading and writing (JPEG through libjpeg-turbo, the rest
+// through stb), channel conversion, cubic resizing, and conversion to and from CHW float
+// tensors in [-1, 1].
 #pragma once
 
 #include <cstdint>
@@ -42,6 +43,7 @@ ImageInfo probe_image(const std::filesystem::path& path);
 inline constexpr int64_t k_max_image_pixels = int64_t{1} << 28;
 
 // PNG (8/16-bit), JPEG, BMP, TGA, PNM. An alpha channel is dropped (RGBA -> RGB, gray+alpha -> gray).
+// JPEG pixels are bit-identical to PIL's (data/jpeg_codec.hpp); CMYK JPEGs come as RGB.
 Image read_image(const std::filesystem::path& path);
 // The same decoder over bytes in memory; `name` stands for the source in error messages.
 Image read_image_from_memory(const uint8_t* bytes, std::size_t size, const std::string& name,

@@ -16,6 +16,8 @@
 #define STBI_NO_PSD
 #define STBI_NO_HDR
 #define STBI_NO_PIC
+// JPEG goes through libjpeg-turbo (data/jpeg_codec.cpp), the decoder PIL and torchvision use.
+#define STBI_NO_JPEG
 #include <stb_image.h>
 #include <stb_image_resize.h>
 #include <stb_image_write.h>

@@ -24,6 +24,10 @@ class GeneratorPair : public nn::Module {
  public:
   virtual Tensor g_xy(const Tensor& x) = 0;  // domain X -> domain Y
   virtual Tensor g_yx(const Tensor& y) = 0;  // domain Y -> domain X
+  // Reversible cores only (no-op otherwise): the memory budget of the core's executor and its
+  // reset before every training step (reversible::ReversibleSequence::set_memory_budget).
+  virtual void set_memory_budget(int64_t bytes) {}
+  virtual void reset_memory_budget() {}
 };
 
 }  // namespace revgan::models

@@ -34,7 +34,9 @@ void ResnetGenerator::build(Generator& gen) {
 
 Tensor ResnetGenerator::forward(const Tensor& x) {
   check_image_input("ResnetGenerator", x, options_.input_nc);
-  return dec_->forward(blocks_->forward(enc_->forward(x)));
+  Tensor h = enc_->forward(x);  // one part at a time, as RevGan2d::g_xy
+  h = blocks_->forward(h);
+  return dec_->forward(h);
 }
 
 CycleGanGenerators::CycleGanGenerators(const ResnetGeneratorOptions& options) {

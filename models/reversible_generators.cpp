@@ -1,6 +1,7 @@
 // ReversibleGenerators: part registration and the shared core builder.
 #include "models/reversible_generators.hpp"
 
+#include <utility>
 #include <vector>
 
 #include "engine/reversible/additive_coupling.hpp"
@@ -15,6 +16,18 @@ void ReversibleGenerators::set_parts(std::shared_ptr<nn::Sequential> enc_x, std:
   core_ = register_module("core", std::move(core));
   dec_x_ = register_module("dec_x", std::move(dec_x));
   dec_y_ = register_module("dec_y", std::move(dec_y));
+}
+
+Tensor ReversibleGenerators::run_xy(Tensor x) {
+  Tensor h = enc_x_->forward(std::exchange(x, Tensor()));
+  h = core_->forward(h);
+  return dec_y_->forward(h);
+}
+
+Tensor ReversibleGenerators::run_yx(Tensor y) {
+  Tensor h = enc_y_->forward(std::exchange(y, Tensor()));
+  h = core_->inverse(h);
+  return dec_x_->forward(h);
 }
 
 std::shared_ptr<reversible::ReversibleSequence> make_reversible_core(

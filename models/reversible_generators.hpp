@@ -17,6 +17,8 @@ class ReversibleGenerators : public GeneratorPair {
   // The core may be switched between executors at any time; the weights do not change.
   void set_mode(reversible::Mode mode) { core_->set_mode(mode); }
   reversible::Mode mode() const { return core_->mode(); }
+  void set_memory_budget(int64_t bytes) override { core_->set_memory_budget(bytes); }
+  void reset_memory_budget() override { core_->reset_budget(); }
 
   nn::Sequential& enc_x() { return *enc_x_; }
   nn::Sequential& enc_y() { return *enc_y_; }
@@ -29,8 +31,12 @@ class ReversibleGenerators : public GeneratorPair {
   void set_parts(std::shared_ptr<nn::Sequential> enc_x, std::shared_ptr<nn::Sequential> enc_y,
                  std::shared_ptr<reversible::ReversibleSequence> core, std::shared_ptr<nn::Sequential> dec_x,
                  std::shared_ptr<nn::Sequential> dec_y);
-  Tensor run_xy(const Tensor& x) { return dec_y_->forward(core_->forward(enc_x_->forward(x))); }
-  Tensor run_yx(const Tensor& y) { return dec_x_->forward(core_->inverse(enc_y_->forward(y))); }
+  // One part at a time, so each part's input is dropped as soon as the next part has its output
+  // (without gradients nothing else keeps it; models/generator_program.hpp mirrors this order).
+  // The input is taken by value for the same reason: a prepared (e.g. up-sampled) input dies
+  // once the encoder has read it.
+  Tensor run_xy(Tensor x);
+  Tensor run_yx(Tensor y);
 
  private:
   std::shared_ptr<nn::Sequential> enc_x_, enc_y_, dec_x_, dec_y_;

@@ -3,10 +3,11 @@
 # through apt-get). Idempotent: does nothing when everything is present.
 set -euo pipefail
 
-# libopenmpi-dev / openmpi-bin: data-parallel training (mpirun -np N revgan_train).
-# libnifti2-dev reads and writes NIfTI volumes; mricron-data holds the Colin27 brain
-# (/usr/share/mricron/templates/ch2.nii.gz) that the volume tests read.
-packages=(cmake ninja-build g++ pkg-config libfmt-dev catch2 libstb-dev libhdf5-dev hdf5-tools
+# libjpeg62-turbo-dev decodes JPEG as PIL does; libopenmpi-dev / openmpi-bin: data-parallel
+# training (mpirun -np N revgan_train); libnifti2-dev reads and writes NIfTI volumes;
+# mricron-data holds the Colin27 brain (/usr/share/mricron/templates/ch2.nii.gz) that the volume
+# tests read.
+packages=(cmake ninja-build g++ pkg-config libfmt-dev catch2 libstb-dev libjpeg62-turbo-dev libhdf5-dev hdf5-tools
           libopenblas-openmp-dev libnifti2-dev mricron-data libopenmpi-dev openmpi-bin)
 
 missing=()

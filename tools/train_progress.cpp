@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "engine/tensor/device_info.hpp"
+
 namespace revgan::tools {
 
 namespace {
@@ -47,11 +49,13 @@ void ProgressPrinter::end_live_line() {
 
 void ProgressPrinter::on_train_begin(const training::TrainOptions& o, bool resumed) {
   experiment_ = o.name;
+  // The device as the runtime names it, so an emulated CUDA device says that it is one.
+  const std::string device = describe_device(parse_device(o.device));
   if (resumed)
     fmt::print(out_, "resuming {} ({}) on {} from its '{}' checkpoint, up to epoch {}, batch size {}\n", o.name,
-               o.model, o.device, o.epoch, o.n_epochs + o.n_epochs_decay, o.batch_size);
+               o.model, device, o.epoch, o.n_epochs + o.n_epochs_decay, o.batch_size);
   else
-    fmt::print(out_, "training {} ({}) on {}: epochs {}..{}, batch size {}\n", o.name, o.model, o.device,
+    fmt::print(out_, "training {} ({}) on {}: epochs {}..{}, batch size {}\n", o.name, o.model, device,
                o.epoch_count, o.n_epochs + o.n_epochs_decay, o.batch_size);
   std::fflush(out_);
   last_time_ = epoch_start_ = now_seconds();

@@ -13,8 +13,9 @@
 
 namespace revgan::training {
 
-std::shared_ptr<models::GeneratorPair> build_generators(const ResolvedOptions& resolved) {
-  const TrainOptions& o = resolved.get();
+namespace {
+
+std::shared_ptr<models::GeneratorPair> build_networks(const TrainOptions& o) {
   const ModelTraits t = model_traits(o.model);
   const uint64_t seed = network_seed(o.seed, SeedStream::generators);
   const reversible::Mode mode = o.memory_saving ? reversible::Mode::memory_saving : reversible::Mode::stored;
@@ -42,6 +43,14 @@ std::shared_ptr<models::GeneratorPair> build_generators(const ResolvedOptions& r
   static_cast<models::GeneratorShape&>(g) = shape;
   if (t.two_way) return std::make_shared<models::CycleGanGenerators>(g);
   return std::make_shared<models::OneWayGenerator>(g);
+}
+
+}  // namespace
+
+std::shared_ptr<models::GeneratorPair> build_generators(const ResolvedOptions& resolved) {
+  std::shared_ptr<models::GeneratorPair> g = build_networks(resolved.get());
+  g->set_memory_budget(parse_memory_budget(resolved->memory_budget, parse_device(resolved->device)));
+  return g;
 }
 
 std::shared_ptr<models::PatchGan> build_discriminator(const ResolvedOptions& resolved, bool for_domain_b) {

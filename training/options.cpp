@@ -13,6 +13,9 @@
 #include "data/dataset.hpp"
 #include "data/volume/interpolation.hpp"
 #include "data/volume/volume.hpp"
+#include "engine/memory/available_memory.hpp"
+#include "engine/reversible/reversible_sequence.hpp"
+#include "engine/core/byte_size.hpp"
 #include "engine/core/check.hpp"
 #include "engine/core/device.hpp"
 #include "engine/core/option_table.hpp"
@@ -63,6 +66,11 @@ const OptionTable<TrainOptions>& train_option_table() {
       {"global_residual", &O::global_residual,
        "3D models: the generator adds its correction to its (interpolated) input, G(x) = x + head(core(stem(x))), "
        "and the head starts at zero, so an untrained model returns the interpolation (--upsample) exactly"},
+      {"memory_budget", &O::memory_budget,
+       "RevGAN with memory saving: core activations a training step may keep (bytes, or K/M/G; unlimited: all, "
+       "stored speed; auto: half the memory available at start); the first blocks of each pass run stored while "
+       "they fit, the rest are recomputed",
+       nullptr, "BYTES"},
       {"n_epochs", &O::n_epochs, "epochs at the initial learning rate"},
       {"n_epochs_decay", &O::n_epochs_decay, "epochs of linear learning-rate decay to zero"},
       {"lr", &O::lr, "initial Adam learning rate"},
@@ -217,6 +225,7 @@ ResolvedOptions resolve_options(TrainOptions o) {
   positive("patches_per_volume", o.patches_per_volume);
   data::parse_axes("patch_size", o.patch_size);
   data::parse_axes("factor", o.factor);
+  if (o.memory_budget != "auto") parse_memory_budget(o.memory_budget);
   for (auto [name, v] : {std::pair{"n_epochs", double(o.n_epochs)}, {"n_epochs_decay", double(o.n_epochs_decay)},
                          {"lr", o.lr}, {"lambda_A", o.lambda_A}, {"lambda_B", o.lambda_B},
                          {"lambda_identity", o.lambda_identity}, {"lambda_L1", o.lambda_L1},
@@ -259,6 +268,12 @@ std::string options_to_json(const TrainOptions& o) {
     json.emplace_back(s.name, std::move(v));
   }
   return write_flat_json(json);
+}
+
+int64_t parse_memory_budget(const std::string& text, Device device) {
+  if (text == "unlimited") return reversible::ReversibleSequence::unlimited_budget;
+  if (text == "auto") return available_memory_bytes(device) / 2;
+  return parse_byte_size("memory_budget", text, 0);
 }
 
 std::vector<std::string> differing_network_options(const TrainOptions& checkpoint, const TrainOptions& given) {

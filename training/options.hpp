@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/core/device.hpp"
 #include "engine/core/option_table.hpp"
 
 namespace revgan::training {
@@ -32,6 +33,11 @@ struct TrainOptions {
   bool memory_saving = true;  // RevGAN core executor (--no_memory_saving: stored activations)
   std::string norm = "instance";  // generator normalisation: instance | none (none: 3D models only)
   bool global_residual = false;   // 3D: G(x) = x + correction, the correction's last conv starting at zero
+  // With memory_saving: bytes of core activations one training step may keep (the first blocks
+  // of each pass run stored while they fit); "0": none (pure memory saving), "unlimited": all
+  // (stored speed), "auto": half the memory available at start. Bytes, or with a K, M, G (powers
+  // of 1024) suffix.
+  std::string memory_budget = "0";
   // Optimisation.
   int64_t n_epochs = 100;        // epochs at the initial learning rate
   int64_t n_epochs_decay = 100;  // epochs of linear decay to zero
@@ -107,6 +113,12 @@ class ResolvedOptions {
   explicit ResolvedOptions(TrainOptions options) : options_(std::move(options)) {}
   TrainOptions options_;
 };
+
+// memory_budget in bytes: "unlimited" is ReversibleSequence::unlimited_budget; "auto" is half of
+// the memory available on `device` now (engine/memory/available_memory.hpp), leaving the other
+// half to the rest of the step. Throws naming the option on anything else than a non-negative
+// size ("512M", "2G", "1048576").
+int64_t parse_memory_budget(const std::string& text, Device device = Device::cpu());
 
 // The options that shape the networks (model, channels, widths, depths) whose values differ,
 // each as "--ngf 8 in the checkpoint vs --ngf 16 given", in table order.

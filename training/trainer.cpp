@@ -156,6 +156,7 @@ StepLosses Trainer::train_step(const Tensor& a, const Tensor& b) {
                    "train_step: paired batches must have equal sizes, got A {} and B {}", a.describe(), b.describe());
   EnableGradScope grad_on;
   generators_->train();
+  generators_->reset_memory_budget();
   StepLosses losses = paired_ ? step_paired(a.to(device_), b.to(device_)) : step_unpaired(a.to(device_), b.to(device_));
   ++steps_;
   if (comm_ != nullptr && comm_->size() > 1) {

@@ -113,7 +113,7 @@ std::vector<Tensor> run_backward_capturing(const std::vector<Tensor>& roots, con
     }
     std::vector<Tensor> outputs = node->apply(inputs);
     inputs.clear();
-    if (!retain_graph) {
+    if (!retain_graph && node->releases_state()) {
       node->release_saved();
       node->mark_released();
     }

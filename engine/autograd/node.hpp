@@ -49,6 +49,10 @@ class Node : public std::enable_shared_from_this<Node> {
   // Set once release_saved() ran; a second backward through the node is then an error.
   bool released() const { return released_; }
   void mark_released() { released_ = true; }
+  // Whether running the node releases anything (a leaf's accumulator saves nothing: the same
+  // accumulator may serve several backward passes, e.g. a recorded reversible block and the
+  // memory-saving executor's local graphs over the same parameters in one step).
+  virtual bool releases_state() const { return true; }
 
  private:
   bool released_ = false;
@@ -62,6 +66,7 @@ class AccumulateGrad final : public Node {
   explicit AccumulateGrad(std::shared_ptr<TensorImpl> leaf) : leaf_(std::move(leaf)) {}
   const char* name() const override { return "AccumulateGrad"; }
   std::vector<Tensor> apply(std::vector<Tensor>& grad_outputs) override;
+  bool releases_state() const override { return false; }
 
  private:
   std::shared_ptr<TensorImpl> leaf_;

@@ -21,6 +21,9 @@ class Conv : public Module {
   int dims() const { return dims_; }
   int64_t in_channels() const { return in_; }
   int64_t out_channels() const { return out_; }
+  int64_t kernel() const { return kernel_; }
+  int64_t stride() const { return stride_; }
+  int64_t padding() const { return padding_; }
 
  private:
   int dims_;
@@ -42,6 +45,10 @@ class ConvTranspose : public Module {
   int dims() const { return dims_; }
   int64_t in_channels() const { return in_; }
   int64_t out_channels() const { return out_; }
+  int64_t kernel() const { return kernel_; }
+  int64_t stride() const { return stride_; }
+  int64_t padding() const { return padding_; }
+  int64_t output_padding() const { return output_padding_; }
 
  private:
   int dims_;

@@ -16,6 +16,9 @@ class ReflectionPad : public Module {
   ReflectionPad(std::vector<int64_t> pad_before, std::vector<int64_t> pad_after);
   std::string type_name() const override { return "ReflectionPad"; }
   Tensor forward(const Tensor& x) override;
+  // As given: one value per spatial axis, or one for all.
+  const std::vector<int64_t>& pad_before() const { return before_; }
+  const std::vector<int64_t>& pad_after() const { return after_; }
 
  private:
   std::vector<int64_t> before_, after_;
@@ -38,6 +41,7 @@ class InstanceNorm : public Module {
   explicit InstanceNorm(double eps = 1e-5) : eps_(eps) {}
   std::string type_name() const override { return "InstanceNorm"; }
   Tensor forward(const Tensor& x) override;
+  double eps() const { return eps_; }
 
  private:
   double eps_;

@@ -1,7 +1,6 @@
 // conv and conv_transpose (2D and 3D): forward, the shared backward node, and dispatch to
-// kernels/cpu/conv and kernels/cpu/conv_transpose, or on CUDA to cuDNN (engine/cuda/cudnn_conv)
-// and the GEMM + gather transposed conv (engine/cuda/conv_transpose). Shape checks live in
-// conv_geometry.
+// kernels/cpu/conv and kernels/cpu/conv_transpose, or on CUDA to their twins kernels/cuda/conv
+// (cuDNN) and kernels/cuda/conv_transpose (cuBLAS + gather). Shape checks live in conv_geometry.
 #include "engine/ops/conv.hpp"
 
 #include "engine/autograd/saved_tensor.hpp"
@@ -11,8 +10,9 @@
 #include "kernels/cpu/conv_transpose.hpp"
 #include "kernels/cpu/reduce.hpp"
 #ifdef REVGAN_WITH_CUDA
-#include "engine/cuda/conv_transpose.hpp"
-#include "engine/cuda/cudnn_conv.hpp"
+#include "engine/cuda/library_context.hpp"
+#include "kernels/cuda/conv.hpp"
+#include "kernels/cuda/conv_transpose.hpp"
 #include "kernels/cuda/im2col.cuh"
 #endif
 
@@ -108,24 +108,32 @@ class ConvBackward final : public Node {
       }
     }, REVGAN_CUDA_BRANCH([&](auto tag) {
       using T = decltype(tag);
+      const kcuda::LibraryContext ctx = cuda::library_context();
       T* db_ptr = db.defined() ? db.data<T>() : nullptr;
+      T* dx_ptr = dx.defined() ? dx.data<T>() : nullptr;
       if (transposed_) {
-        Workspace ws(dx.defined() || dw.defined() ? cuda::conv_transpose_workspace_elements(g_) : 0, dy);
+        Workspace ws(dx.defined() || dw.defined() ? kcuda::conv_transpose_workspace_elements(g_) : 0, dy);
         if (dx.defined())
-          cuda::conv_transpose_backward_input<T>(g_, dy.data<T>(), weight_.data<T>(), dx.data<T>(), ws.get<T>(),
-                                                 false);
+          REVGAN_LIBRARY_CHECK(kcuda::conv_transpose_backward_input<T>(ctx, g_, dy.data<T>(), weight_.data<T>(), dx_ptr,
+                                                                       ws.get<T>(), false));
         if (dw.defined()) {
-          cuda::conv_transpose_backward_weight<T>(g_, x.data<T>(), dy.data<T>(), dw.data<T>(), db_ptr, ws.get<T>(),
-                                                  false);
+          REVGAN_LIBRARY_CHECK(kcuda::conv_transpose_backward_weight<T>(ctx, g_, x.data<T>(), dy.data<T>(),
+                                                                        dw.data<T>(), db_ptr, ws.get<T>(), false));
           db_ptr = nullptr;  // written along with dw
         }
       } else {
-        if (dx.defined()) cuda::cudnn_conv_backward_data<T>(g_, dy.data<T>(), weight_.data<T>(), dx.data<T>(), false);
-        if (dw.defined()) cuda::cudnn_conv_backward_filter<T>(g_, x.data<T>(), dy.data<T>(), dw.data<T>(), false);
+        if (dx.defined())
+          REVGAN_LIBRARY_CHECK(kcuda::conv_backward_input<T>(ctx, g_, dy.data<T>(), weight_.data<T>(), dx_ptr, false));
+        if (dw.defined()) {
+          REVGAN_LIBRARY_CHECK(
+              kcuda::conv_backward_weight<T>(ctx, g_, x.data<T>(), dy.data<T>(), dw.data<T>(), db_ptr, false));
+          db_ptr = nullptr;  // written along with dw
+        }
       }
+      // The weight needs no gradient (so x was not saved): the bias gradient is dy's channel sum.
       if (db_ptr != nullptr)
         REVGAN_CUDA_CHECK(kcuda::channel_sum<T>(dy.data<T>(), g_.batch, g_.out_channels, kernels::volume(g_.output),
-                                                db_ptr, false, cuda::stream()));
+                                                db_ptr, false, ctx.stream));
     }));
     return {dx, dw, db};
   }
@@ -171,7 +179,8 @@ Tensor conv(const Tensor& x, const Tensor& weight, const Tensor& bias, const Con
       },
       REVGAN_CUDA_BRANCH([&](auto tag) {
         using T = decltype(tag);
-        cuda::cudnn_conv_forward<T>(g, x.data<T>(), weight.data<T>(), optional_data<T>(bias), y.data<T>());
+        REVGAN_LIBRARY_CHECK(kcuda::conv_forward<T>(cuda::library_context(), g, x.data<T>(), weight.data<T>(),
+                                                    optional_data<T>(bias), y.data<T>()));
       }));
   connect_backward(false, g, x, weight, bias, y);
   return y;
@@ -191,9 +200,10 @@ Tensor conv_transpose(const Tensor& x, const Tensor& weight, const Tensor& bias,
       },
       REVGAN_CUDA_BRANCH([&](auto tag) {
         using T = decltype(tag);
-        Workspace ws(cuda::conv_transpose_workspace_elements(g), x);
-        cuda::conv_transpose_forward<T>(g, x.data<T>(), weight.data<T>(), optional_data<T>(bias), y.data<T>(),
-                                        ws.get<T>());
+        Workspace ws(kcuda::conv_transpose_workspace_elements(g), x);
+        REVGAN_LIBRARY_CHECK(kcuda::conv_transpose_forward<T>(cuda::library_context(), g, x.data<T>(),
+                                                              weight.data<T>(), optional_data<T>(bias), y.data<T>(),
+                                                              ws.get<T>()));
       }));
   connect_backward(true, g, x, weight, bias, y);
   return y;

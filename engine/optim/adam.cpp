@@ -1,4 +1,5 @@
-// Adam: per-parameter state bookkeeping and the call into kernels/cpu/adam or kernels/cuda/adam.
+// Adam: per-parameter state bookkeeping and the update through ops::dispatch into kernels/cpu/adam
+// or kernels/cuda/adam.
 #include "engine/optim/adam.hpp"
 
 #include <cmath>
@@ -6,11 +7,10 @@
 
 #include "engine/memory/memory_category.hpp"
 #include "engine/ops/arithmetic.hpp"
+#include "engine/ops/dispatch.hpp"
 #include "kernels/cpu/adam.hpp"
 
 #ifdef REVGAN_WITH_CUDA
-#include "engine/cuda/cuda_check.hpp"
-#include "engine/cuda/stream.hpp"
 #include "kernels/cuda/adam.cuh"
 #endif
 
@@ -84,13 +84,6 @@ void Adam::step() {
     if (!g.defined()) continue;
     REVGAN_CHECK(g.shape() == p.shape() && g.dtype() == p.dtype() && g.device() == p.device(),
                  "Adam: gradient {} does not match parameter '{}' {}", g.describe(), name, p.describe());
-#ifdef REVGAN_WITH_CUDA
-    REVGAN_CHECK(p.device().is_cpu() || p.device().is_cuda(), "Adam: no kernel for device {} (parameter '{}')",
-                 p.device().str(), name);
-#else
-    REVGAN_CHECK(p.device().is_cpu(), "Adam: no kernel for device {} in this build (parameter '{}')",
-                 p.device().str(), name);
-#endif
     auto [it, fresh] = state_.try_emplace(name);
     AdamParamState& s = it->second;
     if (fresh) {
@@ -103,23 +96,22 @@ void Adam::step() {
     const double t = static_cast<double>(s.step);
     const double step_size = options_.lr / (1.0 - std::pow(options_.beta1, t));
     const double bias_correction2_sqrt = std::sqrt(1.0 - std::pow(options_.beta2, t));
-    dispatch_floating(p.dtype(), [&](auto tag) {
-      using T = decltype(tag);
-#ifdef REVGAN_WITH_CUDA
-      if (p.device().is_cuda()) {
-        cuda::set_device(p.device().index);
-        REVGAN_CUDA_CHECK(kernels::cuda::adam_update<T>(
-            p.numel(), p.data<T>(), g.data<T>(), s.exp_avg.data<T>(), s.exp_avg_sq.data<T>(),
-            static_cast<T>(options_.beta1), static_cast<T>(options_.beta2), static_cast<T>(step_size),
-            static_cast<T>(bias_correction2_sqrt), static_cast<T>(options_.eps), cuda::stream()));
-        return;
-      }
-#endif
-      kernels::cpu::adam_update<T>(p.numel(), p.data<T>(), g.data<T>(), s.exp_avg.data<T>(), s.exp_avg_sq.data<T>(),
-                                   static_cast<T>(options_.beta1), static_cast<T>(options_.beta2),
-                                   static_cast<T>(step_size), static_cast<T>(bias_correction2_sqrt),
-                                   static_cast<T>(options_.eps));
-    });
+    ops::dispatch(
+        "Adam", p,
+        [&](auto tag) {
+          using T = decltype(tag);
+          kernels::cpu::adam_update<T>(p.numel(), p.data<T>(), g.data<T>(), s.exp_avg.data<T>(),
+                                       s.exp_avg_sq.data<T>(), static_cast<T>(options_.beta1),
+                                       static_cast<T>(options_.beta2), static_cast<T>(step_size),
+                                       static_cast<T>(bias_correction2_sqrt), static_cast<T>(options_.eps));
+        },
+        REVGAN_CUDA_BRANCH([&](auto tag) {
+          using T = decltype(tag);
+          REVGAN_CUDA_CHECK(kernels::cuda::adam_update<T>(
+              p.numel(), p.data<T>(), g.data<T>(), s.exp_avg.data<T>(), s.exp_avg_sq.data<T>(),
+              static_cast<T>(options_.beta1), static_cast<T>(options_.beta2), static_cast<T>(step_size),
+              static_cast<T>(bias_correction2_sqrt), static_cast<T>(options_.eps), cuda::stream()));
+        }));
   }
   ++step_count_;
 }

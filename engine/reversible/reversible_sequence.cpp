@@ -1,7 +1,13 @@
-// Dispatch of a reversible sequence to the stored or the memory-saving executor.
+// Dispatch of a reversible sequence to the stored or the memory-saving executor, and the
+// budgeted mix of the two.
 #include "engine/reversible/reversible_sequence.hpp"
 
 #include <fmt/format.h>
+
+#include <algorithm>
+
+#include "engine/autograd/grad_mode.hpp"
+#include "engine/autograd/saved_bytes.hpp"
 
 namespace revgan::reversible {
 
@@ -10,8 +16,46 @@ ReversibleSequence::ReversibleSequence(std::vector<std::shared_ptr<Coupling>> bl
   for (std::size_t i = 0; i < blocks.size(); ++i) blocks_.push_back(register_module(fmt::format("{}", i), blocks[i]));
 }
 
+void ReversibleSequence::set_memory_budget(int64_t bytes) {
+  REVGAN_CHECK(bytes >= 0, "ReversibleSequence: the memory budget must not be negative, got {}", bytes);
+  budget_ = left_ = bytes;
+}
+
+Tensor ReversibleSequence::run_with_budget(const Tensor& input, Direction direction) {
+  // Blocks in the order this pass runs them.
+  std::vector<std::shared_ptr<Coupling>> order = blocks_;
+  if (direction == Direction::inverse) std::reverse(order.begin(), order.end());
+  const std::string key = fmt::format("{} {} {}", input.shape().str(), dtype_name(input.dtype()), input.device().str());
+  Tensor h = input;
+  std::size_t recorded = 0;
+  for (; recorded < order.size(); ++recorded) {
+    const auto cost = block_cost_.find(key);
+    if (cost != block_cost_.end() && cost->second > left_) break;
+    Coupling& block = *order[recorded];
+    Tensor out = direction == Direction::forward ? block.forward(h) : block.inverse(h);
+    const int64_t bytes = saved_for_backward({out}, {h}).activation_bytes;
+    block_cost_[key] = bytes;
+    // First run at this shape, and it does not fit: drop its graph, the block runs memory-saving.
+    if (bytes > left_) break;
+    left_ -= bytes;
+    h = std::move(out);
+  }
+  last_recorded_ = recorded;
+  if (recorded == order.size()) return h;
+  // The remaining blocks, in declaration order, as run_memory_saving takes them.
+  std::vector<std::shared_ptr<Coupling>> rest(order.begin() + static_cast<std::ptrdiff_t>(recorded), order.end());
+  if (direction == Direction::inverse) std::reverse(rest.begin(), rest.end());
+  return run_memory_saving(rest, h, direction);
+}
+
 Tensor ReversibleSequence::run(const Tensor& input, Direction direction) {
-  if (mode_ == Mode::memory_saving) return run_memory_saving(blocks_, input, direction);
+  last_recorded_ = mode_ == Mode::stored ? blocks_.size() : 0;
+  if (mode_ == Mode::memory_saving) {
+    bool needs_graph = grad_enabled() && input.requires_grad();
+    for (const Tensor& p : parameters()) needs_graph = needs_graph || (grad_enabled() && p.requires_grad());
+    if (budget_ == 0 || !needs_graph) return run_memory_saving(blocks_, input, direction);
+    return run_with_budget(input, direction);
+  }
   Tensor h = input;
   if (direction == Direction::forward) {
     for (const auto& block : blocks_) h = block->forward(h);

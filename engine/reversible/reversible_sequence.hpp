@@ -4,9 +4,15 @@
 //   memory_saving: the forward keeps only the sequence's output; the backward walks the
 //                  blocks in reverse, rebuilding each block's input from its output while
 //                  back-propagating through F and G in the same pass (each evaluated once).
+// memory_saving with a budget trades memory for time on demand: the first blocks of a pass run
+// recorded while what they keep fits in the budget, the rest memory-saving (see set_memory_budget).
 #pragma once
 
+#include <cstdint>
+#include <limits>
+#include <map>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "engine/reversible/coupling.hpp"
@@ -29,9 +35,31 @@ class ReversibleSequence : public nn::Module {
   std::size_t depth() const { return blocks_.size(); }
   const std::vector<std::shared_ptr<Coupling>>& blocks() const { return blocks_; }
 
+  // Memory-saving mode only. Of the blocks a pass runs, the first ones run recorded (autograd
+  // keeps their activations, as in stored mode) as long as the bytes they keep fit in what is
+  // left of the budget; the others run memory-saving. The budget is spent across passes until
+  // reset_budget() (the trainer resets it before every step), so it bounds what the core keeps
+  // over one training step. A block's cost is the bytes its graph saves (saved_for_backward),
+  // measured on its first recorded run per input shape. 0 (the default): pure memory saving;
+  // unlimited_budget: every block recorded, which is exactly stored mode. Gradients are the
+  // same at every budget.
+  static constexpr int64_t unlimited_budget = std::numeric_limits<int64_t>::max();
+  void set_memory_budget(int64_t bytes);
+  int64_t memory_budget() const { return budget_; }
+  void reset_budget() { left_ = budget_; }
+  int64_t budget_left() const { return left_; }
+  // Blocks the last pass ran recorded (for tests and the bench).
+  std::size_t last_recorded_blocks() const { return last_recorded_; }
+
  private:
+  Tensor run_with_budget(const Tensor& input, Direction direction);
+
   std::vector<std::shared_ptr<Coupling>> blocks_;
   Mode mode_;
+  int64_t budget_ = 0;
+  int64_t left_ = 0;
+  std::map<std::string, int64_t> block_cost_;  // saved bytes of one recorded block, per input shape
+  std::size_t last_recorded_ = 0;
 };
 
 // The memory-saving path, exposed for tests: runs without recording inner activations and,

@@ -2,13 +2,14 @@
 #include "engine/tensor/tensor.hpp"
 
 #include <cstring>
+#include <type_traits>
 
 #include "engine/autograd/node.hpp"
 #include "engine/tensor/device_copy.hpp"
 
+#include "engine/ops/dispatch.hpp"
+#include "kernels/cpu/elementwise.hpp"
 #ifdef REVGAN_WITH_CUDA
-#include "engine/cuda/cuda_check.hpp"
-#include "engine/cuda/stream.hpp"
 #include "kernels/cuda/elementwise.cuh"
 #endif
 
@@ -134,31 +135,27 @@ Tensor Tensor::to(Device target) const {
 
 Tensor Tensor::to(DType target) const {
   if (target == dtype()) return *this;
-#ifdef REVGAN_WITH_CUDA
-  // On a device the conversion runs there, without a round trip through the host.
-  if (device().is_cuda()) {
-    Tensor out = Tensor::empty(shape(), target, device());
-    cuda::set_device(device().index);
-    if (dtype() == DType::float32)
-      REVGAN_CUDA_CHECK(kernels::cuda::convert(numel(), data<float>(), out.data<double>(), cuda::stream()));
-    else
-      REVGAN_CUDA_CHECK(kernels::cuda::convert(numel(), data<double>(), out.data<float>(), cuda::stream()));
-    return out;
-  }
-#endif
-  Tensor host = to(Device::cpu());
-  Tensor out = Tensor::empty(shape(), target, Device::cpu());
-  int64_t n = numel();
-  dispatch_floating(dtype(), [&](auto src_tag) {
-    using S = decltype(src_tag);
-    dispatch_floating(target, [&](auto dst_tag) {
-      using D = decltype(dst_tag);
-      const S* s = host.data<S>();
-      D* d = out.data<D>();
-      for (int64_t i = 0; i < n; ++i) d[i] = static_cast<D>(s[i]);
-    });
-  });
-  return out.to(device());
+  // On a device the conversion runs there, without a round trip through the host (S != D here).
+  Tensor out = Tensor::empty(shape(), target, device());
+  const int64_t n = numel();
+  ops::dispatch(
+      "to(dtype)", *this,
+      [&](auto tag) {
+        using S = decltype(tag);
+        dispatch_floating(target, [&](auto dst_tag) {
+          using D = decltype(dst_tag);
+          if constexpr (!std::is_same_v<S, D>) kernels::cpu::convert<S, D>(n, data<S>(), out.data<D>());
+        });
+      },
+      REVGAN_CUDA_BRANCH([&](auto tag) {
+        using S = decltype(tag);
+        dispatch_floating(target, [&](auto dst_tag) {
+          using D = decltype(dst_tag);
+          if constexpr (!std::is_same_v<S, D>)
+            REVGAN_CUDA_CHECK((kernels::cuda::convert<S, D>(n, data<S>(), out.data<D>(), cuda::stream())));
+        });
+      }));
+  return out;
 }
 
 void Tensor::copy_from(const Tensor& src) {

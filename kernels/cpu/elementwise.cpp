@@ -1,4 +1,4 @@
-// CPU element-wise arithmetic (fill, copy, add, ..., axpy, mul_backward) from elementwise.hpp.
+// CPU element-wise arithmetic (fill, copy, add, ..., axpy, mul_backward, convert) from elementwise.hpp.
 #include "kernels/cpu/elementwise.hpp"
 
 #include "kernels/cpu/loops.hpp"
@@ -37,6 +37,10 @@ template <class T> void mul_backward(int64_t n, T alpha, const T* dy, const T* b
     detail::store(n, dx, accumulate, [=](int64_t i) { return alpha * dy[i] * b[i]; });
 }
 
+template <class S, class D> void convert(int64_t n, const S* x, D* y) {
+    detail::store(n, y, false, [=](int64_t i) { return static_cast<D>(x[i]); });
+}
+
 #define REVGAN_INSTANTIATE(T)                                                          \
     template void fill<T>(int64_t, T, T*);                                             \
     template void copy<T>(int64_t, const T*, T*);                                      \
@@ -49,5 +53,7 @@ template <class T> void mul_backward(int64_t n, T alpha, const T* dy, const T* b
 REVGAN_INSTANTIATE(float)
 REVGAN_INSTANTIATE(double)
 #undef REVGAN_INSTANTIATE
+template void convert<float, double>(int64_t, const float*, double*);
+template void convert<double, float>(int64_t, const double*, float*);
 
 }  // namespace revgan::kernels::cpu

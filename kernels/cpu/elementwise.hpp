@@ -17,6 +17,8 @@ template <class T> void scale(int64_t n, T alpha, const T* x, T* y);
 template <class T> void axpy(int64_t n, T alpha, const T* x, T* y);
 // dx = (or +=) alpha * dy * b: the gradient of a product with respect to one factor.
 template <class T> void mul_backward(int64_t n, T alpha, const T* dy, const T* b, T* dx, bool accumulate);
+// y = static_cast<D>(x), element by element (Tensor::to(DType)).
+template <class S, class D> void convert(int64_t n, const S* x, D* y);
 
 template <class T> void relu_forward(int64_t n, const T* x, T* y);
 template <class T> void relu_backward(int64_t n, const T* y, const T* dy, T* dx, bool accumulate);

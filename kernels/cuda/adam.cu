@@ -28,8 +28,8 @@ template <class T>
 cudaError_t adam_update(int64_t n, T* param, const T* grad, T* exp_avg, T* exp_avg_sq, T beta1, T beta2, T step_size,
                         T bias_correction2_sqrt, T eps, cudaStream_t stream) {
   if (n <= 0) return cudaSuccess;
-  adam_kernel<T><<<detail::blocks_for(n), detail::k_threads, 0, stream>>>(n, param, grad, exp_avg, exp_avg_sq, beta1,
-                                                                          beta2, step_size, bias_correction2_sqrt, eps);
+  REVGAN_LAUNCH(detail::blocks_for(n), detail::k_threads, 0, stream, adam_kernel<T>)
+  (n, param, grad, exp_avg, exp_avg_sq, beta1, beta2, step_size, bias_correction2_sqrt, eps);
   return cudaGetLastError();
 }
 

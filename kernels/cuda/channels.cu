@@ -23,8 +23,8 @@ cudaError_t copy_runs(int64_t outer, int64_t run, const T* src, int64_t src_stri
                       bool accumulate, cudaStream_t stream) {
   const int64_t total = outer * run;
   if (total <= 0) return cudaSuccess;
-  copy_runs_kernel<T><<<detail::blocks_for(total), detail::k_threads, 0, stream>>>(outer, run, src, src_stride, dst,
-                                                                                   dst_stride, accumulate);
+  REVGAN_LAUNCH(detail::blocks_for(total), detail::k_threads, 0, stream, copy_runs_kernel<T>)
+  (outer, run, src, src_stride, dst, dst_stride, accumulate);
   return cudaGetLastError();
 }
 

@@ -118,7 +118,7 @@ template <class T>
 cudaError_t im2col(const ColShape& s, const T* image, T* col, cudaStream_t stream) {
   const int64_t total = col_rows(s) * volume(s.cols);
   if (total <= 0) return cudaSuccess;
-  im2col_kernel<T><<<detail::blocks_for(total), detail::k_threads, 0, stream>>>(make_args(s), image, col);
+  REVGAN_LAUNCH(detail::blocks_for(total), detail::k_threads, 0, stream, im2col_kernel<T>)(make_args(s), image, col);
   return cudaGetLastError();
 }
 
@@ -126,8 +126,8 @@ template <class T>
 cudaError_t col2im(const ColShape& s, const T* col, const T* bias, T* image, bool accumulate, cudaStream_t stream) {
   const int64_t total = s.channels * volume(s.image);
   if (total <= 0) return cudaSuccess;
-  col2im_kernel<T>
-      <<<detail::blocks_for(total), detail::k_threads, 0, stream>>>(make_args(s), col, bias, image, accumulate);
+  REVGAN_LAUNCH(detail::blocks_for(total), detail::k_threads, 0, stream, col2im_kernel<T>)
+  (make_args(s), col, bias, image, accumulate);
   return cudaGetLastError();
 }
 
@@ -136,8 +136,8 @@ cudaError_t fill_channel_bias(const T* bias, int64_t batch, int64_t channels, in
                               cudaStream_t stream) {
   const int64_t total = batch * channels * spatial;
   if (total <= 0) return cudaSuccess;
-  fill_channel_bias_kernel<T>
-      <<<detail::blocks_for(total), detail::k_threads, 0, stream>>>(bias, channels, spatial, total, out);
+  REVGAN_LAUNCH(detail::blocks_for(total), detail::k_threads, 0, stream, fill_channel_bias_kernel<T>)
+  (bias, channels, spatial, total, out);
   return cudaGetLastError();
 }
 
@@ -146,8 +146,8 @@ cudaError_t channel_sum(const T* x, int64_t batch, int64_t channels, int64_t spa
                         cudaStream_t stream) {
   if (channels <= 0) return cudaSuccess;
   const int64_t blocks = channels < detail::k_max_blocks ? channels : detail::k_max_blocks;
-  channel_sum_kernel<T>
-      <<<static_cast<unsigned>(blocks), detail::k_threads, 0, stream>>>(x, batch, channels, spatial, out, accumulate);
+  REVGAN_LAUNCH(static_cast<unsigned>(blocks), detail::k_threads, 0, stream, channel_sum_kernel<T>)
+  (x, batch, channels, spatial, out, accumulate);
   return cudaGetLastError();
 }
 

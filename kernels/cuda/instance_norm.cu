@@ -79,8 +79,8 @@ template <class T>
 cudaError_t instance_norm_forward(const NormGeometry& g, double eps, const T* x, T* y, T* mean, T* invstd,
                                   cudaStream_t stream) {
   if (g.instances <= 0 || g.spatial <= 0) return cudaSuccess;
-  instance_norm_forward_kernel<T><<<blocks_for_instances(g.instances), threads_for(g.spatial), 0, stream>>>(
-      g.instances, g.spatial, eps, x, y, mean, invstd);
+  REVGAN_LAUNCH(blocks_for_instances(g.instances), threads_for(g.spatial), 0, stream, instance_norm_forward_kernel<T>)
+  (g.instances, g.spatial, eps, x, y, mean, invstd);
   return cudaGetLastError();
 }
 
@@ -88,8 +88,8 @@ template <class T>
 cudaError_t instance_norm_backward(const NormGeometry& g, const T* y, const T* invstd, const T* dy, T* dx,
                                    bool accumulate, cudaStream_t stream) {
   if (g.instances <= 0 || g.spatial <= 0) return cudaSuccess;
-  instance_norm_backward_kernel<T><<<blocks_for_instances(g.instances), threads_for(g.spatial), 0, stream>>>(
-      g.instances, g.spatial, y, invstd, dy, dx, accumulate);
+  REVGAN_LAUNCH(blocks_for_instances(g.instances), threads_for(g.spatial), 0, stream, instance_norm_backward_kernel<T>)
+  (g.instances, g.spatial, y, invstd, dy, dx, accumulate);
   return cudaGetLastError();
 }
 

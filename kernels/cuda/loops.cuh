@@ -1,11 +1,21 @@
 // Private helpers of the CUDA kernels (twin of kernels/cpu/loops.hpp), included by .cu files
-// only: launch sizes for flat grid-stride loops with 64-bit indices, the gradient
-// store-or-accumulate kernel, typed device math, and a deterministic block sum.
+// only: the launch macro, launch sizes for flat grid-stride loops with 64-bit indices, the
+// gradient store-or-accumulate kernel, typed device math, and a deterministic block sum.
 #pragma once
 
 #include <cuda_runtime.h>
 
 #include <cstdint>
+
+// REVGAN_LAUNCH(grid, block, shared_bytes, stream, kernel)(args...) is every kernel launch:
+// kernel<<<grid, block, shared_bytes, stream>>>(args...) under nvcc, and the host emulator's
+// launch under REVGAN_CUDA=EMULATE (whose cuda_runtime.h defines REVGAN_CUDA_EMULATED). The
+// kernel comes last so that template arguments with commas need no parentheses.
+#ifdef REVGAN_CUDA_EMULATED
+#define REVGAN_LAUNCH(grid, block, shared, stream, ...) REVGAN_EMU_LAUNCH(grid, block, shared, stream, __VA_ARGS__)
+#else
+#define REVGAN_LAUNCH(grid, block, shared, stream, ...) __VA_ARGS__<<<grid, block, shared, stream>>>
+#endif
 
 namespace revgan::kernels::cuda::detail {
 
@@ -44,7 +54,7 @@ __global__ void store_kernel(int64_t n, T* y, bool accumulate, F f) {
 template <class T, class F>
 cudaError_t launch_store(int64_t n, T* y, bool accumulate, F f, cudaStream_t stream) {
   if (n <= 0) return cudaSuccess;
-  store_kernel<T, F><<<blocks_for(n), k_threads, 0, stream>>>(n, y, accumulate, f);
+  REVGAN_LAUNCH(blocks_for(n), k_threads, 0, stream, store_kernel<T, F>)(n, y, accumulate, f);
   return cudaGetLastError();
 }
 

@@ -135,7 +135,8 @@ template <class T>
 cudaError_t pad_forward(const PadGeometry& g, PadMode mode, const T* x, T* y, cudaStream_t stream) {
   const int64_t total = g.planes * volume(g.output);
   if (total <= 0) return cudaSuccess;
-  pad_forward_kernel<T><<<detail::blocks_for(total), detail::k_threads, 0, stream>>>(make_args(g, mode), x, y);
+  REVGAN_LAUNCH(detail::blocks_for(total), detail::k_threads, 0, stream, pad_forward_kernel<T>)
+  (make_args(g, mode), x, y);
   return cudaGetLastError();
 }
 
@@ -143,8 +144,8 @@ template <class T>
 cudaError_t pad_backward(const PadGeometry& g, PadMode mode, const T* dy, T* dx, bool accumulate, cudaStream_t stream) {
   const int64_t total = g.planes * volume(g.input);
   if (total <= 0) return cudaSuccess;
-  pad_backward_kernel<T>
-      <<<detail::blocks_for(total), detail::k_threads, 0, stream>>>(make_args(g, mode), dy, dx, accumulate);
+  REVGAN_LAUNCH(detail::blocks_for(total), detail::k_threads, 0, stream, pad_backward_kernel<T>)
+  (make_args(g, mode), dy, dx, accumulate);
   return cudaGetLastError();
 }
 

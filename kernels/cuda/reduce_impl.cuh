@@ -34,10 +34,11 @@ cudaError_t reduce_sum(int64_t n, F f, double divisor, T* out, double* workspace
   int64_t blocks = (n + k_reduce_threads - 1) / k_reduce_threads;
   if (blocks < 1) blocks = 1;
   if (blocks > k_reduce_blocks) blocks = k_reduce_blocks;
-  partial_sums_kernel<F><<<static_cast<unsigned>(blocks), k_reduce_threads, 0, stream>>>(n, f, workspace);
+  REVGAN_LAUNCH(static_cast<unsigned>(blocks), k_reduce_threads, 0, stream, partial_sums_kernel<F>)(n, f, workspace);
   cudaError_t status = cudaGetLastError();
   if (status != cudaSuccess) return status;
-  finish_sum_kernel<T><<<1, k_reduce_threads, 0, stream>>>(workspace, static_cast<int>(blocks), divisor, out);
+  REVGAN_LAUNCH(1, k_reduce_threads, 0, stream, finish_sum_kernel<T>)
+  (workspace, static_cast<int>(blocks), divisor, out);
   return cudaGetLastError();
 }
 

@@ -163,7 +163,8 @@ template <class T>
 cudaError_t upsample_linear_forward(const UpsampleGeometry& g, const T* x, T* y, cudaStream_t stream) {
   const int64_t total = g.planes * volume(g.output);
   if (total <= 0) return cudaSuccess;
-  upsample_forward_kernel<T><<<detail::blocks_for(total), detail::k_threads, 0, stream>>>(make_args(g), x, y);
+  REVGAN_LAUNCH(detail::blocks_for(total), detail::k_threads, 0, stream, upsample_forward_kernel<T>)
+  (make_args(g), x, y);
   return cudaGetLastError();
 }
 
@@ -172,8 +173,8 @@ cudaError_t upsample_linear_backward(const UpsampleGeometry& g, const T* dy, T* 
                                      cudaStream_t stream) {
   const int64_t total = g.planes * volume(g.input);
   if (total <= 0) return cudaSuccess;
-  upsample_backward_kernel<T>
-      <<<detail::blocks_for(total), detail::k_threads, 0, stream>>>(make_args(g), dy, dx, accumulate);
+  REVGAN_LAUNCH(detail::blocks_for(total), detail::k_threads, 0, stream, upsample_backward_kernel<T>)
+  (make_args(g), dy, dx, accumulate);
   return cudaGetLastError();
 }
 

@@ -4,7 +4,7 @@
 
 #include "bench/budget.hpp"
 #include "bench/report.hpp"
-#include "bench/saved_bytes.hpp"
+#include "engine/autograd/saved_bytes.hpp"
 #include "bench/train_bench.hpp"
 #include "engine/ops/activation.hpp"
 #include "engine/ops/arithmetic.hpp"

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "bench/train_bench.hpp"
+#include "engine/cuda/cuda_allocator.hpp"
 #include "tests/support/cuda_skip.hpp"
 
 using namespace revgan;
@@ -26,6 +27,8 @@ TEST_CASE("cuda bench: a training step saves the same storages as on the CPU", "
   CHECK(gpu.peak_activation_bytes > 0);
   CHECK(gpu.peak_reserved_bytes >= gpu.peak_total_bytes);
   REQUIRE(gpu.driver_used_bytes.has_value());
-  CHECK(*gpu.driver_used_bytes >= gpu.peak_reserved_bytes);
+  // Read after the step: the cache still holds the peak reservation. Without caching
+  // (REVGAN_CUDA_NO_CACHING=1, the sanitizer runs) everything is returned by then.
+  if (cuda_caching_enabled(0)) CHECK(*gpu.driver_used_bytes >= gpu.peak_reserved_bytes);
   CHECK_FALSE(cpu.driver_used_bytes.has_value());
 }

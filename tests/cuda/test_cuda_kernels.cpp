@@ -3,9 +3,8 @@
 // reproducibility of a forward + backward that goes through every reduction on the device.
 #include <catch2/catch.hpp>
 
-#include "engine/cuda/conv_transpose.hpp"
 #include "engine/cuda/cuda_check.hpp"
-#include "engine/cuda/cudnn_conv.hpp"
+#include "engine/cuda/library_context.hpp"
 #include "engine/cuda/stream.hpp"
 #include "engine/ops/activation.hpp"
 #include "engine/ops/arithmetic.hpp"
@@ -24,6 +23,8 @@
 #include "kernels/cpu/reduce.hpp"
 #include "kernels/cpu/upsample.hpp"
 #include "kernels/cuda/channels.cuh"
+#include "kernels/cuda/conv.hpp"
+#include "kernels/cuda/conv_transpose.hpp"
 #include "kernels/cuda/elementwise.cuh"
 #include "kernels/cuda/instance_norm.cuh"
 #include "kernels/cuda/pad.cuh"
@@ -144,13 +145,14 @@ TEST_CASE("cuda kernels: accumulate adds onto existing gradients like the CPU tw
     Tensor ws = Tensor::empty({kcpu::conv_workspace_elements(geo)}, DType::float32);
     kcpu::conv_backward_input<float>(geo, dy.host.data<float>(), w.host.data<float>(), dx.host.data<float>(),
                                      ws.data<float>(), true);
-    cuda::cudnn_conv_backward_data<float>(geo, dy.device.data<float>(), w.device.data<float>(), dx.device.data<float>(),
-                                          true);
+    REVGAN_LIBRARY_CHECK(kcuda::conv_backward_input<float>(cuda::library_context(), geo, dy.device.data<float>(),
+                                                          w.device.data<float>(), dx.device.data<float>(), true));
     require_close(dx.device, dx.host, test::tolerance::cudnn_conv_float32);
     kcpu::conv_backward_weight<float>(geo, x.host.data<float>(), dy.host.data<float>(), dw.host.data<float>(), nullptr,
                                       ws.data<float>(), true);
-    cuda::cudnn_conv_backward_filter<float>(geo, x.device.data<float>(), dy.device.data<float>(),
-                                            dw.device.data<float>(), true);
+    REVGAN_LIBRARY_CHECK(kcuda::conv_backward_weight<float>(cuda::library_context(), geo, x.device.data<float>(),
+                                                           dy.device.data<float>(), dw.device.data<float>(), nullptr,
+                                                           true));
     require_close(dw.device, dw.host, test::tolerance::cudnn_conv_float32);
   }
   SECTION("transposed convolution backward") {
@@ -167,17 +169,18 @@ TEST_CASE("cuda kernels: accumulate adds onto existing gradients like the CPU tw
     Buffers x({2, 3, 4, 5}, 23), w({3, 2, 3, 3}, 24), dy({2, 2, 8, 10}, 25), dx({2, 3, 4, 5}, 26), dw({3, 2, 3, 3}, 27),
         db({2}, 28);
     Tensor ws_host = Tensor::empty({kcpu::conv_transpose_workspace_elements(geo)}, DType::float32);
-    Tensor ws = Tensor::empty({cuda::conv_transpose_workspace_elements(geo)}, DType::float32, Device::cuda(0));
+    Tensor ws = Tensor::empty({kcuda::conv_transpose_workspace_elements(geo)}, DType::float32, Device::cuda(0));
     kcpu::conv_transpose_backward_input<float>(geo, dy.host.data<float>(), w.host.data<float>(), dx.host.data<float>(),
                                                ws_host.data<float>(), true);
-    cuda::conv_transpose_backward_input<float>(geo, dy.device.data<float>(), w.device.data<float>(),
-                                               dx.device.data<float>(), ws.data<float>(), true);
+    REVGAN_LIBRARY_CHECK(kcuda::conv_transpose_backward_input<float>(cuda::library_context(), geo,
+                                                                     dy.device.data<float>(), w.device.data<float>(),
+                                                                     dx.device.data<float>(), ws.data<float>(), true));
     require_close(dx.device, dx.host);
     kcpu::conv_transpose_backward_weight<float>(geo, x.host.data<float>(), dy.host.data<float>(), dw.host.data<float>(),
                                                 db.host.data<float>(), ws_host.data<float>(), true);
-    cuda::conv_transpose_backward_weight<float>(geo, x.device.data<float>(), dy.device.data<float>(),
-                                                dw.device.data<float>(), db.device.data<float>(), ws.data<float>(),
-                                                true);
+    REVGAN_LIBRARY_CHECK(kcuda::conv_transpose_backward_weight<float>(
+        cuda::library_context(), geo, x.device.data<float>(), dy.device.data<float>(), dw.device.data<float>(),
+        db.device.data<float>(), ws.data<float>(), true));
     require_close(dw.device, dw.host);
     require_close(db.device, db.host);
   }

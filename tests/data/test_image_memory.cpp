@@ -59,6 +59,11 @@ TEST_CASE("a header declaring an enormous image is reported as too large, with i
   CHECK_THROWS_WITH(read_image_from_memory(png.data(), png.size(), "huge.png"),
                     Contains("huge.png") && Contains("too large") && Contains("100000x100000") &&
                         Contains(std::to_string(k_max_image_pixels)));
+  // Sides whose product overflows 64 bits are still too large (not a wrapped-around small size).
+  put_be32(png, 16, 0xFFFFFFFFu);
+  put_be32(png, 20, 0xFFFF0000u);
+  CHECK_THROWS_WITH(read_image_from_memory(png.data(), png.size(), "wide.png"),
+                    Contains("too large") && Contains("4294967295x4294901760"));
   // JPEG: the frame header (SOF0) after its marker and length: precision, height, width.
   write_jpeg(test::smooth_image(16, 16, 3, 2), dir / "b.jpg");
   std::vector<uint8_t> jpg = bytes_of(dir / "b.jpg");

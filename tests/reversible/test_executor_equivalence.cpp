@@ -138,3 +138,44 @@ TEST_CASE("memory-saving backward leaves no reconstructed tensor alive", "[exec]
     CHECK(a.stats().live(MemoryCategory::activations) == activations_before);
   }
 }
+
+// A memory budget mixes the executors: the first blocks of a pass run stored while what they
+// keep fits, the others memory-saving. Every budget gives the stored path's outputs and
+// gradients (float64), and the number of stored blocks follows the budget: none at 0, all when
+// unlimited, and as many as fit in between, spent across passes until the budget is reset.
+TEST_CASE("memory budgets: gradients equal stored mode at every budget, blocks stored as they fit", "[exec]") {
+  auto direction = GENERATE(Direction::forward, Direction::inverse);
+  constexpr int depth = 4;
+  auto core = test::make_core(16, depth, DType::float64, 11);
+  Tensor x = test::random_normal({2, 16, 9, 7}, 5);
+  Tensor upstream = test::random_normal({2, 16, 9, 7}, 6);
+  RunResult stored = run(*core, x, upstream, Mode::stored, direction);
+  const double floor = gradient_floor(stored);
+
+  // One block's cost, as the sequence measures it (an unlimited budget stores every block).
+  core->set_memory_budget(reversible::ReversibleSequence::unlimited_budget);
+  run(*core, x, upstream, Mode::memory_saving, direction);
+  CHECK(core->last_recorded_blocks() == depth);
+  core->set_memory_budget(reversible::ReversibleSequence::unlimited_budget - 1);
+  core->reset_budget();
+  run(*core, x, upstream, Mode::memory_saving, direction);
+  const int64_t spent = reversible::ReversibleSequence::unlimited_budget - 1 - core->budget_left();
+  REQUIRE(spent % depth == 0);
+  const int64_t block = spent / depth;
+  REQUIRE(block > 0);
+
+  for (int64_t fits : {int64_t{0}, int64_t{1}, int64_t{3}, int64_t{depth}}) {
+    INFO("budget for " << fits << " blocks");
+    core->set_memory_budget(fits * block + block / 2);
+    RunResult mixed = run(*core, x, upstream, Mode::memory_saving, direction);
+    CHECK(core->last_recorded_blocks() == static_cast<std::size_t>(fits));
+    for (std::size_t i = 0; i < stored.tensors.size(); ++i) {
+      INFO(stored.tensors[i].first);
+      CHECK(rel_diff(mixed.tensors[i].second, stored.tensors[i].second, floor) <= 1e-10);
+    }
+    // A second pass without a reset finds the budget spent (up to half a block).
+    run(*core, x, upstream, Mode::memory_saving, direction);
+    CHECK(core->last_recorded_blocks() == 0);
+  }
+  CHECK_THROWS_WITH(core->set_memory_budget(-1), Catch::Contains("must not be negative"));
+}

@@ -41,11 +41,13 @@ TEST_CASE("revgan_infer: translates a folder in both directions, keeping names a
     REQUIRE((photo.width == 20 && photo.height == 12));
     REQUIRE(test::count_files(out) == 2);  // no temporary files left
   }
+  REQUIRE_THAT(read_text(log), Catch::Contains("(2 whole, 0 in exact tiles)"));
   // One file, JPEG output, tiled.
   REQUIRE(infer(fmt::format("--checkpoint '{}' --input '{}' --output '{}' --format jpg --tile 16 --quiet",
                             ckpt.string(), (dir / "in" / "odd.png").string(), (dir / "one").string()),
                 log) == 0);
   REQUIRE(data::read_image(dir / "one" / "odd.jpg").width == 37);
+  REQUIRE_THAT(read_text(log), Catch::Contains("(0 whole, 1 in exact tiles)"));
 }
 
 TEST_CASE("revgan_infer: usage errors exit 2, runtime errors exit 1 with a message", "[tool]") {
@@ -58,6 +60,15 @@ TEST_CASE("revgan_infer: usage errors exit 2, runtime errors exit 1 with a messa
   REQUIRE(infer("--input b --output c", log) == 2);
   REQUIRE(infer("--checkpoint a --input b --output c --direction sideways", log) == 2);
   REQUIRE(infer("--checkpoint a --input b --output c --tile 30", log) == 2);
+  REQUIRE(infer("--checkpoint a --input b --output c --max_memory 12Q", log) == 2);
+  REQUIRE_THAT(read_text(log), Catch::Contains("option max_memory: unknown unit 'Q'"));
+  REQUIRE(infer("--checkpoint a --input b --output c --max_memory lots", log) == 2);
+  REQUIRE_THAT(read_text(log), Catch::Contains("option max_memory: expected a size"));
+  REQUIRE(infer("--input b --output c", log) == 2);
+  REQUIRE_THAT(read_text(log), Catch::Contains("--checkpoint is required"));
+  REQUIRE(infer("--checkpoint a.h5 --input b --output c --netG resnet_9blocks", log) == 2);
+  REQUIRE_THAT(read_text(log), Catch::Contains("applies to .pth checkpoints only"));
+  REQUIRE(infer("--checkpoint a --input b --output c --overlap 8", log) == 2);  // exact tiles need no overlap
   REQUIRE(infer("--checkpoint a --input b --output c --device tpu", log) == 2);
 
   data::write_png(test::random_image(8, 8, 3, 1), dir / "img.png");
@@ -80,6 +91,12 @@ TEST_CASE("revgan_infer: usage errors exit 2, runtime errors exit 1 with a messa
   test::write_training_checkpoint(test::tiny_revgan_options("pix2pix"), dir / "p2p.h5");
   REQUIRE(infer(fmt::format("--checkpoint '{}' {} --direction BtoA", (dir / "p2p.h5").string(), io), log) == 1);
   REQUIRE_THAT(read_text(log), Catch::Contains("BtoA does not exist"));
+  // A budget not even the smallest tiles fit: no output is written.
+  REQUIRE(infer(fmt::format("--checkpoint '{}' --input '{}' --output '{}' --max_memory 1K", (dir / "p2p.h5").string(),
+                            (dir / "img.png").string(), (dir / "small").string()),
+                log) == 1);
+  REQUIRE_THAT(read_text(log), Catch::Contains("not enough memory"));
+  REQUIRE(test::count_files(dir / "small") == 0);
   REQUIRE(!std::filesystem::exists(dir / "out"));
 }
 

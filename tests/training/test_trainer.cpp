@@ -2,6 +2,8 @@
 // batch, exact resumption from a checkpoint and the error for a non-finite loss.
 #include <catch2/catch.hpp>
 
+#include "engine/memory/available_memory.hpp"
+
 #include <cmath>
 #include <limits>
 
@@ -178,4 +180,63 @@ TEST_CASE("trainer: a non-finite loss stops the step with an error naming step a
 
   CHECK_THROWS_WITH(trainer.train_step(batch.a, Tensor()), Catch::Contains("batch B"));
   CHECK_THROWS_WITH(trainer.train_step(test::batch_tensor(1, 1, 1, 32), batch.b), Catch::Contains("batch A"));
+}
+
+TEST_CASE("trainer: an unlimited memory budget trains as stored mode, a tiny one as memory saving (bitwise)", "[model]") {
+  training::TrainOptions o = test::tiny_options("revgan_unpaired");
+  o.pool_size = 0;
+  const Pair batch = make_batch(training::resolve_options(o).get(), 5);
+  auto weights_after_steps = [&](bool memory_saving, const std::string& budget) {
+    training::TrainOptions v = o;
+    v.memory_saving = memory_saving;
+    v.memory_budget = budget;
+    Trainer t(training::resolve_options(v));
+    for (int i = 0; i < 2; ++i) t.train_step(batch.a, batch.b);
+    return test::snapshot(t.generators());
+  };
+  const auto stored = weights_after_steps(false, "0");
+  CHECK(weights_after_steps(true, "unlimited") == stored);
+  CHECK(weights_after_steps(true, "1K") == weights_after_steps(true, "0"));
+  // A budget for part of the core: the step's first passes store blocks, later passes (which
+  // share the parameters, and so their gradient accumulators) recompute them. The gradients of
+  // the step are the stored ones up to the rounding of rebuilt activations (compared with a
+  // floor of 1e-3 of the largest gradient: conv biases in front of an instance norm have a zero
+  // true gradient, so both sides hold only rounding noise there).
+  auto gradients_of_one_step = [&](bool memory_saving, const std::string& budget) {
+    training::TrainOptions v = o;
+    v.memory_saving = memory_saving;
+    v.memory_budget = budget;
+    Trainer t(training::resolve_options(v));
+    t.train_step(batch.a, batch.b);
+    std::vector<std::vector<double>> grads;
+    for (const Tensor& p : t.generators().parameters()) grads.push_back(p.grad().to_vector());
+    return grads;
+  };
+  const auto stored_grads = gradients_of_one_step(false, "0");
+  double largest = 0;
+  for (const auto& g : stored_grads)
+    for (double v : g) largest = std::max(largest, std::abs(v));
+  for (const char* budget : {"30K", "100K"}) {
+    INFO("budget " << budget);
+    const auto mixed = gradients_of_one_step(true, budget);
+    REQUIRE(mixed.size() == stored_grads.size());
+    for (std::size_t i = 0; i < mixed.size(); ++i) {
+      double diff = 0, scale = 0;
+      for (std::size_t k = 0; k < mixed[i].size(); ++k) {
+        diff = std::max(diff, std::abs(mixed[i][k] - stored_grads[i][k]));
+        scale = std::max(scale, std::abs(stored_grads[i][k]));
+      }
+      INFO("parameter " << i << ": max difference " << diff << ", max gradient " << scale);
+      CHECK(diff <= 1e-4 * std::max(scale, 1e-3 * largest));
+    }
+  }
+  CHECK(training::parse_memory_budget("512M") == int64_t{512} << 20);
+  CHECK(training::parse_memory_budget("3G") == int64_t{3} << 30);
+  CHECK(training::parse_memory_budget("1000") == 1000);
+  const int64_t half = training::parse_memory_budget("auto");
+  CHECK(half > 0);
+  CHECK(half <= available_memory_bytes(Device::cpu()) / 2 + (int64_t{64} << 20));  // the memory moves a little
+  CHECK_THROWS_WITH(training::parse_memory_budget("lots"), Catch::Contains("memory_budget"));
+  CHECK_THROWS_WITH(training::parse_memory_budget("5Q"), Catch::Contains("unknown unit"));
+  CHECK(training::parse_memory_budget("0") == 0);
 }

@@ -11,6 +11,7 @@
 #include "data/volume/resample.hpp"
 #include "data/volume/volume_dataset.hpp"
 #include "engine/core/check.hpp"
+#include "tools/eval/volume_slices.hpp"
 #include "tools/eval/json_writer.hpp"
 
 namespace revgan::eval {
@@ -58,6 +59,23 @@ VolumeScores compare_volumes(const data::Volume& prediction, const data::Volume&
   return s;
 }
 
+namespace {
+
+// "sub/ch2.nii.gz" -> "sub_ch2": a file name for the pair's slice images.
+std::string volume_stem(std::string name) {
+  for (const char* ext : {".nii.gz", ".nii", ".h5", ".hdf5"}) {
+    const std::string e = ext;
+    if (name.size() > e.size() && name.ends_with(e)) {
+      name.resize(name.size() - e.size());
+      break;
+    }
+  }
+  std::replace(name.begin(), name.end(), '/', '_');
+  return name;
+}
+
+}  // namespace
+
 data::Volume interpolation_baseline(const data::Volume& truth, const data::Axes3& factor,
                                     data::Interpolation interpolation, const data::Volume* low) {
   const data::Volume grid = data::crop_to_multiple(truth, factor);
@@ -76,6 +94,7 @@ Evaluation evaluate_volumes(const std::vector<FilePair>& pairs, const VolumeEval
   };
   std::vector<PerFile> per_file;
   std::vector<VolumeScores> mean(methods.size());
+  std::vector<std::string> slice_files;
   for (const FilePair& p : pairs) {
     const data::Volume prediction = data::read_volume(p.prediction);
     data::Volume truth = data::read_volume(p.truth);
@@ -88,12 +107,22 @@ Evaluation evaluate_volumes(const std::vector<FilePair>& pairs, const VolumeEval
     data::Volume low;
     if (low_it != o.low_inputs.end()) low = data::read_volume(low_it->second);
     PerFile file{p.name, {compare_volumes(prediction, truth, o.ssim)}};
+    std::vector<data::Volume> baseline_volumes;
     for (data::Interpolation kind : baselines) {
-      const data::Volume baseline =
-          interpolation_baseline(truth, o.factor, kind, low_it != o.low_inputs.end() ? &low : nullptr);
-      REVGAN_CHECK(baseline.size() == truth.size(), "the {} baseline of '{}' does not match its truth grid",
-                   data::interpolation_name(kind), p.truth.string());
-      file.scores.push_back(compare_volumes(baseline, truth, o.ssim));
+      baseline_volumes.push_back(
+          interpolation_baseline(truth, o.factor, kind, low_it != o.low_inputs.end() ? &low : nullptr));
+      REVGAN_CHECK(baseline_volumes.back().size() == truth.size(),
+                   "the {} baseline of '{}' does not match its truth grid", data::interpolation_name(kind),
+                   p.truth.string());
+      file.scores.push_back(compare_volumes(baseline_volumes.back(), truth, o.ssim));
+    }
+    if (!o.slices.empty()) {
+      std::vector<SlicePanel> panels;
+      for (std::size_t b = 0; b < baseline_volumes.size(); ++b) panels.push_back({methods[b + 1], &baseline_volumes[b]});
+      panels.push_back({"model", &prediction});
+      panels.push_back({"truth", &truth});
+      for (const auto& path : write_slice_strips(panels, truth, o.slices, volume_stem(p.name)))
+        slice_files.push_back(path.string());
     }
     for (std::size_t m = 0; m < methods.size(); ++m) {
       mean[m].psnr += file.scores[m].psnr;
@@ -118,7 +147,13 @@ Evaluation evaluate_volumes(const std::vector<FilePair>& pairs, const VolumeEval
     for (std::size_t m = 0; m < methods.size(); ++m) write_scores(j, methods[m].c_str(), f.scores[m]);
     j.end_object();
   }
-  j.end_array().end_object();
+  j.end_array();
+  if (!o.slices.empty()) {
+    j.key("slices").begin_array();
+    for (const std::string& f : slice_files) j.value(f);
+    j.end_array();
+  }
+  j.end_object();
   std::string table = fmt::format(
       "volumes: {} pair(s), factor {}x{}x{} (L = truth max - min per volume; SSIM: 3D Gaussian window 11, "
       "sigma 1.5; nearest / trilinear / cubic B-spline interpolate the same low-resolution input)\n"
@@ -127,6 +162,9 @@ Evaluation evaluate_volumes(const std::vector<FilePair>& pairs, const VolumeEval
   for (std::size_t m = 0; m < methods.size(); ++m)
     table += fmt::format("  {:<12} {:>10} {:>8} {:>10}\n", methods[m], fixed(mean[m].psnr, 2), fixed(mean[m].ssim, 4),
                          fixed(mean[m].mae, 4));
+  if (!slice_files.empty())
+    table += fmt::format("  middle slices (nearest | trilinear | cubic | model | truth): {}\n",
+                         fmt::join(slice_files, ", "));
   return {table, j.str()};
 }
 

@@ -24,6 +24,9 @@ struct VolumeEvalOptions {
   // truth by block averaging (as the training data does).
   std::map<std::string, std::filesystem::path> low_inputs;
   SsimOptions ssim;  // data_range is replaced by each truth's max - min
+  // Non-empty: write the middle slices of every method next to the truth there as PNG
+  // (write_slice_strips), named after each pair.
+  std::filesystem::path slices;
 };
 
 // Scores of `prediction` against `truth` (same grid), every channel, on the truth's units with

@@ -1,7 +1,13 @@
-// Writes the seed corpora of the fuzzers: tiny images in every format the reader accepts and
-// tiny NIfTI-1/NIfTI-2 volumes (plain and gzip). Run by run_fuzz.sh; seeds stay a few hundred bytes.
+// Writes the seed corpora of the fuzzers: tiny images in every format the reader accepts, tiny
+// JPEGs in every coding libjpeg-turbo decodes (baseline, progressive, arithmetic, restart
+// markers, gray, CMYK, each chroma subsampling) and tiny NIfTI-1/NIfTI-2 volumes (plain and
+// gzip). Run by run_fuzz.sh; seeds stay a few hundred bytes.
 #include <stb_image_write.h>
 #include <nifti/nifti2_io.h>
+// clang-format off
+#include <cstdio>
+#include <jpeglib.h>
+// clang-format on
 
 #include <cstdint>
 #include <cstdio>
@@ -50,6 +56,62 @@ void image_seeds(const fs::path& dir) {
   revgan::data::write_png(deep, dir / "png16_rgb.png");
   write_raw(dir / "p6.ppm", std::string("P6\n3 2\n255\n") + std::string(18, '\x7f'));
   write_raw(dir / "p5.pgm", std::string("P5 2 2 65535\n") + std::string(8, '\x10'));
+}
+
+// One JPEG through libjpeg with `configure` applied after the defaults (a seed tool: libjpeg's
+// default error handler may exit).
+template <class Configure>
+void libjpeg_seed(const fs::path& path, int w, int h, J_COLOR_SPACE space, int components, Configure&& configure) {
+  jpeg_compress_struct cinfo{};
+  jpeg_error_mgr err{};
+  cinfo.err = jpeg_std_error(&err);
+  jpeg_create_compress(&cinfo);
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  if (f == nullptr) return;
+  jpeg_stdio_dest(&cinfo, f);
+  cinfo.image_width = static_cast<JDIMENSION>(w);
+  cinfo.image_height = static_cast<JDIMENSION>(h);
+  cinfo.input_components = components;
+  cinfo.in_color_space = space;
+  jpeg_set_defaults(&cinfo);
+  configure(cinfo);
+  jpeg_start_compress(&cinfo, TRUE);
+  std::vector<uint8_t> px = pattern(w, h, components);
+  while (cinfo.next_scanline < cinfo.image_height) {
+    JSAMPROW row = px.data() + static_cast<std::size_t>(cinfo.next_scanline) * static_cast<std::size_t>(w * components);
+    jpeg_write_scanlines(&cinfo, &row, 1);
+  }
+  jpeg_finish_compress(&cinfo);
+  jpeg_destroy_compress(&cinfo);
+  std::fclose(f);
+}
+
+void jpeg_seeds(const fs::path& dir) {
+  fs::create_directories(dir);
+  const auto quality = [](int q) { return [q](jpeg_compress_struct& c) { jpeg_set_quality(&c, q, TRUE); }; };
+  libjpeg_seed(dir / "baseline_420.jpg", 19, 13, JCS_RGB, 3, quality(75));
+  libjpeg_seed(dir / "baseline_444.jpg", 9, 17, JCS_RGB, 3, [](jpeg_compress_struct& c) {
+    c.comp_info[0].h_samp_factor = c.comp_info[0].v_samp_factor = 1;
+  });
+  libjpeg_seed(dir / "baseline_422.jpg", 17, 9, JCS_RGB, 3, [](jpeg_compress_struct& c) {
+    c.comp_info[0].h_samp_factor = 2;
+    c.comp_info[0].v_samp_factor = 1;
+  });
+  libjpeg_seed(dir / "progressive.jpg", 21, 11, JCS_RGB, 3,
+               [](jpeg_compress_struct& c) { jpeg_simple_progression(&c); });
+  libjpeg_seed(dir / "arithmetic.jpg", 16, 16, JCS_RGB, 3, [](jpeg_compress_struct& c) { c.arith_code = TRUE; });
+  libjpeg_seed(dir / "arithmetic_progressive.jpg", 12, 10, JCS_GRAYSCALE, 1, [](jpeg_compress_struct& c) {
+    c.arith_code = TRUE;
+    jpeg_simple_progression(&c);
+  });
+  libjpeg_seed(dir / "restart.jpg", 24, 24, JCS_RGB, 3, [](jpeg_compress_struct& c) { c.restart_interval = 1; });
+  libjpeg_seed(dir / "optimized.jpg", 14, 14, JCS_RGB, 3, [](jpeg_compress_struct& c) { c.optimize_coding = TRUE; });
+  libjpeg_seed(dir / "gray.jpg", 11, 7, JCS_GRAYSCALE, 1, quality(90));
+  libjpeg_seed(dir / "cmyk.jpg", 8, 8, JCS_CMYK, 4, [](jpeg_compress_struct& c) { c.write_Adobe_marker = TRUE; });
+  libjpeg_seed(dir / "ycck.jpg", 8, 8, JCS_CMYK, 4, [](jpeg_compress_struct& c) { jpeg_set_colorspace(&c, JCS_YCCK); });
+  libjpeg_seed(dir / "rgb_no_transform.jpg", 8, 8, JCS_RGB, 3, [](jpeg_compress_struct& c) {
+    jpeg_set_colorspace(&c, JCS_RGB);
+  });
 }
 
 using NiftiPtr = std::unique_ptr<nifti_image, decltype(&nifti_image_free)>;
@@ -108,12 +170,13 @@ void nifti_seeds(const fs::path& dir) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 3) {
-    std::fprintf(stderr, "usage: make_seeds IMAGE_DIR NIFTI_DIR\n");
+  if (argc != 4) {
+    std::fprintf(stderr, "usage: make_seeds IMAGE_DIR NIFTI_DIR JPEG_DIR\n");
     return 2;
   }
   nifti_set_debug_level(0);
   image_seeds(argv[1]);
   nifti_seeds(argv[2]);
+  jpeg_seeds(argv[3]);
   return 0;
 }

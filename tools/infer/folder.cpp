@@ -78,13 +78,12 @@ void write_output(const data::Image& image, const fs::path& path, const FolderJo
 
 }  // namespace
 
-int64_t translate_folder(const Translator& translator, const FolderJob& job, const Progress& progress) {
+FolderResult translate_folder(const Translator& translator, const FolderJob& job, const Progress& progress) {
   const std::vector<PlannedFile> plan = plan_outputs(job);
   ensure_writable_folder(job.output);
-  TileOptions tiles = job.tiles;
-  tiles.batch = job.batch;
+  const TileOptions& tiles = job.tiles;
   const std::size_t batch = static_cast<std::size_t>(std::max<int64_t>(job.batch, 1));
-  int64_t done = 0;
+  FolderResult done;
   for (std::size_t first = 0; first < plan.size();) {
     // Consecutive inputs of one size share a network call.
     std::vector<data::Image> images;
@@ -95,11 +94,11 @@ int64_t translate_folder(const Translator& translator, const FolderJob& job, con
       images.push_back(std::move(im));
       ++last;
     }
-    const std::vector<data::Image> outputs = translator.translate_batch(images, tiles);
+    const std::vector<data::Image> outputs = translator.translate_batch(images, tiles, &done.tiled);
     for (std::size_t i = 0; i < outputs.size(); ++i) {
       write_output(outputs[i], plan[first + i].output, job);
-      ++done;
-      if (progress) progress(done, static_cast<int64_t>(plan.size()), plan[first + i].input);
+      ++done.translated;
+      if (progress) progress(done.translated, static_cast<int64_t>(plan.size()), plan[first + i].input);
     }
     first = last;
   }

@@ -23,7 +23,7 @@ struct FolderJob {
   std::filesystem::path output;  // a folder, created if missing
   std::string format = "png";    // png | jpg
   InputPart part = InputPart::whole;
-  int64_t batch = 1;             // images (or tiles) per network call
+  int64_t batch = 1;             // same-sized images per network call (when they fit whole)
   TileOptions tiles;
 };
 
@@ -37,6 +37,10 @@ void ensure_writable_folder(const std::filesystem::path& folder);
 void prepare_output_folder(const std::filesystem::path& output_root, const std::filesystem::path& file);
 
 using Progress = std::function<void(int64_t done, int64_t total, const std::filesystem::path& last)>;
-int64_t translate_folder(const Translator& translator, const FolderJob& job, const Progress& progress = {});
+struct FolderResult {
+  int64_t translated = 0;
+  int64_t tiled = 0;  // of those, how many ran in exact tiles (the rest whole)
+};
+FolderResult translate_folder(const Translator& translator, const FolderJob& job, const Progress& progress = {});
 
 }  // namespace revgan::infer

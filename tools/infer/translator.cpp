@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "engine/autograd/grad_mode.hpp"
+#include "models/generator_program.hpp"
 #include "training/model_factory.hpp"
 
 namespace revgan::infer {
@@ -19,6 +20,7 @@ Translator::Translator(std::shared_ptr<models::GeneratorPair> generators, const 
   out_nc_ = x_to_y ? options.output_nc : options.input_nc;
   generators_->eval();
   generators_->to(device_);
+  program_ = models::generator_program(*generators_, x_to_y);
 }
 
 Translator Translator::from_checkpoint(const std::filesystem::path& checkpoint, bool x_to_y, Device device) {
@@ -39,23 +41,44 @@ Tensor Translator::to_input(const data::Image& image) const {
   return chw.reshape(Shape({1, chw.size(0), chw.size(1), chw.size(2)}));
 }
 
-data::Image Translator::translate(const data::Image& image, const TileOptions& tiles) const {
-  const ImageFn fn = [this](const Tensor& x) { return run(x); };
-  return data::tensor_to_image(run_tiled(to_input(image), fn, tiles));
+int64_t Translator::outside_bytes(int64_t width, int64_t height, int64_t n) const {
+  return n * width * height * (2 * in_nc_ + 2 * out_nc_) * static_cast<int64_t>(sizeof(float));
 }
 
-std::vector<data::Image> Translator::translate_batch(const std::vector<data::Image>& images,
-                                                     const TileOptions& tiles) const {
+ExecutionPlan Translator::plan(int64_t width, int64_t height, const TileOptions& tiles) const {
+  const streaming::Axes extent{1, padded_extent(height, tiles), padded_extent(width, tiles)};
+  return plan_execution(program_, extent, outside_bytes(width, height, 1), tiles, device_);
+}
+
+data::Image Translator::translate(const data::Image& image, const TileOptions& tiles, ExecutionPlan* used) const {
+  const ExecutionPlan p = plan(image.width, image.height, tiles);
+  if (used != nullptr) *used = p;
+  const Tensor x = to_input(image);
+  if (!p.tiled) {
+    const ImageFn fn = [this](const Tensor& t) { return run(t); };
+    return data::tensor_to_image(run_whole(x, fn, tiles));
+  }
+  const Tensor y = run_tiled(program_, pad_to_multiple(x, tiles), p, device_);
+  return data::tensor_to_image(crop_to(y, {image.height, image.width}));
+}
+
+std::vector<data::Image> Translator::translate_batch(const std::vector<data::Image>& images, const TileOptions& tiles,
+                                                     int64_t* tiled) const {
   std::vector<data::Image> out;
   if (images.empty()) return out;
   const int64_t w = images.front().width, h = images.front().height;
+  const int64_t n = static_cast<int64_t>(images.size());
   bool same = true;
   for (const data::Image& im : images) same = same && im.width == w && im.height == h;
-  if (!same || images.size() == 1 || padded_extent(h, tiles) > tiles.tile || padded_extent(w, tiles) > tiles.tile) {
-    for (const data::Image& im : images) out.push_back(translate(im, tiles));
+  const streaming::Axes extent{1, padded_extent(h, tiles), padded_extent(w, tiles)};
+  if (!same || n == 1 || !batch_fits_whole(program_, extent, n, outside_bytes(w, h, n), tiles, device_)) {
+    for (const data::Image& im : images) {
+      ExecutionPlan p;
+      out.push_back(translate(im, tiles, &p));
+      if (tiled != nullptr && p.tiled) ++*tiled;
+    }
     return out;
   }
-  const int64_t n = static_cast<int64_t>(images.size());
   Tensor batch = Tensor::empty(Shape({n, in_nc_, h, w}));
   const std::size_t per = static_cast<std::size_t>(in_nc_ * h * w);
   for (int64_t i = 0; i < n; ++i)

@@ -1,5 +1,6 @@
 // Image translation with the generators of a training checkpoint: X -> Y through the shared
-// core (AtoB) or Y -> X through its inverse (BtoA), on any image size, on CPU or CUDA.
+// core (AtoB) or Y -> X through its inverse (BtoA), on any image size, on CPU or CUDA: whole
+// when the memory budget allows, else in exact tiles (execution_plan.hpp).
 #pragma once
 
 #include <cstdint>
@@ -10,7 +11,9 @@
 #include <vector>
 
 #include "data/image.hpp"
+#include "engine/streaming/program.hpp"
 #include "models/generator_pair.hpp"
+#include "tools/infer/execution_plan.hpp"
 #include "training/options.hpp"
 #include "tools/infer/tiling.hpp"
 
@@ -31,19 +34,27 @@ class Translator {
 
   // The network on a CPU float32 batch in [-1, 1] (an ImageFn).
   Tensor run(const Tensor& batch) const;
-  // One image of any size: padded, tiled when larger than the tile, cropped back.
-  data::Image translate(const data::Image& image, const TileOptions& tiles) const;
-  // Images of one size that fit in a tile, run as one batch (others fall back to translate).
-  std::vector<data::Image> translate_batch(const std::vector<data::Image>& images, const TileOptions& tiles) const;
+  // Whole or tiled for one image of this size, with the estimates behind the choice.
+  ExecutionPlan plan(int64_t width, int64_t height, const TileOptions& tiles) const;
+  // One image of any size: padded, run as plan() says, cropped back. `used`: the plan followed.
+  data::Image translate(const data::Image& image, const TileOptions& tiles, ExecutionPlan* used = nullptr) const;
+  // Images of one size run as one batch when the batch fits whole; otherwise one by one through
+  // translate. `tiled`: incremented per image that ran in tiles.
+  std::vector<data::Image> translate_batch(const std::vector<data::Image>& images, const TileOptions& tiles,
+                                           int64_t* tiled = nullptr) const;
 
  private:
   Tensor to_input(const data::Image& image) const;
+  // What this translator holds next to the network for `n` images: input tensors, image
+  // samples, the cropped outputs and the output images.
+  int64_t outside_bytes(int64_t width, int64_t height, int64_t n) const;
 
   std::shared_ptr<models::GeneratorPair> generators_;
   training::TrainOptions options_;
   bool x_to_y_;
   Device device_;
   int64_t in_nc_, out_nc_;
+  streaming::Program program_;
 };
 
 }  // namespace revgan::infer

@@ -12,6 +12,7 @@
 #include "data/volume/volume_dataset.hpp"
 #include "data/volume/volume_tensor.hpp"
 #include "engine/autograd/grad_mode.hpp"
+#include "models/generator_program.hpp"
 #include "training/model_factory.hpp"
 
 namespace revgan::infer {
@@ -20,10 +21,9 @@ namespace fs = std::filesystem;
 
 TileOptions default_volume_tiles() {
   TileOptions t;
-  t.tile = 64;
-  t.overlap = 0;  // tile / 4
+  t.default_tile = 64;
   t.multiple = 1;
-  t.min_size = 2;  // reflection padding of 1 inside F and G
+  t.min_size = 2;
   return t;
 }
 
@@ -35,6 +35,7 @@ VolumeTranslator::VolumeTranslator(std::shared_ptr<models::GeneratorPair> genera
   in_nc_ = x_to_y ? options.input_nc : options.output_nc;
   generators_->eval();
   generators_->to(device_);
+  program_ = models::generator_program(*generators_, x_to_y);
 }
 
 VolumeTranslator VolumeTranslator::from_checkpoint(const fs::path& checkpoint, bool x_to_y, Device device) {
@@ -43,7 +44,7 @@ VolumeTranslator VolumeTranslator::from_checkpoint(const fs::path& checkpoint, b
 }
 
 data::Volume VolumeTranslator::translate(const data::Volume& input, const data::Axes3& factor,
-                                         const TileOptions& tiles) const {
+                                         const TileOptions& tiles, ExecutionPlan* used) const {
   REVGAN_CHECK(input.channels == in_nc_, "the volume has {} channel(s), the generator expects {}", input.channels,
                in_nc_);
   data::Volume grid = input;
@@ -59,18 +60,30 @@ data::Volume VolumeTranslator::translate(const data::Volume& input, const data::
   const data::Volume normalised = data::normalise(grid, scale, options_.intensity_clamp);
   const Tensor x = data::volume_to_tensor(normalised);
   const Tensor batch = x.reshape(Shape({1, x.size(0), x.size(1), x.size(2), x.size(3)}));
-  const ImageFn fn = [this](const Tensor& t) {
-    NoGradScope no_grad;
-    const Tensor on_device = t.to(device_);
-    const Tensor y = x_to_y_ ? generators_->g_xy(on_device) : generators_->g_yx(on_device);
-    return y.to(Device::cpu()).to(DType::float32);
-  };
-  const Tensor y = run_tiled(batch, fn, tiles);
+  // Next to the network: the grid, normalised and output volumes and their tensors.
+  const int64_t outside = 6 * x.numel() * static_cast<int64_t>(sizeof(float));
+  const streaming::Axes extent{padded_extent(x.size(1), tiles), padded_extent(x.size(2), tiles),
+                               padded_extent(x.size(3), tiles)};
+  const ExecutionPlan plan = plan_execution(program_, extent, outside, tiles, device_);
+  if (used != nullptr) *used = plan;
+  Tensor y;
+  if (!plan.tiled) {
+    const ImageFn fn = [this](const Tensor& t) {
+      NoGradScope no_grad;
+      const Tensor on_device = t.to(device_);
+      const Tensor out = x_to_y_ ? generators_->g_xy(on_device) : generators_->g_yx(on_device);
+      return out.to(Device::cpu()).to(DType::float32);
+    };
+    y = run_whole(batch, fn, tiles);
+  } else {
+    y = crop_to(run_tiled(program_, pad_to_multiple(batch, tiles), plan, device_), {x.size(1), x.size(2), x.size(3)});
+  }
   data::Volume out = data::tensor_to_volume(y, grid.geometry, scale);
   return data::denormalise(out);
 }
 
-int64_t translate_volume_folder(const VolumeTranslator& translator, const VolumeJob& job, const Progress& progress) {
+FolderResult translate_volume_folder(const VolumeTranslator& translator, const VolumeJob& job,
+                                     const Progress& progress) {
   std::error_code ec;
   REVGAN_CHECK(fs::exists(job.input, ec), "input '{}' does not exist", job.input.string());
   const bool single = fs::is_regular_file(job.input, ec);
@@ -80,9 +93,11 @@ int64_t translate_volume_folder(const VolumeTranslator& translator, const Volume
   REVGAN_CHECK(!listed.empty(), "input folder '{}' holds no volumes", job.input.string());
   const std::vector<PlannedFile> plan = plan_files(job.input, listed, job.output, "");
   ensure_writable_folder(job.output);
-  int64_t done = 0;
+  FolderResult done;
   for (const PlannedFile& file : plan) {
-    const data::Volume result = translator.translate(data::read_volume(file.input), job.factor, job.tiles);
+    ExecutionPlan used;
+    const data::Volume result = translator.translate(data::read_volume(file.input), job.factor, job.tiles, &used);
+    done.tiled += used.tiled ? 1 : 0;
     prepare_output_folder(job.output, file.output);
     io::write_atomically(file.output, [&](const fs::path& temp) {
       if (data::has_hdf5_extension(file.output))
@@ -90,8 +105,8 @@ int64_t translate_volume_folder(const VolumeTranslator& translator, const Volume
       else
         data::write_nifti(temp, result);
     });
-    ++done;
-    if (progress) progress(done, static_cast<int64_t>(plan.size()), file.input);
+    ++done.translated;
+    if (progress) progress(done.translated, static_cast<int64_t>(plan.size()), file.input);
   }
   return done;
 }

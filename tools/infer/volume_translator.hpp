@@ -1,13 +1,14 @@
 // 3D super-resolution inference with a RevGAN 3D checkpoint: the low-resolution volume is
-// up-sampled onto the high-resolution grid and normalised as in training (options upsample,
-// intensity_clamp), run through the generator (in overlapping cubic tiles when large) and
-// mapped back to the source units.
+// up-sampled onto the high-resolution grid and normalised as in training (its options upsample
+// and intensity_clamp), run through the generator (whole when the memory budget allows, else in
+// exact cubic tiles) and mapped back to the source units.
 #pragma once
 
 #include <filesystem>
 #include <memory>
 
 #include "data/volume/volume.hpp"
+#include "engine/streaming/program.hpp"
 #include "models/generator_pair.hpp"
 #include "training/options.hpp"
 #include "tools/infer/folder.hpp"
@@ -23,7 +24,9 @@ class VolumeTranslator {
 
   // `factor` (D, H, W): the input is up-sampled to factor x its size first ({1, 1, 1}: the input
   // is already on the output grid). The result carries the up-sampled grid's geometry.
-  data::Volume translate(const data::Volume& input, const data::Axes3& factor, const TileOptions& tiles) const;
+  // `used`: whole or tiled, with the estimates behind the choice.
+  data::Volume translate(const data::Volume& input, const data::Axes3& factor, const TileOptions& tiles,
+                         ExecutionPlan* used = nullptr) const;
   const training::TrainOptions& options() const { return options_; }
 
  private:
@@ -32,10 +35,11 @@ class VolumeTranslator {
   bool x_to_y_;
   Device device_;
   int64_t in_nc_;
+  streaming::Program program_;
 };
 
-// Tiles for volumes: cubes of 64 voxels overlapping by 16, no size multiple (the 3D generator
-// has no strides).
+// Volumes: cubes of 64 voxels when tiled, no size multiple (the 3D generator has no strides),
+// at least 2 voxels a side (reflection padding of 1 inside F and G).
 TileOptions default_volume_tiles();
 
 struct VolumeJob {
@@ -45,7 +49,7 @@ struct VolumeJob {
   TileOptions tiles = default_volume_tiles();
 };
 
-int64_t translate_volume_folder(const VolumeTranslator& translator, const VolumeJob& job,
-                                const Progress& progress = {});
+FolderResult translate_volume_folder(const VolumeTranslator& translator, const VolumeJob& job,
+                                     const Progress& progress = {});
 
 }  // namespace revgan::infer

@@ -1,0 +1,184 @@
+// .pth generators: option checks, the pytorch-CycleGAN-and-pix2pix ResNet generator and the
+// official RevGAN five-network layout, each loaded strictly through models/pytorch_names.
+#include "tools/infer/pth_generator.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <optional>
+
+#include "engine/io/pth/pth_reader.hpp"
+#include "models/pytorch_names.hpp"
+#include "models/resnet_generator.hpp"
+#include "models/revgan2d.hpp"
+
+namespace revgan::infer {
+
+namespace {
+
+using io::pth::StateDict;
+
+// The --netG values of pytorch-CycleGAN-and-pix2pix this engine builds, and those it knows but
+// does not build yet (so that the refusal can say so).
+struct NetG {
+  const char* name;
+  int64_t blocks;
+};
+constexpr NetG k_generators[] = {{"resnet_9blocks", 9}, {"resnet_6blocks", 6}};
+constexpr const char* k_not_yet[] = {"unet_128", "unet_256"};
+
+int64_t resnet_blocks(const PthGeneratorOptions& o) {
+  for (const NetG& g : k_generators)
+    if (o.netG == g.name) return g.blocks;
+  for (const char* name : k_not_yet)
+    REVGAN_CHECK(o.netG != name,
+                 "--netG {}: U-Net generators are not supported yet (resnet_9blocks and "
+                 "resnet_6blocks are)",
+                 o.netG);
+  REVGAN_FAIL(
+      "--netG '{}' is not a generator of pytorch-CycleGAN-and-pix2pix this engine knows (resnet_9blocks, "
+      "resnet_6blocks)",
+      o.netG);
+}
+
+void check_common(const PthGeneratorOptions& o) {
+  REVGAN_CHECK(o.norm == "instance", "--norm {}: only instance norm is supported yet (batch norm and 'none' are not)",
+               o.norm);
+  REVGAN_CHECK(o.ngf > 0 && o.input_nc > 0 && o.output_nc > 0,
+               "--ngf, --input_nc and --output_nc must be positive, got {}, {}, {}", o.ngf, o.input_nc, o.output_nc);
+}
+
+std::string options_text(const PthGeneratorOptions& o) {
+  return fmt::format("--netG {} --ngf {} --input_nc {} --output_nc {}", o.netG, o.ngf, o.input_nc, o.output_nc);
+}
+
+// What the keys and shapes of a pytorch-CycleGAN ResnetGenerator state dict say about its options.
+std::string resnet_file_hint(const StateDict& s) {
+  const io::pth::StoredTensor* first = s.find("model.1.weight");
+  if (first == nullptr || first->shape.size() != 4) return "the file does not look like a ResnetGenerator";
+  int64_t blocks = 0;
+  bool dropout = false;
+  while (s.find(fmt::format("model.{}.conv_block.1.weight", 10 + blocks)) != nullptr) {
+    dropout = dropout || s.find(fmt::format("model.{}.conv_block.6.weight", 10 + blocks)) != nullptr;
+    ++blocks;
+  }
+  const io::pth::StoredTensor* last = s.find(fmt::format("model.{}.weight", 10 + blocks + 7));
+  std::string hint =
+      fmt::format("the file looks like --netG resnet_{}blocks --ngf {} --input_nc {} --output_nc {}", blocks,
+                  first->shape[0], first->shape[1], last != nullptr && !last->shape.empty() ? last->shape[0] : -1);
+  if (s.find("model.2.weight") != nullptr) hint += " with --norm batch";
+  if (dropout) hint += " with dropout in its residual blocks";
+  return hint;
+}
+
+// `model` is the training model whose traits fit (pix2pix: one way, revgan_unpaired: both).
+PthGenerators result(std::shared_ptr<models::GeneratorPair> generators, const char* model, const PthGeneratorOptions& o,
+                     int64_t depth, std::string description) {
+  PthGenerators out;
+  out.generators = std::move(generators);
+  out.options.model = model;
+  out.options.input_nc = o.input_nc;
+  out.options.output_nc = o.output_nc;
+  out.options.ngf = o.ngf;
+  out.options.depth = depth;
+  out.description = std::move(description);
+  return out;
+}
+
+PthGenerators load_pix2pix(const std::filesystem::path& path, const PthGeneratorOptions& o, bool x_to_y) {
+  check_common(o);
+  const int64_t blocks = resnet_blocks(o);
+  REVGAN_CHECK(o.no_dropout,
+               "without --no_dropout, pytorch-CycleGAN-and-pix2pix builds its residual blocks with Dropout(0.5), which "
+               "this engine does not support yet; CycleGAN models are trained without dropout: pass --no_dropout, as "
+               "their test.py needs too");
+  REVGAN_CHECK(x_to_y,
+               "'{}' holds one generator of pytorch-CycleGAN-and-pix2pix: it translates the way it was "
+               "trained (use --direction AtoB; for B -> A pass its G_B file)",
+               path.string());
+  const io::pth::PthContents contents = io::pth::read_pth(path.string());
+
+  models::ResnetGeneratorOptions g;
+  g.input_nc = o.input_nc;
+  g.output_nc = o.output_nc;
+  g.ngf = o.ngf;
+  g.depth = blocks;
+  auto pair = std::make_shared<models::OneWayGenerator>(g);
+  const auto& generator = dynamic_cast<const models::ResnetGenerator&>(pair->submodule("g_xy"));
+  io::pth::load_state_dict(*pair, contents.state, models::pix2pix_resnet_names(generator, "g_xy."), path.string(),
+                           fmt::format("built with {}; {}", options_text(o), resnet_file_hint(contents.state)));
+
+  return result(pair, "pix2pix", o, blocks,
+                fmt::format("pytorch-CycleGAN-and-pix2pix {}, {} file", o.netG, io::pth::format_name(contents.format)));
+}
+
+// "<dir>/<epoch>" when `path` names one of the official RevGAN code's generator files.
+std::optional<std::filesystem::path> revgan_prefix(const std::filesystem::path& path) {
+  const std::string name = path.filename().string();
+  for (const char* part : {"G_core", "G_A_enc", "G_A_dec", "G_B_enc", "G_B_dec"}) {
+    const std::string suffix = fmt::format("_net_{}.pth", part);
+    if (name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
+      return path.parent_path() / name.substr(0, name.size() - suffix.size());
+  }
+  return std::nullopt;
+}
+
+PthGenerators load_revgan(const std::filesystem::path& prefix, const PthGeneratorOptions& o, bool x_to_y) {
+  check_common(o);
+  models::RevGan2dOptions g;
+  g.input_nc = o.input_nc;
+  g.output_nc = o.output_nc;
+  g.ngf = o.ngf;
+  g.depth = resnet_blocks(o);
+  auto net = std::make_shared<models::RevGan2d>(g);
+  using models::RevganPart;
+  const std::array<RevganPart, 3> parts =
+      x_to_y ? std::array{RevganPart::G_A_enc, RevganPart::G_core, RevganPart::G_A_dec}
+             : std::array{RevganPart::G_B_enc, RevganPart::G_core, RevganPart::G_B_dec};
+  std::string formats;
+  for (const RevganPart part : parts) {
+    const std::string file = fmt::format("{}_net_{}.pth", prefix.string(), models::revgan_part_name(part));
+    const io::pth::PthContents contents = io::pth::read_pth(file);
+    io::pth::load_state_dict(
+        *net, contents.state, models::revgan_official_names(*net, part), file,
+        fmt::format("built as the official RevGAN {} with {}", models::revgan_part_name(part), options_text(o)));
+    formats += fmt::format("{}{}", formats.empty() ? "" : "/", io::pth::format_name(contents.format));
+  }
+  return result(net, "revgan_unpaired", o, g.depth, fmt::format("official RevGAN {} ({} files)", o.netG, formats));
+}
+
+}  // namespace
+
+const OptionTable<PthGeneratorOptions>& pth_generator_option_table() {
+  using O = PthGeneratorOptions;
+  static const OptionTable<O> table({
+      {"netG", &O::netG,
+       ".pth checkpoints: the generator architecture, pytorch-CycleGAN-and-pix2pix's name "
+       "(resnet_9blocks | resnet_6blocks)",
+       nullptr, "NAME"},
+      {"ngf", &O::ngf, ".pth: generator filters in the first conv layer", nullptr, "N"},
+      {"norm", &O::norm, ".pth: normalisation of the generator (instance)", nullptr, "NAME"},
+      {"no_dropout", &O::no_dropout, ".pth: the generator has no dropout (required: dropout is not supported yet)"},
+      {"input_nc", &O::input_nc, ".pth: input image channels", nullptr, "N"},
+      {"output_nc", &O::output_nc, ".pth: output image channels", nullptr, "N"},
+  });
+  return table;
+}
+
+bool is_pth_checkpoint(const std::filesystem::path& path) {
+  const std::string ext = path.extension().string();
+  return ext == ".pth" || ext == ".pt";
+}
+
+PthGenerators load_pth_generators(const std::filesystem::path& path, const PthGeneratorOptions& options, bool x_to_y) {
+  if (const auto prefix = revgan_prefix(path)) return load_revgan(*prefix, options, x_to_y);
+  return load_pix2pix(path, options, x_to_y);
+}
+
+Translator translator_from_pth(const std::filesystem::path& path, const PthGeneratorOptions& options, bool x_to_y,
+                               Device device) {
+  const PthGenerators loaded = load_pth_generators(path, options, x_to_y);
+  return Translator(loaded.generators, loaded.options, x_to_y, device);
+}
+
+}  // namespace revgan::infer
