@@ -12,6 +12,7 @@
 #include "data/volume/volume_dataset.hpp"
 #include "data/volume/volume_tensor.hpp"
 #include "engine/autograd/grad_mode.hpp"
+#include "engine/ops/arithmetic.hpp"
 #include "models/generator_program.hpp"
 #include "training/model_factory.hpp"
 
@@ -77,6 +78,7 @@ data::Volume VolumeTranslator::translate(const data::Volume& input, const data::
     y = run_whole(batch, fn, tiles);
   } else {
     y = crop_to(run_tiled(program_, pad_to_multiple(batch, tiles), plan, device_), {x.size(1), x.size(2), x.size(3)});
+    if (models::adds_input(*generators_)) y = ops::add(batch, y);  // the program is the correction only
   }
   data::Volume out = data::tensor_to_volume(y, grid.geometry, scale);
   return data::denormalise(out);
