@@ -59,7 +59,7 @@ std::string json_line(const TrainResult& r) {
       "\"peak_total_bytes\":{},\"peak_reserved_bytes\":{},\"driver_used_bytes\":{},\"time_per_sample_s\":{:.6f},\"time_min_s\":{:.6f},\"time_max_s\":{:.6f},"
       "\"steps\":{},\"warmup\":{},\"paper_size\":{},\"paper_activation_mb\":{},\"paper_s_per_sample\":{}}}",
       c.options.model, c.options.ngf, c.options.depth, c.size, c.batch, c.options.ndf, c.options.input_nc,
-      executor_name(c), c.options.memory_budget, c.options.device, r.threads, c.options.lambda_identity, r.params_g, r.params_d, r.param_bytes, r.grad_bytes, r.optimizer_bytes,
+      executor_name(c), c.options.memory_budget, parse_device(c.options.device).str(), r.threads, c.options.lambda_identity, r.params_g, r.params_d, r.param_bytes, r.grad_bytes, r.optimizer_bytes,
       r.saved.activation_bytes, r.saved.parameter_bytes, r.saved.storages, r.peak_activation_bytes,
       r.peak_total_bytes, r.peak_reserved_bytes,
       r.driver_used_bytes ? fmt::format("{}", *r.driver_used_bytes) : std::string("null"), r.seconds_per_sample.median_s, r.seconds_per_sample.min_s, r.seconds_per_sample.max_s,

@@ -47,16 +47,18 @@ std::shared_ptr<nn::Module> make_norm(bool instance_norm) {
 }
 
 std::shared_ptr<nn::Sequential> make_conv_branch(int dims, int64_t channels, bool final_norm, DType dtype,
-                                                 bool instance_norm) {
-  REVGAN_CHECK(channels > 0, "conv branch: channel count must be positive, got {}", channels);
+                                                 int64_t out_channels, bool instance_norm) {
+  REVGAN_CHECK(channels > 0 && out_channels >= 0, "conv branch: channel counts must be positive, got {} -> {}",
+               channels, out_channels);
   REVGAN_CHECK(instance_norm || !final_norm, "conv branch: a final instance norm needs instance_norm");
+  if (out_channels == 0) out_channels = channels;
   auto branch = std::make_shared<nn::Sequential>();
   branch->append(std::make_shared<ReflectionPad>(1))
       .append(std::make_shared<Conv>(dims, channels, channels, 3, 1, 0, true, dtype))
       .append(make_norm(instance_norm))
       .append(std::make_shared<ReLU>())
       .append(std::make_shared<ReflectionPad>(1))
-      .append(std::make_shared<Conv>(dims, channels, channels, 3, 1, 0, true, dtype));
+      .append(std::make_shared<Conv>(dims, channels, out_channels, 3, 1, 0, true, dtype));
   if (final_norm) branch->append(std::make_shared<InstanceNorm>());
   return branch;
 }

@@ -17,10 +17,11 @@ std::shared_ptr<nn::Sequential> make_encoder(int64_t in_nc, int64_t ngf, DType d
 std::shared_ptr<nn::Sequential> make_decoder(int64_t ngf, int64_t out_nc, DType dtype);
 
 // ReflectionPad 1 -> Conv 3^dims -> IN -> ReLU -> ReflectionPad 1 -> Conv 3^dims [-> IN],
-// channels -> channels. The last conv is child "5" (see last_conv_index). Without
-// `instance_norm` an identity stands where the first IN was (final_norm must then be false).
+// channels -> out_channels (0: channels; an affine coupling's branch outputs twice its input).
+// The last conv is child "5" (see last_conv_index). Without `instance_norm` an identity stands
+// where the first IN was (final_norm must then be false).
 std::shared_ptr<nn::Sequential> make_conv_branch(int dims, int64_t channels, bool final_norm, DType dtype,
-                                                 bool instance_norm = true);
+                                                 int64_t out_channels = 0, bool instance_norm = true);
 inline constexpr int64_t last_conv_index = 5;
 
 // InstanceNorm, or an identity in its place (generators without normalisation).

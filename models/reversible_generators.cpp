@@ -31,14 +31,15 @@ Tensor ReversibleGenerators::run_yx(Tensor y) {
 }
 
 std::shared_ptr<reversible::ReversibleSequence> make_reversible_core(
-    int64_t channels, int64_t depth, reversible::Mode mode,
-    const std::function<std::shared_ptr<nn::Module>(int64_t half)>& make_branch) {
+    int64_t channels, int64_t depth, reversible::Mode mode, reversible::CouplingKind coupling,
+    const std::function<std::shared_ptr<nn::Module>(int64_t half, int64_t out)>& make_branch) {
   REVGAN_CHECK(channels > 0 && channels % 2 == 0, "RevGAN core: channel count must be positive and even, got {}",
                channels);
   REVGAN_CHECK(depth >= 0, "RevGAN core: depth must be non-negative, got {}", depth);
   std::vector<std::shared_ptr<reversible::Coupling>> blocks;
+  const int64_t half = channels / 2, out = reversible::branch_output_channels(coupling, half);
   for (int64_t i = 0; i < depth; ++i)
-    blocks.push_back(std::make_shared<reversible::AdditiveCoupling>(make_branch(channels / 2), make_branch(channels / 2)));
+    blocks.push_back(reversible::make_coupling(coupling, make_branch(half, out), make_branch(half, out)));
   return std::make_shared<reversible::ReversibleSequence>(std::move(blocks), mode);
 }
 

@@ -7,10 +7,17 @@
 #include <memory>
 
 #include "engine/nn/sequential.hpp"
+#include "engine/reversible/coupling_kind.hpp"
 #include "engine/reversible/reversible_sequence.hpp"
 #include "models/generator_pair.hpp"
 
 namespace revgan::models {
+
+// The shape of a reversible generator set: GeneratorShape plus the core's executor and coupling.
+struct ReversibleShape : GeneratorShape {
+  reversible::Mode mode = reversible::Mode::memory_saving;
+  reversible::CouplingKind coupling = reversible::CouplingKind::additive;  // the paper's
+};
 
 class ReversibleGenerators : public GeneratorPair {
  public:
@@ -43,9 +50,11 @@ class ReversibleGenerators : public GeneratorPair {
   std::shared_ptr<reversible::ReversibleSequence> core_;
 };
 
-// R coupling blocks on `channels` channels (even), F and G each from `make_branch(half)`.
+// R coupling blocks of `coupling` kind on `channels` channels (even), F and G each from
+// `make_branch(half, out)`: half = channels / 2 input channels, out = half (additive) or
+// 2 x half (affine: scale logits and shifts) output channels.
 std::shared_ptr<reversible::ReversibleSequence> make_reversible_core(
-    int64_t channels, int64_t depth, reversible::Mode mode,
-    const std::function<std::shared_ptr<nn::Module>(int64_t half)>& make_branch);
+    int64_t channels, int64_t depth, reversible::Mode mode, reversible::CouplingKind coupling,
+    const std::function<std::shared_ptr<nn::Module>(int64_t half, int64_t out)>& make_branch);
 
 }  // namespace revgan::models

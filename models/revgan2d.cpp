@@ -9,9 +9,11 @@
 namespace revgan::models {
 
 std::shared_ptr<reversible::ReversibleSequence> make_revgan2d_core(int64_t channels, int64_t depth,
-                                                                   reversible::Mode mode, DType dtype) {
-  return make_reversible_core(channels, depth, mode,
-                              [&](int64_t half) { return make_conv_branch(2, half, true, dtype); });
+                                                                   reversible::Mode mode, DType dtype,
+                                                                   reversible::CouplingKind coupling) {
+  return make_reversible_core(channels, depth, mode, coupling, [&](int64_t half, int64_t out) {
+    return make_conv_branch(2, half, true, dtype, out);
+  });
 }
 
 RevGan2d::RevGan2d(const RevGan2dOptions& options) : options_(options) {
@@ -20,7 +22,7 @@ RevGan2d::RevGan2d(const RevGan2dOptions& options) : options_(options) {
                options.output_nc, options.ngf);
   const int64_t k = options.ngf;
   set_parts(make_encoder(options.input_nc, k, options.dtype), make_encoder(options.output_nc, k, options.dtype),
-            make_revgan2d_core(4 * k, options.depth, options.mode, options.dtype),
+            make_revgan2d_core(4 * k, options.depth, options.mode, options.dtype, options.coupling),
             make_decoder(k, options.input_nc, options.dtype), make_decoder(k, options.output_nc, options.dtype));
   Generator gen(options.seed);
   nn::init_normal(*this, gen, options.init_std);

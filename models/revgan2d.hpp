@@ -10,10 +10,9 @@
 
 namespace revgan::models {
 
-// Shape: input_nc, output_nc, ngf (the core runs on 4K channels), depth R coupling blocks.
-struct RevGan2dOptions : GeneratorShape {
-  reversible::Mode mode = reversible::Mode::memory_saving;
-};
+// Shape: input_nc, output_nc, ngf (the core runs on 4K channels), depth R coupling blocks, the
+// executor and the coupling.
+struct RevGan2dOptions : ReversibleShape {};
 
 // Children, in init order: enc_x, enc_y, core, dec_x, dec_y.
 class RevGan2d : public ReversibleGenerators {
@@ -31,7 +30,8 @@ class RevGan2d : public ReversibleGenerators {
 };
 
 // R coupling blocks on `channels` channels whose F and G are the 2D branch ending in IN.
-std::shared_ptr<reversible::ReversibleSequence> make_revgan2d_core(int64_t channels, int64_t depth,
-                                                                   reversible::Mode mode, DType dtype);
+std::shared_ptr<reversible::ReversibleSequence> make_revgan2d_core(
+    int64_t channels, int64_t depth, reversible::Mode mode, DType dtype,
+    reversible::CouplingKind coupling = reversible::CouplingKind::additive);
 
 }  // namespace revgan::models

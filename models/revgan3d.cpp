@@ -55,8 +55,8 @@ RevGan3d::RevGan3d(const RevGan3dOptions& options) : options_(options) {
   const DType dt = options.dtype;
   const bool in = options.instance_norm;
   set_parts(make_stem(options.input_nc, k, in, dt), make_stem(options.output_nc, k, in, dt),
-            make_reversible_core(k, options.depth, options.mode,
-                                 [&](int64_t half) { return make_conv_branch(3, half, false, dt, in); }),
+            make_reversible_core(k, options.depth, options.mode, options.coupling,
+                                 [&](int64_t half, int64_t out) { return make_conv_branch(3, half, false, dt, out, in); }),
             make_head(k, options.input_nc, dt), make_head(k, options.output_nc, dt));
   Generator gen(options.seed);
   nn::init_normal(*this, gen, options.init_std);

@@ -14,7 +14,7 @@ namespace revgan::models {
 
 // Shape: input_nc, output_nc (1 by default), ngf (even; 32 by default: the core runs on K
 // channels, F and G on K/2), depth R (6 by default).
-struct RevGan3dOptions : GeneratorShape {
+struct RevGan3dOptions : ReversibleShape {
   RevGan3dOptions() {
     input_nc = output_nc = 1;
     ngf = 32;
@@ -23,7 +23,6 @@ struct RevGan3dOptions : GeneratorShape {
   // High-resolution grid (D, H, W) inputs are up-sampled to; empty: no up-sampling unless a
   // size is passed to g_xy / g_yx. An input already of that size is not resampled.
   std::vector<int64_t> output_size;
-  reversible::Mode mode = reversible::Mode::memory_saving;
   // (The seed's weights are drawn as N(0, init_std), biases 0; then the core's last convs zeroed.)
 
   // Both true / false: the supplementary's generator.

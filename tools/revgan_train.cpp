@@ -53,6 +53,10 @@ int main(int argc, char** argv) {
       if (writer) fmt::print("{}", training::train_options_help("revgan_train"));
       return 0;
     }
+    REVGAN_CHECK(distributed::built_with_mpi() || distributed::launcher_group_size() == 1,
+                 "started as one of {} processes by mpirun, but this build has no MPI support, so each process "
+                 "would train alone; rebuild with Open MPI (libopenmpi-dev, REVGAN_MPI=ON) or run one process",
+                 distributed::launcher_group_size());
     // One GPU per process: a plain --device cuda means this rank's local GPU.
     if (group.size() > 1 && parsed.options.device == "cuda")
       parsed.options.device = fmt::format("cuda:{}", distributed::local_rank());

@@ -25,18 +25,20 @@ std::shared_ptr<models::GeneratorPair> build_networks(const TrainOptions& o) {
   shape.ngf = o.ngf;
   shape.depth = o.depth;
   shape.seed = seed;
-  if (t.reversible && t.dims == 3) {
-    models::RevGan3dOptions g;
-    static_cast<models::GeneratorShape&>(g) = shape;
-    g.mode = mode;
-    g.instance_norm = o.norm == "instance";
-    g.global_residual = o.global_residual;
-    return std::make_shared<models::RevGan3d>(g);
-  }
   if (t.reversible) {
+    models::ReversibleShape rev;
+    static_cast<models::GeneratorShape&>(rev) = shape;
+    rev.mode = mode;
+    rev.coupling = reversible::parse_coupling(o.coupling);
+    if (t.dims == 3) {
+      models::RevGan3dOptions g;
+      static_cast<models::ReversibleShape&>(g) = rev;
+      g.instance_norm = o.norm == "instance";
+      g.global_residual = o.global_residual;
+      return std::make_shared<models::RevGan3d>(g);
+    }
     models::RevGan2dOptions g;
-    static_cast<models::GeneratorShape&>(g) = shape;
-    g.mode = mode;
+    static_cast<models::ReversibleShape&>(g) = rev;
     return std::make_shared<models::RevGan2d>(g);
   }
   models::ResnetGeneratorOptions g;

@@ -16,6 +16,7 @@
 #include "engine/memory/available_memory.hpp"
 #include "engine/reversible/reversible_sequence.hpp"
 #include "engine/core/byte_size.hpp"
+#include "engine/reversible/coupling_kind.hpp"
 #include "engine/core/check.hpp"
 #include "engine/core/device.hpp"
 #include "engine/core/option_table.hpp"
@@ -30,9 +31,8 @@ using Spec = OptionSpec<TrainOptions>;
 // The options whose value changes the networks: their parameters (names, counts or shapes) or
 // the function the same parameters compute.
 bool shapes_networks(std::string_view name) {
-  static constexpr std::string_view names[] = {"model", "input_nc",   "output_nc", "ngf",
-                                               "ndf",   "depth",      "n_layers_D", "norm",
-                                               "global_residual"};
+  static constexpr std::string_view names[] = {"model",      "input_nc", "output_nc", "ngf",            "ndf", "depth",
+                                               "n_layers_D", "coupling", "norm",      "global_residual"};
   return std::find(std::begin(names), std::end(names), name) != std::end(names);
 }
 
@@ -71,6 +71,10 @@ const OptionTable<TrainOptions>& train_option_table() {
        "stored speed; auto: half the memory available at start); the first blocks of each pass run stored while "
        "they fit, the rest are recomputed",
        nullptr, "BYTES"},
+      {"coupling", &O::coupling,
+       "RevGAN coupling blocks: additive (y1 = x1 + F(x2), the paper's) or affine (y1 = x1 * sigmoid(a + 2) + t "
+       "with (a, t) = F(x2); the paper's ablation, which it reports trains worse)",
+       nullptr, "additive|affine"},
       {"n_epochs", &O::n_epochs, "epochs at the initial learning rate"},
       {"n_epochs_decay", &O::n_epochs_decay, "epochs of linear learning-rate decay to zero"},
       {"lr", &O::lr, "initial Adam learning rate"},
@@ -226,6 +230,9 @@ ResolvedOptions resolve_options(TrainOptions o) {
   data::parse_axes("patch_size", o.patch_size);
   data::parse_axes("factor", o.factor);
   if (o.memory_budget != "auto") parse_memory_budget(o.memory_budget);
+  REVGAN_CHECK(o.coupling == "additive" || model_traits(o.model).reversible,
+               "option coupling: model '{}' has no coupling blocks (RevGAN models only)", o.model);
+  reversible::parse_coupling(o.coupling);
   for (auto [name, v] : {std::pair{"n_epochs", double(o.n_epochs)}, {"n_epochs_decay", double(o.n_epochs_decay)},
                          {"lr", o.lr}, {"lambda_A", o.lambda_A}, {"lambda_B", o.lambda_B},
                          {"lambda_identity", o.lambda_identity}, {"lambda_L1", o.lambda_L1},

@@ -38,6 +38,9 @@ struct TrainOptions {
   // (stored speed), "auto": half the memory available at start. Bytes, or with a K, M, G (powers
   // of 1024) suffix.
   std::string memory_budget = "0";
+  // RevGAN coupling blocks: "additive" (the paper's) or "affine" (x2 * sigmoid(a + 2) + t, the
+  // paper's ablation).
+  std::string coupling = "additive";
   // Optimisation.
   int64_t n_epochs = 100;        // epochs at the initial learning rate
   int64_t n_epochs_decay = 100;  // epochs of linear decay to zero

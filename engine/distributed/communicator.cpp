@@ -1,6 +1,7 @@
 // The world group: chosen once, from the build (MPI or not) and the launcher's environment.
 #include "engine/distributed/communicator.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <mutex>
 
@@ -61,6 +62,12 @@ int local_rank() {
   for (const char* name : {"OMPI_COMM_WORLD_LOCAL_RANK", "MPI_LOCALRANKID", "SLURM_LOCALID"})
     if (const char* value = std::getenv(name); value != nullptr) return std::atoi(value);
   return 0;
+}
+
+int launcher_group_size() {
+  for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE"})
+    if (const char* value = std::getenv(name); value != nullptr) return std::max(1, std::atoi(value));
+  return 1;
 }
 
 bool built_with_mpi() {

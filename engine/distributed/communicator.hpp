@@ -54,4 +54,8 @@ int local_rank();
 // Whether this build can run data-parallel (MPI found at build time).
 bool built_with_mpi();
 
+// The number of processes the launcher (mpirun, srun, hydra) started, from its environment
+// (OMPI_COMM_WORLD_SIZE, PMI_SIZE); 1 when not started by one.
+int launcher_group_size();
+
 }  // namespace revgan::distributed

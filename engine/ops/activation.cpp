@@ -1,5 +1,6 @@
-// relu, leaky_relu, tanh, sigmoid: forward, backward nodes and dispatch to kernels/{cpu,cuda}/elementwise.
-// Every backward is a function of one tensor: tanh and sigmoid save their output y; relu and
+// relu, leaky_relu, tanh, sigmoid, reciprocal: forward, backward nodes and dispatch to
+// kernels/{cpu,cuda}/elementwise. Every backward is a function of one tensor: tanh, sigmoid and
+// reciprocal save their output y; relu and
 // leaky_relu save their input x (same sign as y, and usually an instance norm output that is
 // saved anyway) and mark y as rebuildable from x, so a conv that saves y keeps x instead.
 #include "engine/ops/activation.hpp"
@@ -99,6 +100,24 @@ struct SigmoidTraits {
 #endif
 };
 
+struct ReciprocalTraits {
+  static constexpr OpKind kind = OpKind::reciprocal;
+  static constexpr const char* node_name = "ReciprocalBackward";
+  static constexpr bool saves_input = false;
+  template <class T> static void forward(int64_t n, T, const T* x, T* y) { cpu::reciprocal_forward(n, x, y); }
+  template <class T> static void backward(int64_t n, T, const T* y, const T* dy, T* dx) {
+    cpu::reciprocal_backward(n, y, dy, dx, false);
+  }
+#ifdef REVGAN_WITH_CUDA
+  template <class T> static cudaError_t cuda_forward(int64_t n, T, const T* x, T* y, cudaStream_t s) {
+    return kcuda::reciprocal_forward(n, x, y, s);
+  }
+  template <class T> static cudaError_t cuda_backward(int64_t n, T, const T* y, const T* dy, T* dx, cudaStream_t s) {
+    return kcuda::reciprocal_backward(n, y, dy, dx, false, s);
+  }
+#endif
+};
+
 // `saved` is y, or x where Traits::saves_input; the kernels read only its sign or value.
 template <class Traits>
 class ActivationBackward final : public Node {
@@ -169,5 +188,7 @@ Tensor leaky_relu(const Tensor& x, double slope) {
 Tensor tanh(const Tensor& x) { return activate<TanhTraits>(x, 0.0); }
 
 Tensor sigmoid(const Tensor& x) { return activate<SigmoidTraits>(x, 0.0); }
+
+Tensor reciprocal(const Tensor& x) { return activate<ReciprocalTraits>(x, 0.0); }
 
 }  // namespace revgan::ops

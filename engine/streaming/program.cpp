@@ -4,6 +4,7 @@
 
 #include "engine/nn/layers.hpp"
 #include "engine/reversible/additive_coupling.hpp"
+#include "engine/reversible/affine_coupling.hpp"
 #include "engine/reversible/reversible_sequence.hpp"
 
 namespace revgan::streaming {
@@ -114,10 +115,12 @@ Step reversible_step(reversible::ReversibleSequence& sequence, bool inverse) {
   s.kind = StepKind::reversible;
   s.inverse = inverse;
   for (const auto& block : sequence.blocks()) {
-    // The streamed executor implements the additive algebra; another coupling must say how.
-    REVGAN_CHECK(dynamic_cast<const reversible::AdditiveCoupling*>(block.get()) != nullptr,
-                 "streamed program: no streamed form of a {} block (additive couplings only)", block->type_name());
-    s.blocks.push_back({chain_of(block->f()), chain_of(block->g())});
+    // The streamed executor implements the additive and affine algebra; another coupling must say how.
+    const bool affine = dynamic_cast<const reversible::AffineCoupling*>(block.get()) != nullptr;
+    REVGAN_CHECK(affine || dynamic_cast<const reversible::AdditiveCoupling*>(block.get()) != nullptr,
+                 "streamed program: no streamed form of a {} block (additive and affine couplings only)",
+                 block->type_name());
+    s.blocks.push_back({chain_of(block->f()), chain_of(block->g()), affine});
   }
   return s;
 }

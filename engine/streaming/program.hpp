@@ -36,9 +36,12 @@ struct Layer {
 };
 using Chain = std::vector<Layer>;
 
-// y1 = x1 + F(x2), y2 = x2 + G(y1) on channel halves; inverse: x2 = y2 - G(y1), x1 = y1 - F(x2).
+// Additive: y1 = x1 + F(x2), y2 = x2 + G(y1) on channel halves; inverse: x2 = y2 - G(y1),
+// x1 = y1 - F(x2). Affine (reversible::AffineCoupling): F and G output (a, t) and the update is
+// x * sigmoid(a + 2) + t; inverse (y - t) / sigmoid(a + 2).
 struct Coupling {
   Chain f, g;
+  bool affine = false;
 };
 
 enum class StepKind { chain, reversible, residuals };

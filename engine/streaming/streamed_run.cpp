@@ -7,6 +7,10 @@
 #include <functional>
 
 #include "engine/autograd/grad_mode.hpp"
+#include "engine/ops/activation.hpp"
+#include "engine/ops/arithmetic.hpp"
+#include "engine/ops/channels.hpp"
+#include "engine/reversible/affine_coupling.hpp"
 #include "engine/streaming/box_copy.hpp"
 #include "engine/streaming/layer_memory.hpp"
 
@@ -77,10 +81,15 @@ class Streamer {
 
   // body(box, values) for every tile of `f`; a dry run records the largest peak of a tile
   // (inner tiles read wider halos than border ones) plus `extra` tile-sized buffers instead.
-  void for_each_tile(const Field& f, int64_t extra, const std::function<void(const Box&, Tensor&)>& body) const {
+  // `extra`: tiles of f's size the body allocates on top of the read's peak; with
+  // `extra_after_read`, on top of the tile read only (the read's transients are gone by then).
+  void for_each_tile(const Field& f, int64_t extra, const std::function<void(const Box&, Tensor&)>& body,
+                     bool extra_after_read = false) const {
     const std::vector<Box> boxes = tile_boxes(f.extent(), tile_of(f));
     if (dry_ != nullptr) {
-      for (const Box& box : boxes) dry_->touch(f.read_peak(box) + extra * f.bytes(box));
+      for (const Box& box : boxes)
+        dry_->touch(extra_after_read ? std::max(f.read_peak(box), (1 + extra) * f.bytes(box))
+                                     : f.read_peak(box) + extra * f.bytes(box));
       return;
     }
     for (const Box& box : boxes) {
@@ -166,13 +175,39 @@ class Streamer {
     for_each_tile(*f, 0, [&](const Box& box, Tensor& values) { paste_box(dst->tensor(), box, values, true, sign); });
   }
 
+  // dst (stored) <- dst * s + t, or (dst - t) / s when `inverse`, with (a, t) = f's channel halves
+  // and s = sigmoid(a + 2) (reversible::AffineCoupling), tile by tile. Up to four tiles of f's
+  // size live at once besides the one read (a and t, the bias, the scale, dst's tile and three
+  // half-size results), after the read's own transients are gone.
+  void affine_update(const Stored& dst, const FieldPtr& f, bool inverse) const {
+    for_each_tile(*f, 4, [&](const Box& box, Tensor& values) {
+      const Tensor z = values.to(Device::cpu());
+      const int64_t half = z.size(1) / 2;
+      const std::vector<Tensor> at = ops::split_channels(z, {half, half});
+      const Tensor bias = ops::full(at[0].shape(), reversible::AffineCoupling::scale_logit_shift, z.dtype());
+      const Tensor s = ops::sigmoid(ops::add(at[0], bias));
+      const Tensor current = dst->read(box);
+      const Tensor next = inverse ? ops::mul(ops::sub(current, at[1]), ops::reciprocal(s))
+                                  : ops::add(ops::mul(current, s), at[1]);
+      paste_box(dst->tensor(), box, next);
+    }, true);
+  }
+
   Stored reversible(Stored state, const Step& step) const {
     const int64_t half = state->channels() / 2;
     REVGAN_CHECK(state->channels() % 2 == 0, "streamed coupling: {} channels do not split in halves",
                  state->channels());
     const auto block = [&](const Coupling& c) {
       const Stored x1 = state->channels_view(0, half), x2 = state->channels_view(half, half);
-      if (!step.inverse) {
+      if (c.affine) {
+        if (!step.inverse) {
+          affine_update(x1, chain(x2, c.f), false);  // y1 = x1 s_F + t_F
+          affine_update(x2, chain(x1, c.g), false);  // y2 = x2 s_G + t_G
+        } else {
+          affine_update(x2, chain(x1, c.g), true);  // x2 = (y2 - t_G) / s_G
+          affine_update(x1, chain(x2, c.f), true);  // x1 = (y1 - t_F) / s_F
+        }
+      } else if (!step.inverse) {
         update(x1, chain(x2, c.f), 1.0f);  // y1 = x1 + F(x2)
         update(x2, chain(x1, c.g), 1.0f);  // y2 = x2 + G(y1)
       } else {
@@ -218,6 +253,11 @@ Axes program_output_extent(const Program& p, const Axes& extent) {
       REVGAN_CHECK(
           chain_shape(c.f, half, p.dims).extent == s.extent && chain_shape(c.g, half, p.dims).extent == s.extent,
           "streamed program: a coupling branch changes the size of its input");
+      const int64_t branch_out = c.affine ? s.channels : s.channels / 2;
+      REVGAN_CHECK(chain_shape(c.f, half, p.dims).channels == branch_out &&
+                       chain_shape(c.g, half, p.dims).channels == branch_out,
+                   "streamed program: a {} coupling's branches must output {} channels", c.affine ? "affine" : "additive",
+                   branch_out);
     }
     for (const Chain& r : step.residuals)
       REVGAN_CHECK(chain_shape(r, s, p.dims).extent == s.extent,

@@ -1,4 +1,4 @@
-// A byte-level replay of Sequential, AdditiveCoupling, ReversibleSequence and residual-block
+// A byte-level replay of Sequential, AdditiveCoupling, AffineCoupling, ReversibleSequence and residual-block
 // forwards (see their sources for the order in which tensors are created and dropped).
 #include "engine/streaming/whole_estimate.hpp"
 
@@ -54,13 +54,27 @@ class Replay {
     alloc(half);
     for (const Chain* branch : {inverse ? &c.g : &c.f, inverse ? &c.f : &c.g}) {
       const Activation out = chain(*branch, half);
-      alloc(half);  // the sum (or difference)
+      if (c.affine) affine_update(half, inverse);
+      else alloc(half);  // the sum (or difference)
       drop(out);
     }
     const Activation joined{x.channels, x.extent, true};
     alloc(joined);
     live_ -= 4 * bytes(half);  // both halves and both sums
     return joined;
+  }
+
+  // AffineCoupling's update of one half by a branch output (a, t) (affine_coupling.cpp): the
+  // split a and t, the bias and a + bias (dropped when the scale returns), the scale, then
+  // x * s (forward) or y - t and 1 / s (inverse), the result; all but the result die with the
+  // statement. Leaves the result allocated, like the additive sum.
+  void affine_update(const Activation& half, bool inverse) {
+    for (int i = 0; i < 5; ++i) alloc(half);  // a, t, bias, a + bias, s
+    live_ -= 2 * bytes(half);                 // bias, a + bias
+    const int temporaries = inverse ? 2 : 1;
+    for (int i = 0; i < temporaries; ++i) alloc(half);
+    alloc(half);  // the result
+    live_ -= (3 + temporaries) * bytes(half);  // a, t, s and the temporaries
   }
 
   // ReversibleSequence::run without gradients: h = block(h).

@@ -1,4 +1,4 @@
-// CPU activations (relu, leaky_relu, tanh, sigmoid) from elementwise.hpp; backwards use
+// CPU activations (relu, leaky_relu, tanh, sigmoid) and reciprocal from elementwise.hpp; backwards use
 // the forward output y only (relu and leaky_relu only its sign, so the input x serves too).
 #include <cmath>
 
@@ -54,6 +54,14 @@ template <class T> void sigmoid_backward(int64_t n, const T* y, const T* dy, T* 
     detail::store(n, dx, accumulate, [=](int64_t i) { return dy[i] * y[i] * (T(1) - y[i]); });
 }
 
+template <class T> void reciprocal_forward(int64_t n, const T* x, T* y) {
+    detail::store(n, y, false, [=](int64_t i) { return T(1) / x[i]; });
+}
+
+template <class T> void reciprocal_backward(int64_t n, const T* y, const T* dy, T* dx, bool accumulate) {
+    detail::store(n, dx, accumulate, [=](int64_t i) { return -dy[i] * y[i] * y[i]; });
+}
+
 #define REVGAN_INSTANTIATE(T)                                                          \
     template void relu_forward<T>(int64_t, const T*, T*);                              \
     template void relu_backward<T>(int64_t, const T*, const T*, T*, bool);             \
@@ -62,7 +70,9 @@ template <class T> void sigmoid_backward(int64_t n, const T* y, const T* dy, T* 
     template void tanh_forward<T>(int64_t, const T*, T*);                              \
     template void tanh_backward<T>(int64_t, const T*, const T*, T*, bool);             \
     template void sigmoid_forward<T>(int64_t, const T*, T*);                           \
-    template void sigmoid_backward<T>(int64_t, const T*, const T*, T*, bool);
+    template void sigmoid_backward<T>(int64_t, const T*, const T*, T*, bool);          \
+    template void reciprocal_forward<T>(int64_t, const T*, T*);                        \
+    template void reciprocal_backward<T>(int64_t, const T*, const T*, T*, bool);
 REVGAN_INSTANTIATE(float)
 REVGAN_INSTANTIATE(double)
 #undef REVGAN_INSTANTIATE

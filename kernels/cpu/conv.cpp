@@ -13,18 +13,6 @@ namespace revgan::kernels::cpu {
 
 namespace {
 
-// x's channels unfolded over y's spatial positions.
-detail::ColShape conv_cols(const ConvGeometry& g) {
-  detail::ColShape s;
-  s.channels = g.in_channels;
-  s.image = g.input;
-  s.cols = g.output;
-  s.kernel = g.kernel;
-  s.stride = g.stride;
-  s.padding = g.padding;
-  return s;
-}
-
 // Calls body(tile) for consecutive bands of output slabs covering the whole output.
 template <class Body>
 void for_each_band(const detail::ColShape& s, Body&& body) {

@@ -7,24 +7,6 @@
 
 namespace revgan::kernels::cpu {
 
-namespace {
-
-// y's channels unfolded over x's spatial positions. output_padding needs no special
-// case: the trailing rows it adds are reached by no tap, so col2im leaves them at zero
-// (or bias) and im2col never reads them.
-detail::ColShape transpose_cols(const ConvGeometry& g) {
-  detail::ColShape s;
-  s.channels = g.out_channels;
-  s.image = g.output;
-  s.cols = g.input;
-  s.kernel = g.kernel;
-  s.stride = g.stride;
-  s.padding = g.padding;
-  return s;
-}
-
-}  // namespace
-
 int64_t conv_transpose_workspace_elements(const ConvGeometry& g) {
   const detail::ColShape s = transpose_cols(g);
   return detail::col_is_identity(s) ? 0 : detail::col_rows(s) * volume(g.input);

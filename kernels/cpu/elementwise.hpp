@@ -29,5 +29,8 @@ template <class T> void tanh_forward(int64_t n, const T* x, T* y);
 template <class T> void tanh_backward(int64_t n, const T* y, const T* dy, T* dx, bool accumulate);
 template <class T> void sigmoid_forward(int64_t n, const T* x, T* y);
 template <class T> void sigmoid_backward(int64_t n, const T* y, const T* dy, T* dx, bool accumulate);
+// y = 1 / x; dx = -dy y^2 (from the output, like tanh and sigmoid).
+template <class T> void reciprocal_forward(int64_t n, const T* x, T* y);
+template <class T> void reciprocal_backward(int64_t n, const T* y, const T* dy, T* dx, bool accumulate);
 
 }  // namespace revgan::kernels::cpu

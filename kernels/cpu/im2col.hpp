@@ -5,34 +5,14 @@
 
 #include <cstdint>
 
-#include "kernels/common/geometry.hpp"
+#include "kernels/common/col_shape.hpp"
 
 namespace revgan::kernels::cpu::detail {
 
-// An image of `channels` volumes of extent `image`, unfolded against `kernel` into a
-// column matrix of col_rows() rows and volume(cols) columns. Row order is
-// (channel, kd, kh, kw), matching a PyTorch weight's flattened trailing dims.
-struct ColShape {
-  int64_t channels = 1;
-  Extent3 image{1, 1, 1};
-  Extent3 cols{1, 1, 1};
-  Extent3 kernel{1, 1, 1};
-  Extent3 stride{1, 1, 1};
-  Extent3 padding{0, 0, 0};
-  // Elements between channel planes of the image; 0 means volume(image). Tiles (below) view
-  // a band of a larger image, so their planes are further apart than their own volume.
-  int64_t plane_stride = 0;
-};
-
-inline int64_t col_rows(const ColShape& s) { return s.channels * volume(s.kernel); }
-
-// A 1x1 kernel with stride 1 and no padding makes the image its own column matrix.
-inline bool col_is_identity(const ColShape& s) {
-  for (int i = 0; i < 3; ++i) {
-    if (s.kernel[i] != 1 || s.stride[i] != 1 || s.padding[i] != 0) return false;
-  }
-  return true;
-}
+// The column matrix (kernels/common/col_shape.hpp), shared with the CUDA kernels.
+using kernels::ColShape;
+using kernels::col_is_identity;
+using kernels::col_rows;
 
 // A band of whole output slabs (along D when the output has depth, else along H) as a
 // problem of its own: `shape` unfolds only the image rows the band reads, starting

@@ -1,4 +1,4 @@
-// CUDA activations (relu, leaky_relu, tanh, sigmoid) declared in elementwise.cuh; the same
+// CUDA activations (relu, leaky_relu, tanh, sigmoid) and reciprocal declared in elementwise.cuh; the same
 // formulas as kernels/cpu/activation.cpp, backwards from the forward output y.
 #include "kernels/cuda/elementwise.cuh"
 #include "kernels/cuda/loops.cuh"
@@ -58,6 +58,16 @@ struct SigmoidBackward {
   const T *y, *dy;
   __device__ T operator()(int64_t i) const { return dy[i] * y[i] * (T(1) - y[i]); }
 };
+template <class T>
+struct ReciprocalForward {
+  const T* x;
+  __device__ T operator()(int64_t i) const { return T(1) / x[i]; }
+};
+template <class T>
+struct ReciprocalBackward {
+  const T *y, *dy;
+  __device__ T operator()(int64_t i) const { return -dy[i] * y[i] * y[i]; }
+};
 
 }  // namespace
 
@@ -94,6 +104,14 @@ template <class T>
 cudaError_t sigmoid_backward(int64_t n, const T* y, const T* dy, T* dx, bool accumulate, cudaStream_t stream) {
   return detail::launch_store(n, dx, accumulate, SigmoidBackward<T>{y, dy}, stream);
 }
+template <class T>
+cudaError_t reciprocal_forward(int64_t n, const T* x, T* y, cudaStream_t stream) {
+  return detail::launch_store(n, y, false, ReciprocalForward<T>{x}, stream);
+}
+template <class T>
+cudaError_t reciprocal_backward(int64_t n, const T* y, const T* dy, T* dx, bool accumulate, cudaStream_t stream) {
+  return detail::launch_store(n, dx, accumulate, ReciprocalBackward<T>{y, dy}, stream);
+}
 
 #define REVGAN_INSTANTIATE(T)                                                                          \
   template cudaError_t relu_forward<T>(int64_t, const T*, T*, cudaStream_t);                           \
@@ -103,7 +121,9 @@ cudaError_t sigmoid_backward(int64_t n, const T* y, const T* dy, T* dx, bool acc
   template cudaError_t tanh_forward<T>(int64_t, const T*, T*, cudaStream_t);                           \
   template cudaError_t tanh_backward<T>(int64_t, const T*, const T*, T*, bool, cudaStream_t);          \
   template cudaError_t sigmoid_forward<T>(int64_t, const T*, T*, cudaStream_t);                        \
-  template cudaError_t sigmoid_backward<T>(int64_t, const T*, const T*, T*, bool, cudaStream_t);
+  template cudaError_t sigmoid_backward<T>(int64_t, const T*, const T*, T*, bool, cudaStream_t);          \
+  template cudaError_t reciprocal_forward<T>(int64_t, const T*, T*, cudaStream_t);                     \
+  template cudaError_t reciprocal_backward<T>(int64_t, const T*, const T*, T*, bool, cudaStream_t);
 REVGAN_INSTANTIATE(float)
 REVGAN_INSTANTIATE(double)
 #undef REVGAN_INSTANTIATE

@@ -8,23 +8,7 @@
 
 namespace revgan::kernels::cuda {
 
-namespace {
-
 namespace kc = kernels::cuda;
-
-// y's channels unfolded over x's spatial positions; output_padding rows are reached by no tap.
-kc::ColShape transpose_cols(const ConvGeometry& g) {
-  kc::ColShape s;
-  s.channels = g.out_channels;
-  s.image = g.output;
-  s.cols = g.input;
-  s.kernel = g.kernel;
-  s.stride = g.stride;
-  s.padding = g.padding;
-  return s;
-}
-
-}  // namespace
 
 int64_t conv_transpose_workspace_elements(const ConvGeometry& g) {
   const kc::ColShape s = transpose_cols(g);

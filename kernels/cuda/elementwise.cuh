@@ -49,5 +49,10 @@ template <class T>
 cudaError_t sigmoid_forward(int64_t n, const T* x, T* y, cudaStream_t stream);
 template <class T>
 cudaError_t sigmoid_backward(int64_t n, const T* y, const T* dy, T* dx, bool accumulate, cudaStream_t stream);
+// y = 1 / x; dx = -dy y^2.
+template <class T>
+cudaError_t reciprocal_forward(int64_t n, const T* x, T* y, cudaStream_t stream);
+template <class T>
+cudaError_t reciprocal_backward(int64_t n, const T* y, const T* dy, T* dx, bool accumulate, cudaStream_t stream);
 
 }  // namespace revgan::kernels::cuda

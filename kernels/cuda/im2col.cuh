@@ -8,31 +8,15 @@
 
 #include <cstdint>
 
-#include "kernels/common/geometry.hpp"
+#include "kernels/common/col_shape.hpp"
 
 namespace revgan::kernels::cuda {
 
-// An image of `channels` volumes of extent `image`, unfolded against `kernel` into a column
-// matrix of col_rows() rows and volume(cols) columns; rows ordered (channel, kd, kh, kw).
-struct ColShape {
-  int64_t channels = 1;
-  Extent3 image{1, 1, 1};
-  Extent3 cols{1, 1, 1};
-  Extent3 kernel{1, 1, 1};
-  Extent3 stride{1, 1, 1};
-  Extent3 padding{0, 0, 0};
-};
-
-inline int64_t col_rows(const ColShape& s) {
-  return s.channels * volume(s.kernel);
-}
-
-// A 1x1 kernel with stride 1 and no padding makes the image its own column matrix.
-inline bool col_is_identity(const ColShape& s) {
-  for (int i = 0; i < 3; ++i)
-    if (s.kernel[i] != 1 || s.stride[i] != 1 || s.padding[i] != 0) return false;
-  return true;
-}
+// The column matrix (kernels/common/col_shape.hpp), shared with the CPU kernels; the CUDA
+// kernels unfold whole images (plane_stride stays 0).
+using kernels::ColShape;
+using kernels::col_is_identity;
+using kernels::col_rows;
 
 // col[col_rows, volume(cols)] from image[channels, image...]; padded taps read zero.
 template <class T>

@@ -4,8 +4,11 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cstdlib>
 #include <deque>
+#include <string>
 
+#include "engine/distributed/communicator.hpp"
 #include "engine/distributed/data_parallel.hpp"
 #include "engine/tensor/factory.hpp"
 
@@ -79,4 +82,21 @@ TEST_CASE("average_gradients: bucketed mean of own and peer gradients", "[exec]"
     REQUIRE(params[2].grad().defined());
     CHECK(params[2].grad().to_vector() == std::vector<double>{0.5, 0.5});
   }
+}
+
+TEST_CASE("launcher_group_size: read from Open MPI's or PMI's environment, 1 without a launcher", "[exec]") {
+  const char* saved = std::getenv("OMPI_COMM_WORLD_SIZE");
+  const std::string restore = saved != nullptr ? saved : "";
+  ::unsetenv("OMPI_COMM_WORLD_SIZE");
+  ::unsetenv("PMI_SIZE");
+  CHECK(revgan::distributed::launcher_group_size() == 1);
+  ::setenv("PMI_SIZE", "3", 1);
+  CHECK(revgan::distributed::launcher_group_size() == 3);
+  ::unsetenv("PMI_SIZE");
+  ::setenv("OMPI_COMM_WORLD_SIZE", "4", 1);
+  CHECK(revgan::distributed::launcher_group_size() == 4);
+  if (saved != nullptr)
+    ::setenv("OMPI_COMM_WORLD_SIZE", restore.c_str(), 1);
+  else
+    ::unsetenv("OMPI_COMM_WORLD_SIZE");
 }

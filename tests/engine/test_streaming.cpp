@@ -3,6 +3,7 @@
 // directions) and residual blocks, in 2D and 3D, with odd tiles, stored or recomputed
 // activations; the memory estimates against the allocator's measured peaks.
 #include <catch2/catch.hpp>
+#include <functional>
 #include <memory>
 
 #include "engine/autograd/grad_mode.hpp"
@@ -11,6 +12,7 @@
 #include "engine/nn/layers.hpp"
 #include "engine/ops/arithmetic.hpp"
 #include "engine/reversible/additive_coupling.hpp"
+#include "engine/reversible/coupling_kind.hpp"
 #include "engine/reversible/reversible_sequence.hpp"
 #include "engine/streaming/box_copy.hpp"
 #include "engine/streaming/streamed_run.hpp"
@@ -43,11 +45,12 @@ std::shared_ptr<nn::Sequential> mini_generator(int dims, int64_t in, int64_t k) 
   return net;
 }
 
-std::shared_ptr<nn::Sequential> branch(int64_t channels, uint64_t seed) {
+std::shared_ptr<nn::Sequential> branch(int64_t channels, uint64_t seed, int64_t out_channels = 0) {
   auto b = std::make_shared<nn::Sequential>(Modules{
       std::make_shared<nn::ReflectionPad>(1), std::make_shared<nn::Conv>(2, channels, channels, 3),
       std::make_shared<nn::InstanceNorm>(), std::make_shared<nn::ReLU>(), std::make_shared<nn::ReflectionPad>(1),
-      std::make_shared<nn::Conv>(2, channels, channels, 3), std::make_shared<nn::InstanceNorm>()});
+      std::make_shared<nn::Conv>(2, channels, out_channels > 0 ? out_channels : channels, 3),
+      std::make_shared<nn::InstanceNorm>()});
   Generator gen(seed);
   nn::init_normal(*b, gen, 0.2);
   return b;
@@ -63,6 +66,15 @@ Program single_chain(nn::Module& m) {
   p.steps.push_back(chain_step(m));
   finish_program(p);
   return p;
+}
+
+// The CPU allocator's peak while `run` makes its output, plus `input` (the estimates count it).
+int64_t measured_peak(const Tensor& input, const std::function<Tensor()>& run) {
+  Allocator& a = cpu_allocator();
+  a.reset_peak();
+  const int64_t before = a.stats().live_bytes;
+  const Tensor y = run();
+  return a.stats().peak_live_bytes - before + input.nbytes();
 }
 
 // Streamed outputs carry float rounding of another summation order (tiles of GEMMs, merged
@@ -153,9 +165,12 @@ TEST_CASE("streamed 3D chain equals the whole-volume forward", "[exec]") {
 }
 
 TEST_CASE("streamed coupling blocks and residual blocks equal their forwards, both directions", "[exec]") {
+  const auto coupling = GENERATE(reversible::CouplingKind::additive, reversible::CouplingKind::affine);
+  INFO(reversible::coupling_name(coupling));
   std::vector<std::shared_ptr<reversible::Coupling>> blocks;
+  const int64_t out = reversible::branch_output_channels(coupling, 3);
   for (uint64_t i = 0; i < 2; ++i)
-    blocks.push_back(std::make_shared<reversible::AdditiveCoupling>(branch(3, 20 + i), branch(3, 30 + i)));
+    blocks.push_back(reversible::make_coupling(coupling, branch(3, 20 + i, out), branch(3, 30 + i, out)));
   reversible::ReversibleSequence core(blocks);
   const Tensor x = test::random_uniform({1, 6, 23, 17}, 4, -1, 1, DType::float32);
   StreamOptions o;
@@ -191,13 +206,7 @@ TEST_CASE("memory estimates match the allocator's measured peaks", "[exec]") {
   auto net = mini_generator(2, 3, 4);
   const Program p = single_chain(*net);
   const Tensor x = test::random_uniform({1, 3, 64, 96}, 3, -1, 1, DType::float32);
-  Allocator& a = cpu_allocator();
-  const auto measured = [&](const std::function<Tensor()>& run) {
-    a.reset_peak();
-    const int64_t before = a.stats().live_bytes;
-    const Tensor y = run();
-    return a.stats().peak_live_bytes - before + x.nbytes();  // the estimates count the input
-  };
+  const auto measured = [&](const std::function<Tensor()>& run) { return measured_peak(x, run); };
   const int64_t whole = measured([&] { return whole_forward(*net, x); });
   const int64_t whole_estimate = estimate_whole_bytes(p, spatial_extent(x));
   INFO("whole: measured " << whole << ", estimated " << whole_estimate);
@@ -213,5 +222,39 @@ TEST_CASE("memory estimates match the allocator's measured peaks", "[exec]") {
     CHECK(streamed_estimate >= streamed);
     CHECK(streamed_estimate <= streamed + streamed / 50);
     CHECK(streamed < whole);
+  }
+}
+
+TEST_CASE("whole and streamed estimates of coupling blocks match the allocator's peaks, both couplings", "[exec]") {
+  const auto coupling = GENERATE(reversible::CouplingKind::additive, reversible::CouplingKind::affine);
+  INFO(reversible::coupling_name(coupling));
+  const int64_t out = reversible::branch_output_channels(coupling, 4);
+  std::vector<std::shared_ptr<reversible::Coupling>> blocks;
+  for (uint64_t i = 0; i < 2; ++i)
+    blocks.push_back(reversible::make_coupling(coupling, branch(4, 50 + i, out), branch(4, 60 + i, out)));
+  reversible::ReversibleSequence core(blocks);
+  const Tensor x = test::random_uniform({1, 8, 48, 40}, 5, -1, 1, DType::float32);
+  const auto measured = [&](const std::function<Tensor()>& run) { return measured_peak(x, run); };
+  for (const bool inverse : {false, true}) {
+    INFO((inverse ? "inverse" : "forward"));
+    Program p;
+    p.steps.push_back(reversible_step(core, inverse));
+    finish_program(p);
+    const int64_t whole = measured([&] {
+      NoGradScope no_grad;
+      return inverse ? core.inverse(x) : core.forward(x);
+    });
+    const int64_t whole_estimate = estimate_whole_bytes(p, spatial_extent(x));
+    INFO("whole: measured " << whole << ", estimated " << whole_estimate);
+    CHECK(whole_estimate >= whole);
+    CHECK(whole_estimate <= whole + whole / 50);
+    StreamOptions o;
+    o.tile = {1, 16, 16};
+    o.store_factor = 0;
+    const int64_t streamed = measured([&] { return run_streamed(p, x, o); });
+    const int64_t streamed_estimate = estimate_streamed_bytes(p, spatial_extent(x), o);
+    INFO("streamed: measured " << streamed << ", estimated " << streamed_estimate);
+    CHECK(streamed_estimate >= streamed);
+    CHECK(streamed_estimate <= streamed + streamed / 10);
   }
 }

@@ -221,6 +221,9 @@ S = (2, 3, 4, 5)
 case("relu_basic", "relu", lambda: [randn(*S)], F.relu)
 case("tanh_basic", "tanh", lambda: [randn(*S) * 2.0], torch.tanh)
 case("sigmoid_basic", "sigmoid", lambda: [randn(*S) * 3.0], torch.sigmoid)
+# |x| in [0.25, 2.25): away from the pole at 0, both signs.
+case("reciprocal_basic", "reciprocal",
+     lambda: [(rand(*S) * 2.0 + 0.25) * torch.sign(randn(*S))], torch.reciprocal)
 case("leaky_relu_basic", "leaky_relu", lambda: [randn(*S)],
      lambda x: F.leaky_relu(x, 0.2), attrs=dict(slope=0.2))
 case("add_basic", "add", lambda: [randn(*S), randn(*S)], torch.add)

@@ -78,6 +78,9 @@ std::vector<Tensor> call_op(const GoldenCase& c, OpKind kind, const std::vector<
     case OpKind::sigmoid:
       expect_inputs(c, x, 1);
       return {ops::sigmoid(x[0])};
+    case OpKind::reciprocal:
+      expect_inputs(c, x, 1);
+      return {ops::reciprocal(x[0])};
     case OpKind::add:
       expect_inputs(c, x, 2);
       return {ops::add(x[0], x[1])};

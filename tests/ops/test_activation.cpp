@@ -2,6 +2,8 @@
 // and that saving only the output leaves no reference cycle.
 #include <catch2/catch.hpp>
 
+#include <limits>
+
 #include <cmath>
 #include <memory>
 
@@ -15,7 +17,8 @@ using namespace revgan;
 using test::gradcheck;
 using test::random_normal;
 
-REVGAN_GRADCHECK_COVERS(ops::OpKind::relu, ops::OpKind::leaky_relu, ops::OpKind::tanh, ops::OpKind::sigmoid);
+REVGAN_GRADCHECK_COVERS(ops::OpKind::relu, ops::OpKind::leaky_relu, ops::OpKind::tanh, ops::OpKind::sigmoid,
+                        ops::OpKind::reciprocal);
 
 namespace {
 
@@ -41,6 +44,8 @@ TEST_CASE("gradcheck relu leaky_relu tanh sigmoid", "[op][grad]") {
     REVGAN_REQUIRE_GRADCHECK(gradcheck([](auto& x) { return ops::leaky_relu(x[0], 1.5); }, in, {true}));
     REVGAN_REQUIRE_GRADCHECK(gradcheck([](auto& x) { return ops::tanh(x[0]); }, in, {true}));
     REVGAN_REQUIRE_GRADCHECK(gradcheck([](auto& x) { return ops::sigmoid(x[0]); }, in, {true}));
+    // away_from_zero keeps |x| >= 0.1, where 1/x is smooth enough for central differences.
+    REVGAN_REQUIRE_GRADCHECK(gradcheck([](auto& x) { return ops::reciprocal(x[0]); }, in, {true}));
   }
 }
 
@@ -63,6 +68,12 @@ TEST_CASE("activation forward values", "[op]") {
     CHECK(t[i] == Approx(std::tanh(xi)).epsilon(1e-6));
     CHECK(s[i] == Approx(1.0 / (1.0 + std::exp(-xi))).epsilon(1e-6));
   }
+  const auto r = ops::reciprocal(x).to_vector();
+  REQUIRE(r == std::vector<double>{-0.5, -2.0, 2.0, static_cast<double>(1.0f / 3.0f)});
+  // IEEE division: signed infinities at signed zeros.
+  const auto at_zero = ops::reciprocal(test::from_values({2}, {0.0, -0.0})).to_vector();
+  REQUIRE(at_zero[0] == std::numeric_limits<double>::infinity());
+  REQUIRE(at_zero[1] == -std::numeric_limits<double>::infinity());
   // Extreme logits saturate instead of producing inf/inf.
   auto extreme = ops::sigmoid(test::from_values({2}, {-1000.0, 1000.0})).to_vector();
   REQUIRE(extreme[0] == 0.0);
@@ -81,6 +92,7 @@ TEST_CASE("activations reject an undefined input, naming the op", "[op]") {
   REQUIRE_THROWS_WITH(ops::leaky_relu(Tensor()), Catch::Contains("leaky_relu"));
   REQUIRE_THROWS_WITH(ops::tanh(Tensor()), Catch::Contains("tanh"));
   REQUIRE_THROWS_WITH(ops::sigmoid(Tensor()), Catch::Contains("sigmoid"));
+  REQUIRE_THROWS_WITH(ops::reciprocal(Tensor()), Catch::Contains("reciprocal"));
 }
 
 TEST_CASE("activation nodes do not keep their own output alive", "[op]") {

@@ -69,9 +69,12 @@ void copy_parameters(const nn::Module& from, nn::Module& to) {
 
 }  // namespace
 
-TEST_CASE("memory-saving equals stored in float64, both directions", "[exec]") {
+TEST_CASE("memory-saving equals stored in float64, both directions, both couplings", "[exec]") {
   auto direction = GENERATE(Direction::forward, Direction::inverse);
-  auto core = test::make_core(16, 3, DType::float64, 11);
+  auto coupling = GENERATE(reversible::CouplingKind::additive, reversible::CouplingKind::affine);
+  INFO(reversible::coupling_name(coupling));
+  // std 0.2: the affine blocks' scales spread well away from their initial sigmoid(2).
+  auto core = test::make_core(16, 3, DType::float64, 11, 0.2, coupling);
   Tensor x = test::random_normal({2, 16, 9, 7}, 5);
   Tensor upstream = test::random_normal({2, 16, 9, 7}, 6);
   RunResult stored = run(*core, x, upstream, Mode::stored, direction);
@@ -97,8 +100,10 @@ TEST_CASE("memory-saving equals stored in float64, both directions", "[exec]") {
 // tensor far inside float32 territory (an executor bug shows up as O(1)).
 TEST_CASE("memory-saving vs stored in float32 is within float32 rounding", "[exec]") {
   auto direction = GENERATE(Direction::forward, Direction::inverse);
-  auto core32 = test::make_core(16, 3, DType::float32, 11);
-  auto core64 = test::make_core(16, 3, DType::float64, 11);
+  auto coupling = GENERATE(reversible::CouplingKind::additive, reversible::CouplingKind::affine);
+  INFO(reversible::coupling_name(coupling));
+  auto core32 = test::make_core(16, 3, DType::float32, 11, 0.02, coupling);
+  auto core64 = test::make_core(16, 3, DType::float64, 11, 0.02, coupling);
   copy_parameters(*core32, *core64);
   Tensor x32 = test::random_normal({2, 16, 9, 7}, 5, DType::float32);
   Tensor up32 = test::random_normal({2, 16, 9, 7}, 6, DType::float32);
@@ -121,7 +126,9 @@ TEST_CASE("memory-saving vs stored in float32 is within float32 rounding", "[exe
 }
 
 TEST_CASE("memory-saving backward leaves no reconstructed tensor alive", "[exec]") {
-  auto core = test::make_core(8, 4, DType::float32, 3);
+  auto coupling = GENERATE(reversible::CouplingKind::additive, reversible::CouplingKind::affine);
+  INFO(reversible::coupling_name(coupling));
+  auto core = test::make_core(8, 4, DType::float32, 3, 0.02, coupling);
   core->set_mode(Mode::memory_saving);
   Allocator& a = cpu_allocator();
   // Warm-up creates every parameter's .grad so that the measured run allocates no new gradients.
@@ -145,8 +152,10 @@ TEST_CASE("memory-saving backward leaves no reconstructed tensor alive", "[exec]
 // unlimited, and as many as fit in between, spent across passes until the budget is reset.
 TEST_CASE("memory budgets: gradients equal stored mode at every budget, blocks stored as they fit", "[exec]") {
   auto direction = GENERATE(Direction::forward, Direction::inverse);
+  auto coupling = GENERATE(reversible::CouplingKind::additive, reversible::CouplingKind::affine);
+  INFO(reversible::coupling_name(coupling));
   constexpr int depth = 4;
-  auto core = test::make_core(16, depth, DType::float64, 11);
+  auto core = test::make_core(16, depth, DType::float64, 11, 0.02, coupling);
   Tensor x = test::random_normal({2, 16, 9, 7}, 5);
   Tensor upstream = test::random_normal({2, 16, 9, 7}, 6);
   RunResult stored = run(*core, x, upstream, Mode::stored, direction);

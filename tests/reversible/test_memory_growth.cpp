@@ -18,11 +18,12 @@ constexpr int64_t width = 4;   // K: the core runs on 4K = 16 channels
 constexpr int64_t image = 32;  // the core runs at image / 4 = 8x8
 
 // Peak bytes of the activations category over one forward + backward of both directions.
-int64_t peak_activation_bytes(int64_t depth, reversible::Mode mode) {
+int64_t peak_activation_bytes(int64_t depth, reversible::Mode mode, reversible::CouplingKind coupling) {
   models::RevGan2dOptions options;
   options.ngf = width;
   options.depth = depth;
   options.mode = mode;
+  options.coupling = coupling;
   options.seed = 1;
   models::RevGan2d generator(options);
   Tensor x = test::random_uniform({1, 3, image, image}, 1, -1, 1, DType::float32);
@@ -42,11 +43,13 @@ int64_t peak_activation_bytes(int64_t depth, reversible::Mode mode) {
 }  // namespace
 
 TEST_CASE("generator activation memory: flat in depth when memory-saving, linear when stored", "[exec][model]") {
+  auto coupling = GENERATE(reversible::CouplingKind::additive, reversible::CouplingKind::affine);
+  INFO(reversible::coupling_name(coupling));
   const int64_t core_tensor_bytes = 4 * width * (image / 4) * (image / 4) * 4;  // one [1, 4K, H/4, W/4] float32
   std::map<int64_t, int64_t> saving, stored;
   for (int64_t depth : {6, 12, 30}) {
-    saving[depth] = peak_activation_bytes(depth, reversible::Mode::memory_saving);
-    stored[depth] = peak_activation_bytes(depth, reversible::Mode::stored);
+    saving[depth] = peak_activation_bytes(depth, reversible::Mode::memory_saving, coupling);
+    stored[depth] = peak_activation_bytes(depth, reversible::Mode::stored, coupling);
   }
   INFO(fmt::format("memory-saving peak activation bytes: depth 6 {}, 12 {}, 30 {}", saving[6], saving[12], saving[30]));
   INFO(fmt::format("stored peak activation bytes: depth 6 {}, 12 {}, 30 {}", stored[6], stored[12], stored[30]));

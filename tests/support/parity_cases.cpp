@@ -58,6 +58,9 @@ std::vector<ParityCase> elementwise_cases() {
     cases.push_back(unary("tanh" + tag, {OpKind::tanh}, s, [](const Tensor& x) { return ops::tanh(x); }));
     cases.push_back(
         unary("sigmoid" + tag, {OpKind::sigmoid}, s, [](const Tensor& x) { return ops::sigmoid(ops::scale(x, 8.0)); }));
+    // 1 / sigmoid(x) = 1 + exp(-x): inputs in (0, 1), outputs from 1 up to about 50.
+    cases.push_back(unary("reciprocal" + tag, {OpKind::reciprocal}, s,
+                          [](const Tensor& x) { return ops::reciprocal(ops::sigmoid(x)); }));
   }
   return cases;
 }
