@@ -41,15 +41,21 @@ std::shared_ptr<nn::Sequential> make_decoder(int64_t ngf, int64_t out_nc, DType 
   return dec;
 }
 
+std::shared_ptr<nn::Module> make_norm(bool instance_norm) {
+  if (instance_norm) return std::make_shared<InstanceNorm>();
+  return std::make_shared<nn::Identity>();
+}
+
 std::shared_ptr<nn::Sequential> make_conv_branch(int dims, int64_t channels, bool final_norm, DType dtype,
-                                                 int64_t out_channels) {
+                                                 int64_t out_channels, bool instance_norm) {
   REVGAN_CHECK(channels > 0 && out_channels >= 0, "conv branch: channel counts must be positive, got {} -> {}",
                channels, out_channels);
+  REVGAN_CHECK(instance_norm || !final_norm, "conv branch: a final instance norm needs instance_norm");
   if (out_channels == 0) out_channels = channels;
   auto branch = std::make_shared<nn::Sequential>();
   branch->append(std::make_shared<ReflectionPad>(1))
       .append(std::make_shared<Conv>(dims, channels, channels, 3, 1, 0, true, dtype))
-      .append(std::make_shared<InstanceNorm>())
+      .append(make_norm(instance_norm))
       .append(std::make_shared<ReLU>())
       .append(std::make_shared<ReflectionPad>(1))
       .append(std::make_shared<Conv>(dims, channels, out_channels, 3, 1, 0, true, dtype));

@@ -18,10 +18,14 @@ std::shared_ptr<nn::Sequential> make_decoder(int64_t ngf, int64_t out_nc, DType 
 
 // ReflectionPad 1 -> Conv 3^dims -> IN -> ReLU -> ReflectionPad 1 -> Conv 3^dims [-> IN],
 // channels -> out_channels (0: channels; an affine coupling's branch outputs twice its input).
-// The last conv is child "5" (see last_conv_index).
+// The last conv is child "5" (see last_conv_index). Without `instance_norm` an identity stands
+// where the first IN was (final_norm must then be false).
 std::shared_ptr<nn::Sequential> make_conv_branch(int dims, int64_t channels, bool final_norm, DType dtype,
-                                                 int64_t out_channels = 0);
+                                                 int64_t out_channels = 0, bool instance_norm = true);
 inline constexpr int64_t last_conv_index = 5;
+
+// InstanceNorm, or an identity in its place (generators without normalisation).
+std::shared_ptr<nn::Module> make_norm(bool instance_norm);
 
 // x + F(x): the ResNet generator's block.
 class ResidualBlock : public nn::Module {

@@ -53,4 +53,9 @@ streaming::Program generator_program(GeneratorPair& generators, bool x_to_y) {
   return p;
 }
 
+bool adds_input(const GeneratorPair& generators) {
+  const auto* g3 = dynamic_cast<const RevGan3d*>(&generators);
+  return g3 != nullptr && g3->options().global_residual;
+}
+
 }  // namespace revgan::models

@@ -7,6 +7,7 @@
 
 #include "engine/nn/init.hpp"
 #include "engine/nn/layers.hpp"
+#include "engine/ops/arithmetic.hpp"
 #include "engine/ops/upsample.hpp"
 #include "models/blocks.hpp"
 
@@ -14,11 +15,11 @@ namespace revgan::models {
 
 namespace {
 
-// ReflectionPad 1 -> Conv3d 3x3x3 (in -> K) -> IN -> ReLU.
-std::shared_ptr<nn::Sequential> make_stem(int64_t in_nc, int64_t k, DType dtype) {
+// ReflectionPad 1 -> Conv3d 3x3x3 (in -> K) -> IN (or identity) -> ReLU.
+std::shared_ptr<nn::Sequential> make_stem(int64_t in_nc, int64_t k, bool instance_norm, DType dtype) {
   return std::make_shared<nn::Sequential>(std::initializer_list<std::shared_ptr<nn::Module>>{
       std::make_shared<nn::ReflectionPad>(1), std::make_shared<nn::Conv>(3, in_nc, k, 3, 1, 0, true, dtype),
-      std::make_shared<nn::InstanceNorm>(), std::make_shared<nn::ReLU>()});
+      make_norm(instance_norm), std::make_shared<nn::ReLU>()});
 }
 
 // ReflectionPad 1 -> Conv3d 3x3x3 (K -> out). No output activation: the supplementary names
@@ -47,11 +48,15 @@ RevGan3d::RevGan3d(const RevGan3dOptions& options) : options_(options) {
   REVGAN_CHECK(options.depth >= 0, "RevGan3d: depth must be non-negative, got {}", options.depth);
   REVGAN_CHECK(options.output_size.empty() || options.output_size.size() == 3,
                "RevGan3d: output_size must be empty or hold 3 values (D, H, W), got {}", options.output_size.size());
+  REVGAN_CHECK(!options.global_residual || options.input_nc == options.output_nc,
+               "RevGan3d: a global residual adds the input to the output, so input_nc ({}) must equal output_nc ({})",
+               options.input_nc, options.output_nc);
   const int64_t k = options.ngf;
   const DType dt = options.dtype;
-  set_parts(make_stem(options.input_nc, k, dt), make_stem(options.output_nc, k, dt),
+  const bool in = options.instance_norm;
+  set_parts(make_stem(options.input_nc, k, in, dt), make_stem(options.output_nc, k, in, dt),
             make_reversible_core(k, options.depth, options.mode, options.coupling,
-                                 [&](int64_t half, int64_t out) { return make_conv_branch(3, half, false, dt, out); }),
+                                 [&](int64_t half, int64_t out) { return make_conv_branch(3, half, false, dt, out, in); }),
             make_head(k, options.input_nc, dt), make_head(k, options.output_nc, dt));
   Generator gen(options.seed);
   nn::init_normal(*this, gen, options.init_std);
@@ -60,14 +65,20 @@ RevGan3d::RevGan3d(const RevGan3dOptions& options) : options_(options) {
     for (nn::Module* branch : {&block->f(), &block->g()})
       nn::init_zeros(branch->submodule(std::to_string(last_conv_index)));
   }
+  if (options.global_residual)
+    for (nn::Sequential* head : {&dec_x(), &dec_y()}) nn::init_zeros(*head);
 }
 
 Tensor RevGan3d::g_xy(const Tensor& x, const std::vector<int64_t>& size) {
-  return run_xy(prepare_input("RevGan3d::g_xy", x, options_.input_nc, size));
+  const Tensor input = prepare_input("RevGan3d::g_xy", x, options_.input_nc, size);
+  const Tensor out = run_xy(input);
+  return options_.global_residual ? ops::add(input, out) : out;
 }
 
 Tensor RevGan3d::g_yx(const Tensor& y, const std::vector<int64_t>& size) {
-  return run_yx(prepare_input("RevGan3d::g_yx", y, options_.output_nc, size));
+  const Tensor input = prepare_input("RevGan3d::g_yx", y, options_.output_nc, size);
+  const Tensor out = run_yx(input);
+  return options_.global_residual ? ops::add(input, out) : out;
 }
 
 }  // namespace revgan::models

@@ -1,5 +1,6 @@
 // The RevGAN 3D generator set for volumetric super-resolution (input and output on the same
-// grid): trilinear up-sampling -> stem -> shared reversible core -> head, per direction.
+// grid): trilinear up-sampling -> stem -> shared reversible core -> head, per direction; and
+// two super-resolution variants (no instance norm; a global residual over the input).
 #pragma once
 
 #include <cstdint>
@@ -23,11 +24,20 @@ struct RevGan3dOptions : ReversibleShape {
   // size is passed to g_xy / g_yx. An input already of that size is not resampled.
   std::vector<int64_t> output_size;
   // (The seed's weights are drawn as N(0, init_std), biases 0; then the core's last convs zeroed.)
+
+  // Both true / false: the supplementary's generator.
+  // IN after the stem and inside F and G. Without it nothing makes the output invariant to the
+  // input patch's brightness and contrast (with it, G(a x + b) = G(x) for every a > 0, b).
+  bool instance_norm = true;
+  // G(x) = x + head(C(stem(x))) with the heads' weights and biases zeroed after the draws, so an
+  // untrained G returns its (interpolated) input exactly. Needs input_nc == output_nc.
+  bool global_residual = false;
 };
 
 // Children, in init order: enc_x, enc_y, core, dec_x, dec_y.
 //   G_XY(x) = Dec_Y(C(Enc_X(up(x))))      G_YX(y) = Dec_X(C^-1(Enc_Y(up(y))))
-// At initialisation C is exactly the identity (F and G output zeros).
+// At initialisation C is exactly the identity (F and G output zeros). With global_residual,
+//   G_XY(x) = up(x) + Dec_Y(C(Enc_X(up(x))))  and likewise G_YX, both the identity at first.
 class RevGan3d : public ReversibleGenerators {
  public:
   explicit RevGan3d(const RevGan3dOptions& options);

@@ -14,7 +14,7 @@
 namespace {
 
 struct EvalArgs {
-  std::string pred, truth, kind, truth_part = "whole", json, factor = "2", low;
+  std::string pred, truth, kind, truth_part = "whole", json, factor = "2", low, slices;
 };
 
 const revgan::OptionTable<EvalArgs>& option_table() {
@@ -34,6 +34,10 @@ const revgan::OptionTable<EvalArgs>& option_table() {
        "unless --low",
        nullptr, "F"},
       {"low", &EvalArgs::low, "volumes: the low-resolution inputs (same names as the truth)", nullptr, "DIR|FILE"},
+      {"slices", &EvalArgs::slices,
+       "volumes: write the middle slice across D, H and W of nearest, trilinear, cubic, the model and the truth, "
+       "side by side on the truth's grey window, as DIR/NAME_D.png, NAME_H.png, NAME_W.png",
+       nullptr, "DIR"},
       {"truth_part", &EvalArgs::truth_part,
        "whole | A | B: compare with the whole truth image or with the left (A) / right (B) half of pix2pix aligned "
        "A|B images"},
@@ -52,8 +56,9 @@ void check(const revgan::ParsedOptions<EvalArgs>& parsed) {
   REVGAN_CHECK(parsed.was_given("kind"), "--kind is required (labels, images or volumes)");
   REVGAN_CHECK(a.kind == "labels" || a.kind == "images" || a.kind == "volumes",
                "--kind must be labels | images | volumes, got '{}'", a.kind);
-  REVGAN_CHECK(a.kind == "volumes" || (!parsed.was_given("factor") && !parsed.was_given("low")),
-               "--factor and --low apply to --kind volumes only");
+  REVGAN_CHECK(a.kind == "volumes" || (!parsed.was_given("factor") && !parsed.was_given("low") &&
+                                        !parsed.was_given("slices")),
+               "--factor, --low and --slices apply to --kind volumes only");
   REVGAN_CHECK(a.kind != "volumes" || !parsed.was_given("truth_part"), "--truth-part does not apply to volumes");
   revgan::data::parse_axes("factor", a.factor);
   revgan::eval::parse_half(a.truth_part);
@@ -80,6 +85,7 @@ int main(int argc, char** argv) {
     if (kind == "volumes") {
       ev::VolumeEvalOptions options;
       options.factor = factor;
+      options.slices = a.slices;
       if (!low.empty())
         for (const ev::FilePair& p : ev::match_files(low, truth, ev::FileKind::volumes))
           options.low_inputs[p.name] = p.prediction;

@@ -62,8 +62,10 @@ const revgan::OptionTable<InferArgs>& option_table() {
       {"device", &InferArgs::device, "cpu | cuda | cuda:N", nullptr, "D"},
       {"volume", &InferArgs::volume,
        "3D super-resolution: inputs are NIfTI (.nii, .nii.gz) or HDF5 (.h5, .hdf5, dataset 'volume') volumes, "
-       "outputs keep name and format; each volume is up-sampled (trilinear) by --factor onto the output grid, "
-       "normalised by its 0.5 / 99.5 percentiles as in training, translated and mapped back to its units"},
+       "outputs keep name and format; each volume is up-sampled by --factor onto the output grid (as the checkpoint "
+       "was trained: its --upsample, trilinear or cubic B-spline), normalised by its 0.5 / 99.5 percentiles as in "
+       "training (clamped unless --no_intensity_clamp was trained), translated whole when it fits --max_memory "
+       "(tiles beyond) and mapped back to its units"},
       {"factor", &InferArgs::factor,
        "--volume: up-sampling factor, one value or D,H,W (1: the input is already on the output grid)", nullptr,
        "F"},

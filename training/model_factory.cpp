@@ -33,6 +33,8 @@ std::shared_ptr<models::GeneratorPair> build_networks(const TrainOptions& o) {
     if (t.dims == 3) {
       models::RevGan3dOptions g;
       static_cast<models::ReversibleShape&>(g) = rev;
+      g.instance_norm = o.norm == "instance";
+      g.global_residual = o.global_residual;
       return std::make_shared<models::RevGan3d>(g);
     }
     models::RevGan2dOptions g;

@@ -11,6 +11,7 @@
 #include <variant>
 
 #include "data/dataset.hpp"
+#include "data/volume/interpolation.hpp"
 #include "data/volume/volume.hpp"
 #include "engine/memory/available_memory.hpp"
 #include "engine/reversible/reversible_sequence.hpp"
@@ -27,9 +28,11 @@ namespace {
 
 using Spec = OptionSpec<TrainOptions>;
 
-// The options whose value changes the networks' parameters (names, counts or shapes).
+// The options whose value changes the networks: their parameters (names, counts or shapes) or
+// the function the same parameters compute.
 bool shapes_networks(std::string_view name) {
-  static constexpr std::string_view names[] = {"model", "input_nc", "output_nc", "ngf", "ndf", "depth", "n_layers_D", "coupling"};
+  static constexpr std::string_view names[] = {"model",      "input_nc", "output_nc", "ngf",            "ndf", "depth",
+                                               "n_layers_D", "coupling", "norm",      "global_residual"};
   return std::find(std::begin(names), std::end(names), name) != std::end(names);
 }
 
@@ -57,6 +60,12 @@ const OptionTable<TrainOptions>& train_option_table() {
       {"n_layers_D", &O::n_layers_D, "stride-2 stages of the PatchGAN discriminator", "3 for 2D, 2 for 3D"},
       {"memory_saving", &O::memory_saving,
        "RevGAN: recompute core activations in the backward (--no_memory_saving stores them)"},
+      {"norm", &O::norm,
+       "generator normalisation: instance (the paper's) or none (3D models only: no instance norm after the stem "
+       "and inside F and G, so the output follows the input's brightness instead of each patch's statistics)"},
+      {"global_residual", &O::global_residual,
+       "3D models: the generator adds its correction to its (interpolated) input, G(x) = x + head(core(stem(x))), "
+       "and the head starts at zero, so an untrained model returns the interpolation (--upsample) exactly"},
       {"memory_budget", &O::memory_budget,
        "RevGAN with memory saving: core activations a training step may keep (bytes, or K/M/G; unlimited: all, "
        "stored speed; auto: half the memory available at start); the first blocks of each pass run stored while "
@@ -75,6 +84,9 @@ const OptionTable<TrainOptions>& train_option_table() {
       {"lambda_identity", &O::lambda_identity,
        "identity loss weight relative to lambda_A / lambda_B (unpaired models; 0 disables)"},
       {"lambda_L1", &O::lambda_L1, "L1 loss weight of paired models"},
+      {"lambda_GAN", &O::lambda_GAN,
+       "weight of the generators' GAN terms; 0 trains the generators on their L1 (paired) or cycle and identity "
+       "(unpaired) terms alone and leaves the discriminators untrained, which also saves their time"},
       {"gan_mode", &O::gan_mode, "lsgan (MSE) or vanilla (BCE)", "lsgan for unpaired, vanilla for paired models"},
       {"pool_size", &O::pool_size, "image pool of generated images for the discriminators (0: none)"},
       {"load_size", &O::load_size, "scale images to this size"},
@@ -94,6 +106,12 @@ const OptionTable<TrainOptions>& train_option_table() {
        "D,H,W (e.g. 4,1,1: thick slices along D); unused with A/ + B/ pairs",
        "2"},
       {"patches_per_volume", &O::patches_per_volume, "3D models: random patches per volume in one epoch"},
+      {"upsample", &O::upsample,
+       "3D models: how the low-resolution input is interpolated onto the high-resolution grid before the network, "
+       "in training and in revgan_infer: nearest, trilinear (the paper's) or cubic (cubic B-spline)"},
+      {"intensity_clamp", &O::intensity_clamp,
+       "3D models: clamp intensities normalised by the input's 0.5 / 99.5 percentiles to [-1, 1] (the brightest "
+       "0.5 % of voxels are cut); --no_intensity_clamp keeps them above 1"},
       {"device", &O::device, "cpu, cuda or cuda:N"},
       {"continue_train", &O::continue_train, "resume from checkpoints_dir/name/<epoch>.h5"},
       {"epoch", &O::epoch, "checkpoint to resume from: latest or an epoch number"},
@@ -218,6 +236,7 @@ ResolvedOptions resolve_options(TrainOptions o) {
   for (auto [name, v] : {std::pair{"n_epochs", double(o.n_epochs)}, {"n_epochs_decay", double(o.n_epochs_decay)},
                          {"lr", o.lr}, {"lambda_A", o.lambda_A}, {"lambda_B", o.lambda_B},
                          {"lambda_identity", o.lambda_identity}, {"lambda_L1", o.lambda_L1},
+                         {"lambda_GAN", o.lambda_GAN},
                          {"pool_size", double(o.pool_size)}, {"display_freq", double(o.display_freq)},
                          {"num_threads", double(o.num_threads)}})
     non_negative(name, v);
@@ -225,6 +244,15 @@ ResolvedOptions resolve_options(TrainOptions o) {
   REVGAN_CHECK(o.beta1 >= 0 && o.beta1 < 1, "option beta1: must be in [0, 1), got {}", o.beta1);
   REVGAN_CHECK(t.dims == 2 || o.ngf % 2 == 0, "option ngf: the 3D core splits K channels in halves, {} is odd",
                o.ngf);
+  REVGAN_CHECK(o.norm == "instance" || o.norm == "none", "option norm: expected instance or none, got '{}'", o.norm);
+  REVGAN_CHECK(t.dims == 3 || o.norm == "instance", "option norm: none applies to the 3D models only (model {})",
+               o.model);
+  REVGAN_CHECK(t.dims == 3 || !o.global_residual, "option global_residual: applies to the 3D models only (model {})",
+               o.model);
+  REVGAN_CHECK(!o.global_residual || o.input_nc == o.output_nc,
+               "option global_residual: adds the input to the output, so input_nc ({}) must equal output_nc ({})",
+               o.input_nc, o.output_nc);
+  data::parse_interpolation("upsample", o.upsample);
   REVGAN_CHECK(t.paired || o.lambda_identity == 0 || o.input_nc == o.output_nc,
                "option lambda_identity: the identity loss needs input_nc == output_nc (got {} and {}); set "
                "--lambda_identity 0",

@@ -31,6 +31,8 @@ struct TrainOptions {
   int64_t depth = 0;       // coupling / residual blocks; 0: by model (9 in 2D, 6 in 3D)
   int64_t n_layers_D = 0;  // PatchGAN stride-2 stages; 0: by model (3 in 2D, 2 in 3D)
   bool memory_saving = true;  // RevGAN core executor (--no_memory_saving: stored activations)
+  std::string norm = "instance";  // generator normalisation: instance | none (none: 3D models only)
+  bool global_residual = false;   // 3D: G(x) = x + correction, the correction's last conv starting at zero
   // With memory_saving: bytes of core activations one training step may keep (the first blocks
   // of each pass run stored while they fit); "0": none (pure memory saving), "unlimited": all
   // (stored speed), "auto": half the memory available at start. Bytes, or with a K, M, G (powers
@@ -48,6 +50,7 @@ struct TrainOptions {
   double lambda_B = 10.0;
   double lambda_identity = 0.5;
   double lambda_L1 = 100.0;
+  double lambda_GAN = 1.0;  // weight of the generators' GAN terms; 0: no adversarial training at all
   std::string gan_mode;  // lsgan | vanilla; empty: by model (lsgan unpaired, vanilla paired)
   int64_t pool_size = 50;
   // Preprocessing and batching.
@@ -65,6 +68,8 @@ struct TrainOptions {
   std::string patch_size = "24";   // training patch in voxels
   std::string factor = "2";        // block-average factor that synthesises the low-resolution input
   int64_t patches_per_volume = 8;  // samples drawn from each volume per epoch
+  std::string upsample = "trilinear";  // nearest | trilinear | cubic: the input's way onto the output grid
+  bool intensity_clamp = true;     // clamp normalised intensities to [-1, 1]
   std::string device = "cpu";
   // Run control.
   bool continue_train = false;

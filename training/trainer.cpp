@@ -125,9 +125,14 @@ void Trainer::synchronised_step(optim::Adam& optimizer) {
 }
 
 std::vector<std::string> Trainer::loss_names() const {
-  if (paired_ && !two_way_) return {"G_GAN_A", "G_L1_A", "G", "D_A"};
-  if (paired_) return {"G_GAN_A", "G_L1_A", "G_GAN_B", "G_L1_B", "G", "D_A", "D_B"};
-  return {"G_GAN_A", "cycle_A", "idt_A", "G_GAN_B", "cycle_B", "idt_B", "G", "D_A", "D_B"};
+  std::vector<std::string> names;
+  if (paired_ && !two_way_) names = {"G_GAN_A", "G_L1_A", "G", "D_A"};
+  else if (paired_) names = {"G_GAN_A", "G_L1_A", "G_GAN_B", "G_L1_B", "G", "D_A", "D_B"};
+  else names = {"G_GAN_A", "cycle_A", "idt_A", "G_GAN_B", "cycle_B", "idt_B", "G", "D_A", "D_B"};
+  if (!adversarial()) {  // neither the GAN terms nor the discriminators' losses are computed
+    std::erase_if(names, [](const std::string& n) { return n.starts_with("G_GAN") || n.starts_with("D_"); });
+  }
+  return names;
 }
 
 void Trainer::set_learning_rate(double lr) {
@@ -194,8 +199,7 @@ StepLosses Trainer::step_unpaired(const Tensor& real_A, const Tensor& real_B) {
     losses.set(name, loss.item());
     terms.push_back(loss);
   };
-  const Tensor g_gan_a = gan_loss_((*d_a_)(fake_B), true);
-  add_term("G_GAN_A", g_gan_a);
+  if (adversarial()) add_term("G_GAN_A", ops::scale(gan_loss_((*d_a_)(fake_B), true), o.lambda_GAN));
   add_term("cycle_A", ops::scale(ops::l1_loss(rec_A, real_A), o.lambda_A));
   Tensor idt_A, idt_B;
   if (o.lambda_identity > 0) {
@@ -204,7 +208,7 @@ StepLosses Trainer::step_unpaired(const Tensor& real_A, const Tensor& real_B) {
   } else {
     losses.set("idt_A", 0.0);
   }
-  add_term("G_GAN_B", gan_loss_((*d_b_)(fake_A), true));
+  if (adversarial()) add_term("G_GAN_B", ops::scale(gan_loss_((*d_b_)(fake_A), true), o.lambda_GAN));
   add_term("cycle_B", ops::scale(ops::l1_loss(rec_B, real_B), o.lambda_B));
   if (o.lambda_identity > 0) {
     idt_B = G.g_yx(real_A);
@@ -220,6 +224,12 @@ StepLosses Trainer::step_unpaired(const Tensor& real_A, const Tensor& real_B) {
   synchronised_step(*optimizer_g_);
   frozen.reset();
 
+  visuals_ = {{"real_A", real_A.detach()}, {"fake_B", fake_B.detach()}, {"rec_A", rec_A.detach()}};
+  if (idt_B.defined()) visuals_.emplace_back("idt_B", idt_B.detach());
+  visuals_.insert(visuals_.end(), {{"real_B", real_B.detach()}, {"fake_A", fake_A.detach()}, {"rec_B", rec_B.detach()}});
+  if (idt_A.defined()) visuals_.emplace_back("idt_A", idt_A.detach());
+  if (!adversarial()) return losses;
+
   // Discriminator update on pooled, detached fakes: D loss = 0.5 (real + fake).
   optimizer_d_->zero_grad();
   const Tensor pooled_B = pool_fake_B_->query(fake_B.detach());
@@ -233,11 +243,6 @@ StepLosses Trainer::step_unpaired(const Tensor& real_A, const Tensor& real_B) {
       d_losses);
   synchronised_step(*optimizer_d_);
   for (const auto& [name, v] : d_losses.values) losses.set(name, v);
-
-  visuals_ = {{"real_A", real_A.detach()}, {"fake_B", fake_B.detach()}, {"rec_A", rec_A.detach()}};
-  if (idt_B.defined()) visuals_.emplace_back("idt_B", idt_B.detach());
-  visuals_.insert(visuals_.end(), {{"real_B", real_B.detach()}, {"fake_A", fake_A.detach()}, {"rec_B", rec_B.detach()}});
-  if (idt_A.defined()) visuals_.emplace_back("idt_A", idt_A.detach());
   return losses;
 }
 
@@ -256,11 +261,13 @@ StepLosses Trainer::step_paired(const Tensor& real_A, const Tensor& real_B) {
     losses.set(name, loss.item());
     terms.push_back(loss);
   };
-  add_term("G_GAN_A", gan_loss_((*d_a_)(ops::concat_channels({real_A, fake_B})), true));
+  if (adversarial())
+    add_term("G_GAN_A", ops::scale(gan_loss_((*d_a_)(ops::concat_channels({real_A, fake_B})), true), o.lambda_GAN));
   add_term("G_L1_A", ops::scale(ops::l1_loss(fake_B, real_B), o.lambda_L1));
   if (two_way_) {
     fake_A = G.g_yx(real_B);
-    add_term("G_GAN_B", gan_loss_((*d_b_)(ops::concat_channels({real_B, fake_A})), true));
+    if (adversarial())
+      add_term("G_GAN_B", ops::scale(gan_loss_((*d_b_)(ops::concat_channels({real_B, fake_A})), true), o.lambda_GAN));
     add_term("G_L1_B", ops::scale(ops::l1_loss(fake_A, real_A), o.lambda_L1));
   }
   const Tensor loss_G = sum(terms);
@@ -270,6 +277,10 @@ StepLosses Trainer::step_paired(const Tensor& real_A, const Tensor& real_B) {
   loss_G.backward();
   synchronised_step(*optimizer_g_);
   frozen.reset();
+
+  visuals_ = {{"real_A", real_A.detach()}, {"fake_B", fake_B.detach()}, {"real_B", real_B.detach()}};
+  if (fake_A.defined()) visuals_.emplace_back("fake_A", fake_A.detach());
+  if (!adversarial()) return losses;
 
   // Discriminator update on the fakes of this step (no pool).
   optimizer_d_->zero_grad();
@@ -283,9 +294,6 @@ StepLosses Trainer::step_paired(const Tensor& real_A, const Tensor& real_B) {
   if (two_way_) backward_discriminator_loss("D_B", conditional_d_loss(*d_b_, real_B, real_A, fake_A), d_losses);
   synchronised_step(*optimizer_d_);
   for (const auto& [name, v] : d_losses.values) losses.set(name, v);
-
-  visuals_ = {{"real_A", real_A.detach()}, {"fake_B", fake_B.detach()}, {"real_B", real_B.detach()}};
-  if (fake_A.defined()) visuals_.emplace_back("fake_A", fake_A.detach());
   return losses;
 }
 

@@ -81,6 +81,8 @@ class Trainer {
   optim::Adam& optimizer_d() { return *optimizer_d_; }
 
  private:
+  // lambda_GAN > 0: the GAN terms are built and the discriminators trained.
+  bool adversarial() const { return options_->lambda_GAN > 0; }
   StepLosses step_unpaired(const Tensor& real_A, const Tensor& real_B);
   StepLosses step_paired(const Tensor& real_A, const Tensor& real_B);
   // Throws unless every value of `losses` is finite; `phase` is "generator" or "discriminator".

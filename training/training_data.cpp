@@ -40,6 +40,8 @@ std::shared_ptr<const data::Dataset> make_volume_dataset(const TrainOptions& o, 
   v.patch_size = data::parse_axes("patch_size", o.patch_size);
   v.factor = data::parse_axes("factor", o.factor);
   v.patches_per_volume = o.patches_per_volume;
+  v.upsample = data::parse_interpolation("upsample", o.upsample);
+  v.normalisation.clamp = o.intensity_clamp;
   // Checked here so that a small patch fails before training with the option's name, not inside
   // the first step's conv.
   const int64_t smallest = models::PatchGan::smallest_input(o.n_layers_D);

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <vector>
 
 #include "engine/core/check.hpp"
@@ -39,18 +40,19 @@ IntensityScale robust_intensity_scale(const Volume& volume, const NormaliseOptio
   return scale;
 }
 
-Volume normalise(const Volume& volume, const IntensityScale& scale) {
+Volume normalise(const Volume& volume, const IntensityScale& scale, bool clamp) {
   REVGAN_CHECK(scale.high > scale.low, "normalise: intensity range [{}, {}] is empty", scale.low, scale.high);
   Volume out = volume;
   const double k = 2.0 / (scale.high - scale.low);
-  for (float& v : out.data) v = static_cast<float>(std::clamp(k * (v - scale.low) - 1.0, -1.0, 1.0));
+  const double bound = clamp ? 1.0 : std::numeric_limits<double>::infinity();
+  for (float& v : out.data) v = static_cast<float>(std::clamp(k * (v - scale.low) - 1.0, -bound, bound));
   out.intensity = scale;
   out.intensity.normalised = true;
   return out;
 }
 
 Volume normalise(const Volume& volume, const NormaliseOptions& options) {
-  return normalise(volume, robust_intensity_scale(volume, options));
+  return normalise(volume, robust_intensity_scale(volume, options), options.clamp);
 }
 
 void denormalise(std::span<float> values, const IntensityScale& scale) {

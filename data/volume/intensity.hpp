@@ -12,6 +12,7 @@ namespace revgan::data {
 struct NormaliseOptions {
   double low_percentile = 0.5;    // maps to -1
   double high_percentile = 99.5;  // maps to +1
+  bool clamp = true;              // values outside the percentiles' range are cut to -1 / +1
 };
 
 // The p-th percentile (0..100) with linear interpolation between order statistics (numpy's
@@ -22,9 +23,9 @@ double percentile(std::span<const float> values, double p);
 // high = low + 1 so that the map stays invertible (it then normalises to -1).
 IntensityScale robust_intensity_scale(const Volume& volume, const NormaliseOptions& options = {});
 
-// v -> clamp(2 (v - low) / (high - low) - 1, -1, 1); the result records `scale`. Values
-// outside [low, high] are clamped, so only they do not survive denormalise().
-Volume normalise(const Volume& volume, const IntensityScale& scale);
+// v -> 2 (v - low) / (high - low) - 1, clamped to [-1, 1] when `clamp`; the result records
+// `scale`. Clamped values (outside [low, high]) are the only ones denormalise() cannot restore.
+Volume normalise(const Volume& volume, const IntensityScale& scale, bool clamp = true);
 Volume normalise(const Volume& volume, const NormaliseOptions& options = {});
 
 // The inverse map, (v + 1) / 2 (high - low) + low; the volume must carry a normalised scale

@@ -7,16 +7,16 @@
 
 namespace revgan::data {
 
-VolumePair make_super_resolution_pair(const Volume& high, const Axes3& factor) {
+VolumePair make_super_resolution_pair(const Volume& high, const Axes3& factor, Interpolation upsample) {
   const Volume target = crop_to_multiple(high, factor);
   const Volume low = make_low_resolution(target, factor);
-  return {upsample_to_grid(low, target.size(), target.geometry), target};
+  return {interpolate_to_grid(low, target.size(), target.geometry, upsample), target};
 }
 
-VolumePair pair_on_grid(const Volume& low, const Volume& high) {
+VolumePair pair_on_grid(const Volume& low, const Volume& high, Interpolation upsample) {
   REVGAN_CHECK(low.channels == high.channels, "super-resolution pair: {} channels at low resolution, {} at high",
                low.channels, high.channels);
-  Volume input = upsample_to_grid(low, high.size(), high.geometry);
+  Volume input = interpolate_to_grid(low, high.size(), high.geometry, upsample);
   return {std::move(input), high};
 }
 

@@ -3,6 +3,7 @@
 // up-sampled onto the high-resolution grid before any patch is taken.
 #pragma once
 
+#include "data/volume/interpolation.hpp"
 #include "data/volume/volume.hpp"
 #include "engine/tensor/random.hpp"
 #include "engine/tensor/tensor.hpp"
@@ -16,10 +17,12 @@ struct VolumePair {
   Volume target;
 };
 
-// Synthesises the low-resolution side by block averaging (make_low_resolution).
-VolumePair make_super_resolution_pair(const Volume& high, const Axes3& factor);
+// Synthesises the low-resolution side by block averaging (make_low_resolution), then
+// interpolates it back onto the (cropped) high-resolution grid.
+VolumePair make_super_resolution_pair(const Volume& high, const Axes3& factor,
+                                      Interpolation upsample = Interpolation::trilinear);
 // A given low-resolution partner, up-sampled to high's grid; channel counts must agree.
-VolumePair pair_on_grid(const Volume& low, const Volume& high);
+VolumePair pair_on_grid(const Volume& low, const Volume& high, Interpolation upsample = Interpolation::trilinear);
 
 struct PatchPair {
   Tensor input;   // [C, d, h, w]

@@ -35,6 +35,19 @@ Volume crop(const Volume& volume, const Axes3& origin, const Axes3& size) {
   return out;
 }
 
+std::array<Volume, 2> split_in_halves(const Volume& volume, int axis) {
+  REVGAN_CHECK(axis >= 0 && axis < 3, "split_in_halves: axis must be 0 (D), 1 (H) or 2 (W), got {}", axis);
+  const Axes3 extent = volume.size();
+  const auto a = static_cast<std::size_t>(axis);
+  REVGAN_CHECK(extent[a] >= 2, "split_in_halves: the {}x{}x{} volume has fewer than 2 voxels along axis {}", extent[0],
+               extent[1], extent[2], axis);
+  Axes3 first = extent, second = extent, origin{0, 0, 0};
+  first[a] = extent[a] / 2;
+  second[a] = extent[a] - first[a];
+  origin[a] = first[a];
+  return {crop(volume, {0, 0, 0}, first), crop(volume, origin, second)};
+}
+
 Volume crop_to_multiple(const Volume& volume, const Axes3& factor) {
   const Axes3 extent = volume.size();
   Axes3 size{};

@@ -2,12 +2,18 @@
 // up-sampling back onto a high-resolution grid. Affines follow every change.
 #pragma once
 
+#include <array>
+
 #include "data/volume/volume.hpp"
 
 namespace revgan::data {
 
 // The box [origin, origin + size) in (D, H, W); it must lie inside the volume.
 Volume crop(const Volume& volume, const Axes3& origin, const Axes3& size);
+
+// The volume cut across `axis` (0: D, 1: H, 2: W) into [0, n / 2) and [n / 2, n), e.g. a training
+// half and a held-out half of one scan; the affines follow, so each half stays where it was.
+std::array<Volume, 2> split_in_halves(const Volume& volume, int axis);
 
 // Drops the far-end remainder of each axis so that it is a multiple of factor (D, H, W).
 Volume crop_to_multiple(const Volume& volume, const Axes3& factor);

@@ -54,16 +54,16 @@ VolumeDataset::VolumeDataset(DatasetOptions options, VolumeDatasetOptions volume
 void VolumeDataset::add_entry(const fs::path& input, const fs::path& target) {
   const auto& o = volume_options_;
   const Volume high = read_volume(target, o.hdf5_dataset, o.nifti);
-  VolumePair pair = paired_ ? pair_on_grid(read_volume(input, o.hdf5_dataset, o.nifti), high)
-                            : make_super_resolution_pair(high, o.factor);
+  VolumePair pair = paired_ ? pair_on_grid(read_volume(input, o.hdf5_dataset, o.nifti), high, o.upsample)
+                            : make_super_resolution_pair(high, o.factor, o.upsample);
   const Axes3 extent = pair.target.size();
   for (std::size_t a = 0; a < 3; ++a)
     REVGAN_CHECK(o.patch_size[a] <= extent[a], "volume {} ({}x{}x{} after preparation) is smaller than the patch {}x{}x{}",
                  target.string(), extent[0], extent[1], extent[2], o.patch_size[0], o.patch_size[1], o.patch_size[2]);
   if (o.normalise) {
     const IntensityScale scale = robust_intensity_scale(pair.input, o.normalisation);
-    pair.input = normalise(pair.input, scale);
-    pair.target = normalise(pair.target, scale);
+    pair.input = normalise(pair.input, scale, o.normalisation.clamp);
+    pair.target = normalise(pair.target, scale, o.normalisation.clamp);
   }
   entries_.push_back({input.string(), target.string(), std::move(pair)});
 }

@@ -17,6 +17,7 @@ struct VolumeDatasetOptions {
   Axes3 factor{2, 2, 2};           // (D, H, W) block-average factor when low-res is synthesised
   Axes3 patch_size{24, 24, 24};    // (D, H, W)
   int64_t patches_per_volume = 8;  // samples drawn from each volume in one epoch
+  Interpolation upsample = Interpolation::trilinear;  // low-resolution input -> high-resolution grid
   bool normalise = true;
   NormaliseOptions normalisation;
   std::string hdf5_dataset = "volume";

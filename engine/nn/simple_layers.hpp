@@ -1,4 +1,4 @@
-// Parameter-free layers: reflection / replication padding, instance norm and activations.
+// Parameter-free layers: reflection / replication padding, instance norm, activations, identity.
 // They exist as modules so that networks can be written as Sequential chains.
 #pragma once
 
@@ -62,6 +62,14 @@ class LeakyReLU : public Module {
 
  private:
   double slope_;
+};
+
+// Returns its input: stands where a layer is left out (e.g. a normalisation), so that the other
+// children of a Sequential keep their positions and parameter paths.
+class Identity : public Module {
+ public:
+  std::string type_name() const override { return "Identity"; }
+  Tensor forward(const Tensor& x) override { return x; }
 };
 
 class Tanh : public Module {

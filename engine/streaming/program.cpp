@@ -1,5 +1,5 @@
-// Programs from engine modules: leaf layers by type, Sequentials flattened, reversible
-// sequences as coupling blocks.
+// Programs from engine modules: leaf layers by type (identities dropped), Sequentials
+// flattened, reversible sequences as coupling blocks.
 #include "engine/streaming/program.hpp"
 
 #include "engine/nn/layers.hpp"
@@ -35,6 +35,7 @@ Layer conv_layer(LayerKind kind, const C& conv) {
 }
 
 void append_leaf(Chain& chain, nn::Module& m) {
+  if (dynamic_cast<nn::Identity*>(&m) != nullptr) return;  // a layer left out: nothing to run
   Layer l;
   if (auto* pad = dynamic_cast<nn::ReflectionPad*>(&m)) {
     l.kind = LayerKind::reflection_pad;

@@ -1,8 +1,12 @@
 // The revgan_datagen command line: --help, exit code 2 for usage errors, 1 for engine errors,
-// and a small generated dataset that the dataset classes can read.
+// a small generated dataset that the dataset classes can read, and --kind halves, which cuts a
+// volume into a training and a held-out half (plus the held-out half's block average).
 #include <catch2/catch.hpp>
 
 #include "data/dataset.hpp"
+#include "data/volume/nifti_io.hpp"
+#include "data/volume/procedural_volume.hpp"
+#include "data/volume/volume_dataset.hpp"
 #include "tests/data/data_test_util.hpp"
 #include "tests/support/subprocess.hpp"
 
@@ -46,5 +50,35 @@ TEST_CASE("revgan_datagen: help, usage errors and a small run", "[data]") {
   data::UnalignedDataset unaligned(o);
   REQUIRE(unaligned.size() == 2);
   REQUIRE(unaligned.get(1).A.shape() == Shape{3, 64, 64});
+}
+
+TEST_CASE("revgan_datagen --kind halves: a training half, a held-out half and its block average", "[data]") {
+  TempDir dir("datagen-halves");
+  const auto log = dir / "log.txt";
+  data::ProceduralVolumeOptions po;
+  po.size = {8, 10, 13};
+  const data::Volume whole = data::make_procedural_volume(po);
+  data::write_nifti(dir / "brain.nii.gz", whole);
+  REQUIRE(run_tool(fmt::format("--kind halves --volume '{}' --axis W --factor 2 --out '{}'",
+                               (dir / "brain.nii.gz").string(), (dir / "out").string()),
+                   log) == 0);
+  const data::Volume train = data::read_volume(dir / "out" / "train" / "brain.nii.gz");
+  const data::Volume test = data::read_volume(dir / "out" / "test" / "brain.nii.gz");
+  const data::Volume low = data::read_volume(dir / "out" / "test_low" / "brain.nii.gz");
+  CHECK(train.size() == data::Axes3{8, 10, 6});
+  CHECK(test.size() == data::Axes3{8, 10, 7});
+  CHECK(low.size() == data::Axes3{4, 5, 3});
+  CHECK(test.at(0, 3, 4, 0) == whole.at(0, 3, 4, 6));
+  double block = 0.0;  // the first 2x2x2 block of the held-out half
+  for (int64_t d = 0; d < 2; ++d)
+    for (int64_t h = 0; h < 2; ++h)
+      for (int64_t w = 0; w < 2; ++w) block += test.at(0, d, h, w) / 8.0;
+  CHECK(low.at(0, 0, 0, 0) == Approx(block).epsilon(1e-5));
+  REQUIRE(run_tool(fmt::format("--kind halves --out '{}'", (dir / "x").string()), log) == 2);
+  REQUIRE_THAT(read_text(log), Catch::Contains("--volume"));
+  REQUIRE(run_tool(fmt::format("--kind halves --volume '{}' --axis Q --out '{}'", (dir / "brain.nii.gz").string(),
+                               (dir / "x").string()),
+                   log) == 2);
+  REQUIRE(run_tool(fmt::format("--kind aligned --factor 2 --out '{}'", (dir / "x").string()), log) == 2);
 }
 #endif

@@ -51,6 +51,12 @@ TEST_CASE("normalise maps robust percentiles to -1 and 1 and denormalise inverts
   }
   REQUIRE(worst < 1e-6);
 
+  // Without the clamp the outlier keeps its place above 1 and comes back exactly.
+  const Volume unclamped = normalise(v, NormaliseOptions{.clamp = false});
+  REQUIRE(unclamped.data[0] > 100.0f);
+  REQUIRE(denormalise(unclamped).data[0] == Approx(1e5).epsilon(1e-6));
+  REQUIRE(unclamped.data[1] == n.data[1]);
+
   // The tensor path (network outputs) agrees with the volume path.
   const Tensor t = denormalise(volume_to_tensor(n), n.intensity);
   const auto tv = t.to_vector();

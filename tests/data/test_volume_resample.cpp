@@ -67,6 +67,30 @@ TEST_CASE("sizes that are not multiples of the factor are cropped at the far end
   REQUIRE_THROWS_WITH(make_low_resolution(v, {1, 1, 8}), Contains("larger than the 5x6x7 volume"));
 }
 
+TEST_CASE("a volume splits into two halves across each axis, each where it was", "[data]") {
+  Volume v = test::ramp_volume(1, {5, 6, 7});
+  v.geometry = test::oblique_geometry();
+  for (int axis = 0; axis < 3; ++axis) {
+    INFO("axis " << axis);
+    const auto [first, second] = split_in_halves(v, axis);
+    const auto a = static_cast<std::size_t>(axis);
+    CHECK(first.size()[a] == v.size()[a] / 2);
+    CHECK(first.size()[a] + second.size()[a] == v.size()[a]);
+    for (std::size_t b = 0; b < 3; ++b)
+      if (b != a) CHECK(second.size()[b] == v.size()[b]);
+    // The second half's first voxel is the whole volume's voxel at the cut, in value and place.
+    Axes3 cut{0, 0, 0};
+    cut[a] = first.size()[a];
+    CHECK(second.at(0, 0, 0, 0) == v.at(0, cut[0], cut[1], cut[2]));
+    const auto p = world(second.geometry.sform, 0, 0, 0);
+    const auto q = world(v.geometry.sform, static_cast<double>(cut[0]), static_cast<double>(cut[1]),
+                         static_cast<double>(cut[2]));
+    for (std::size_t r = 0; r < 3; ++r) CHECK(p[r] == Approx(q[r]));
+  }
+  REQUIRE_THROWS_WITH(split_in_halves(v, 3), Contains("axis must be"));
+  REQUIRE_THROWS_WITH(split_in_halves(test::ramp_volume(1, {1, 4, 4}), 0), Contains("fewer than 2"));
+}
+
 TEST_CASE("resampled volumes keep their world positions", "[data]") {
   Volume v = test::ramp_volume(1, {8, 6, 4});
   v.geometry = test::oblique_geometry();

@@ -1,9 +1,11 @@
 // RevGAN 3D generator set: up-sampled output size, identity core at init (bitwise), reversibility
-// after training-like perturbation, parameter shapes and seeds.
+// after training-like perturbation, parameter shapes and seeds; the super-resolution variants
+// (global residual: the untrained model is its input; no instance norm).
 #include <catch2/catch.hpp>
 
 #include "engine/autograd/grad_mode.hpp"
 #include "engine/nn/init.hpp"
+#include "engine/ops/arithmetic.hpp"
 #include "engine/ops/upsample.hpp"
 #include "models/revgan3d.hpp"
 #include "tests/models/model_checks.hpp"
@@ -106,4 +108,41 @@ TEST_CASE("RevGan3d layers, paths and seeds", "[model]") {
                       Catch::Contains("g_xy") && Catch::Contains("[N, 1, D, H, W]"));
   REQUIRE_THROWS_WITH(a.g_xy(test::random_normal({1, 1, 4, 4, 4}, 4, DType::float32), {8, 8}),
                       Catch::Contains("3 values"));
+}
+
+TEST_CASE("RevGan3d super-resolution variants: global residual starts as the identity, no-norm keeps the counts",
+          "[model]") {
+  RevGan3dOptions o = small_options();
+  o.input_nc = 1;
+  o.output_nc = 1;
+  const int64_t paper_count = RevGan3d(o).parameter_count();
+  o.global_residual = true;
+  o.instance_norm = false;
+  RevGan3d g(o);
+  // Identity stands where IN was: same parameter names and counts as the paper's generator.
+  CHECK(g.parameter_count() == paper_count);
+  NoGradScope no_grad;
+  // Untrained, both directions return their on-grid input bit for bit (the interpolation).
+  const Tensor hr = test::random_normal({1, 1, 24, 24, 24}, 7, DType::float32);
+  CHECK(g.g_xy(hr).to_vector() == hr.to_vector());
+  CHECK(g.g_yx(hr).to_vector() == hr.to_vector());
+  // A low-resolution input comes back as its trilinear up-sampling.
+  const Tensor lr = test::random_normal({1, 1, 12, 12, 12}, 8, DType::float32);
+  CHECK(g.g_xy(lr).to_vector() == ops::upsample_linear(lr, {24, 24, 24}).to_vector());
+  // The paper's IN after the stem cancels a brightness shift of the input (each patch is seen
+  // relative to its own mean); without IN the shift reaches the output.
+  const Tensor shifted = ops::add(hr, ops::full(hr.shape(), 3.0));
+  for (bool instance_norm : {true, false}) {
+    INFO("instance_norm " << instance_norm);
+    o.global_residual = false;
+    o.instance_norm = instance_norm;
+    RevGan3d plain(o);
+    Generator gen(9);
+    nn::init_normal(plain, gen, 0.2);  // non-zero core and heads
+    const double change = test::compare(plain.g_xy(shifted), plain.g_xy(hr), 1.0).max_abs_error;
+    CHECK((instance_norm ? change < 1e-3 : change > 0.1));
+  }
+  o.global_residual = true;
+  o.output_nc = 2;
+  REQUIRE_THROWS_WITH(RevGan3d(o), Catch::Contains("global residual"));
 }

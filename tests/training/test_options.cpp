@@ -167,3 +167,25 @@ TEST_CASE("train options: config files under command-line arguments", "[tool]") 
   CHECK_THAT(error_of([&] { training::parse_train_args({"--config", (dir / "absent").string()}); }),
              Catch::Contains("absent"));
 }
+
+TEST_CASE("train options: the Colin27 super-resolution recipe parses to its choices, the paper's stay default",
+          "[tool]") {
+  const auto conf = std::filesystem::path(REVGAN_TEST_DATA_DIR) / ".." / "configs" / "colin27_sr2x.conf";
+  const TrainOptions o =
+      training::parse_train_args({"--config", conf.string(), "--dataroot", "colin/train"}).options;
+  CHECK(o.model == "revgan3d_paired");
+  CHECK(o.dataroot == "colin/train");
+  CHECK(o.global_residual);
+  CHECK(o.norm == "none");
+  CHECK(o.upsample == "cubic");
+  CHECK(o.lambda_GAN == 0.0);
+  CHECK_FALSE(o.intensity_clamp);
+  CHECK_NOTHROW(training::resolve_options(o));
+  // Without the file: the supplementary's generator and losses.
+  const TrainOptions paper;
+  CHECK_FALSE(paper.global_residual);
+  CHECK(paper.norm == "instance");
+  CHECK(paper.upsample == "trilinear");
+  CHECK(paper.lambda_GAN == 1.0);
+  CHECK(paper.intensity_clamp);
+}

@@ -1,5 +1,5 @@
-// Trainer: a few steps of every model, learning on a fixed batch, exact resumption from a
-// checkpoint and the error for a non-finite loss.
+// Trainer: a few steps of every model, L1-only training (lambda_GAN 0), learning on a fixed
+// batch, exact resumption from a checkpoint and the error for a non-finite loss.
 #include <catch2/catch.hpp>
 
 #include "engine/memory/available_memory.hpp"
@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "engine/ops/arithmetic.hpp"
+#include "engine/ops/loss.hpp"
 #include "training/model_factory.hpp"
 #include "training/trainer.hpp"
 #include "tests/training/training_test_util.hpp"
@@ -75,6 +76,32 @@ TEST_CASE("trainer: paired RevGAN learns a fixed batch (L1 falls)", "[model]") {
   const double first = (l1[0] + l1[1] + l1[2]) / 3, last = (l1[27] + l1[28] + l1[29]) / 3;
   INFO(fmt::format("G_L1_A {} -> {}", first, last));
   CHECK(last < 0.8 * first);
+}
+
+TEST_CASE("trainer: lambda_GAN 0 trains the generators on L1 alone and leaves the discriminators", "[model]") {
+  training::TrainOptions o = test::tiny_options("revgan3d_paired");
+  o.lambda_GAN = 0;
+  o.norm = "none";
+  o.global_residual = true;
+  Trainer trainer(training::resolve_options(o));
+  CHECK(trainer.loss_names() == std::vector<std::string>{"G_L1_A", "G_L1_B", "G"});
+  const auto g0 = test::snapshot(trainer.generators());
+  const auto d0 = test::snapshot(trainer.discriminator_a());
+  const Pair batch = make_batch(trainer.options(), 4);
+  // The untrained global-residual generator returns its input: its L1 is that of the input.
+  const double input_l1 = ops::l1_loss(batch.a, batch.b).item() * o.lambda_L1;
+  const training::StepLosses first = trainer.train_step(batch.a, batch.b);
+  CHECK(first.names() == trainer.loss_names());
+  CHECK(first.get("G_L1_A") == Approx(input_l1).epsilon(1e-5));
+  trainer.train_step(batch.a, batch.b);
+  CHECK(changed(g0, trainer.generators()));
+  CHECK_FALSE(changed(d0, trainer.discriminator_a()));
+  // The options are checked against the model.
+  training::TrainOptions bad = test::tiny_options("revgan_paired");
+  bad.norm = "none";
+  CHECK_THROWS_WITH(training::resolve_options(bad), Catch::Contains("3D models only"));
+  bad.norm = "batch";
+  CHECK_THROWS_WITH(training::resolve_options(bad), Catch::Contains("expected instance or none"));
 }
 
 TEST_CASE("trainer: N + M steps equal N steps, checkpoint, new trainer, M steps (bitwise)", "[model]") {

@@ -7,9 +7,11 @@
 #include <algorithm>
 #include <cmath>
 
+#include "data/volume/interpolation.hpp"
 #include "data/volume/resample.hpp"
 #include "data/volume/volume_dataset.hpp"
 #include "engine/core/check.hpp"
+#include "tools/eval/volume_slices.hpp"
 #include "tools/eval/json_writer.hpp"
 
 namespace revgan::eval {
@@ -57,19 +59,42 @@ VolumeScores compare_volumes(const data::Volume& prediction, const data::Volume&
   return s;
 }
 
-data::Volume trilinear_baseline(const data::Volume& truth, const data::Axes3& factor, const data::Volume* low) {
+namespace {
+
+// "sub/ch2.nii.gz" -> "sub_ch2": a file name for the pair's slice images.
+std::string volume_stem(std::string name) {
+  for (const char* ext : {".nii.gz", ".nii", ".h5", ".hdf5"}) {
+    const std::string e = ext;
+    if (name.size() > e.size() && name.ends_with(e)) {
+      name.resize(name.size() - e.size());
+      break;
+    }
+  }
+  std::replace(name.begin(), name.end(), '/', '_');
+  return name;
+}
+
+}  // namespace
+
+data::Volume interpolation_baseline(const data::Volume& truth, const data::Axes3& factor,
+                                    data::Interpolation interpolation, const data::Volume* low) {
   const data::Volume grid = data::crop_to_multiple(truth, factor);
   const data::Volume small = low != nullptr ? *low : data::make_low_resolution(grid, factor);
-  return data::upsample_to_grid(small, grid.size(), grid.geometry);
+  return data::interpolate_to_grid(small, grid.size(), grid.geometry, interpolation);
 }
 
 Evaluation evaluate_volumes(const std::vector<FilePair>& pairs, const VolumeEvalOptions& o) {
-  VolumeScores model_mean, base_mean;
+  // Method 0 is the model; the others interpolate the same low-resolution input.
+  const std::vector<std::string> methods = {"model", "nearest", "trilinear", "cubic"};
+  const data::Interpolation baselines[] = {data::Interpolation::nearest, data::Interpolation::trilinear,
+                                           data::Interpolation::cubic};
   struct PerFile {
     std::string name;
-    VolumeScores model, baseline;
+    std::vector<VolumeScores> scores;  // by method
   };
   std::vector<PerFile> per_file;
+  std::vector<VolumeScores> mean(methods.size());
+  std::vector<std::string> slice_files;
   for (const FilePair& p : pairs) {
     const data::Volume prediction = data::read_volume(p.prediction);
     data::Volume truth = data::read_volume(p.truth);
@@ -81,44 +106,65 @@ Evaluation evaluate_volumes(const std::vector<FilePair>& pairs, const VolumeEval
     const auto low_it = o.low_inputs.find(p.name);
     data::Volume low;
     if (low_it != o.low_inputs.end()) low = data::read_volume(low_it->second);
-    const data::Volume baseline =
-        trilinear_baseline(truth, o.factor, low_it != o.low_inputs.end() ? &low : nullptr);
-    REVGAN_CHECK(baseline.size() == truth.size(), "the trilinear baseline of '{}' does not match its truth grid",
-                 p.truth.string());
-    per_file.push_back({p.name, compare_volumes(prediction, truth, o.ssim), compare_volumes(baseline, truth, o.ssim)});
-    for (auto [mean, s] : {std::pair{&model_mean, per_file.back().model}, std::pair{&base_mean, per_file.back().baseline}}) {
-      mean->psnr += s.psnr;
-      mean->ssim += s.ssim;
-      mean->mae += s.mae;
+    PerFile file{p.name, {compare_volumes(prediction, truth, o.ssim)}};
+    std::vector<data::Volume> baseline_volumes;
+    for (data::Interpolation kind : baselines) {
+      baseline_volumes.push_back(
+          interpolation_baseline(truth, o.factor, kind, low_it != o.low_inputs.end() ? &low : nullptr));
+      REVGAN_CHECK(baseline_volumes.back().size() == truth.size(),
+                   "the {} baseline of '{}' does not match its truth grid", data::interpolation_name(kind),
+                   p.truth.string());
+      file.scores.push_back(compare_volumes(baseline_volumes.back(), truth, o.ssim));
     }
+    if (!o.slices.empty()) {
+      std::vector<SlicePanel> panels;
+      for (std::size_t b = 0; b < baseline_volumes.size(); ++b) panels.push_back({methods[b + 1], &baseline_volumes[b]});
+      panels.push_back({"model", &prediction});
+      panels.push_back({"truth", &truth});
+      for (const auto& path : write_slice_strips(panels, truth, o.slices, volume_stem(p.name)))
+        slice_files.push_back(path.string());
+    }
+    for (std::size_t m = 0; m < methods.size(); ++m) {
+      mean[m].psnr += file.scores[m].psnr;
+      mean[m].ssim += file.scores[m].ssim;
+      mean[m].mae += file.scores[m].mae;
+    }
+    per_file.push_back(std::move(file));
   }
   const double n = static_cast<double>(pairs.size());
-  for (VolumeScores* m : {&model_mean, &base_mean}) {
-    m->psnr /= n;
-    m->ssim /= n;
-    m->mae /= n;
+  for (VolumeScores& m : mean) {
+    m.psnr /= n;
+    m.ssim /= n;
+    m.mae /= n;
   }
   JsonWriter j;
   j.begin_object().field("kind", "volumes").field("pairs", static_cast<int64_t>(pairs.size()));
   j.key("factor").begin_array().value(o.factor[0]).value(o.factor[1]).value(o.factor[2]).end_array();
-  write_scores(j, "model", model_mean);
-  write_scores(j, "trilinear", base_mean);
+  for (std::size_t m = 0; m < methods.size(); ++m) write_scores(j, methods[m].c_str(), mean[m]);
   j.key("files").begin_array();
   for (const PerFile& f : per_file) {
     j.begin_object().field("name", f.name);
-    write_scores(j, "model", f.model);
-    write_scores(j, "trilinear", f.baseline);
+    for (std::size_t m = 0; m < methods.size(); ++m) write_scores(j, methods[m].c_str(), f.scores[m]);
     j.end_object();
   }
-  j.end_array().end_object();
+  j.end_array();
+  if (!o.slices.empty()) {
+    j.key("slices").begin_array();
+    for (const std::string& f : slice_files) j.value(f);
+    j.end_array();
+  }
+  j.end_object();
   std::string table = fmt::format(
       "volumes: {} pair(s), factor {}x{}x{} (L = truth max - min per volume; SSIM: 3D Gaussian window 11, "
-      "sigma 1.5)\n  {:<12} {:>10} {:>8} {:>10}\n",
+      "sigma 1.5; nearest / trilinear / cubic B-spline interpolate the same low-resolution input)\n"
+      "  {:<12} {:>10} {:>8} {:>10}\n",
       pairs.size(), o.factor[0], o.factor[1], o.factor[2], "", "PSNR (dB)", "SSIM", "MAE");
-  table += fmt::format("  {:<12} {:>10} {:>8} {:>10}\n", "model", fixed(model_mean.psnr, 2), fixed(model_mean.ssim, 4),
-                       fixed(model_mean.mae, 4));
-  table += fmt::format("  {:<12} {:>10} {:>8} {:>10}\n", "trilinear", fixed(base_mean.psnr, 2),
-                       fixed(base_mean.ssim, 4), fixed(base_mean.mae, 4));
+  for (std::size_t m = 0; m < methods.size(); ++m)
+    table += fmt::format("  {:<12} {:>10} {:>8} {:>10}\n", methods[m], fixed(mean[m].psnr, 2), fixed(mean[m].ssim, 4),
+                         fixed(mean[m].mae, 4));
+  if (!slice_files.empty())
+    table += fmt::format("  middle slices (nearest | trilinear | cubic | model | truth): {}\n",
+                         fmt::join(slice_files, ", "));
   return {table, j.str()};
 }
 

@@ -1,15 +1,18 @@
-// VolumeTranslator: checkpoint loading, grid up-sampling, intensity mapping, tiled 3D runs.
+// VolumeTranslator: checkpoint loading, grid up-sampling (the training's --upsample), intensity
+// mapping (its --intensity_clamp), tiled 3D runs.
 #include "tools/infer/volume_translator.hpp"
 
 #include "engine/io/atomic_file.hpp"
 
 #include "data/volume/hdf5_volume.hpp"
 #include "data/volume/intensity.hpp"
+#include "data/volume/interpolation.hpp"
 #include "data/volume/nifti_io.hpp"
 #include "data/volume/resample.hpp"
 #include "data/volume/volume_dataset.hpp"
 #include "data/volume/volume_tensor.hpp"
 #include "engine/autograd/grad_mode.hpp"
+#include "engine/ops/arithmetic.hpp"
 #include "models/generator_program.hpp"
 #include "training/model_factory.hpp"
 
@@ -50,11 +53,12 @@ data::Volume VolumeTranslator::translate(const data::Volume& input, const data::
     const data::Axes3 size{input.depth * factor[0], input.height * factor[1], input.width * factor[2]};
     const std::array<double, 3> scale{1.0 / static_cast<double>(factor[0]), 1.0 / static_cast<double>(factor[1]),
                                       1.0 / static_cast<double>(factor[2])};
-    grid = data::upsample_to_grid(input, size, data::resampled_geometry(input.geometry, scale, {0.0, 0.0, 0.0}));
+    grid = data::interpolate_to_grid(input, size, data::resampled_geometry(input.geometry, scale, {0.0, 0.0, 0.0}),
+                                     data::parse_interpolation("upsample", options_.upsample));
   }
   // As in training: the input's robust percentiles map to [-1, 1], and outputs map back.
   const data::IntensityScale scale = data::robust_intensity_scale(grid);
-  const data::Volume normalised = data::normalise(grid, scale);
+  const data::Volume normalised = data::normalise(grid, scale, options_.intensity_clamp);
   const Tensor x = data::volume_to_tensor(normalised);
   const Tensor batch = x.reshape(Shape({1, x.size(0), x.size(1), x.size(2), x.size(3)}));
   // Next to the network: the grid, normalised and output volumes and their tensors.
@@ -74,6 +78,7 @@ data::Volume VolumeTranslator::translate(const data::Volume& input, const data::
     y = run_whole(batch, fn, tiles);
   } else {
     y = crop_to(run_tiled(program_, pad_to_multiple(batch, tiles), plan, device_), {x.size(1), x.size(2), x.size(3)});
+    if (models::adds_input(*generators_)) y = ops::add(batch, y);  // the program is the correction only
   }
   data::Volume out = data::tensor_to_volume(y, grid.geometry, scale);
   return data::denormalise(out);

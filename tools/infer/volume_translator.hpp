@@ -1,7 +1,7 @@
 // 3D super-resolution inference with a RevGAN 3D checkpoint: the low-resolution volume is
-// up-sampled (trilinear) onto the high-resolution grid, normalised as in training, run through
-// the generator (whole when the memory budget allows, else in exact cubic tiles) and mapped
-// back to the source units.
+// up-sampled onto the high-resolution grid and normalised as in training (its options upsample
+// and intensity_clamp), run through the generator (whole when the memory budget allows, else in
+// exact cubic tiles) and mapped back to the source units.
 #pragma once
 
 #include <filesystem>
