@@ -47,6 +47,14 @@ class InstanceNorm : public Module {
   double eps_;
 };
 
+// Passes x through: a placeholder that keeps Sequential indices where PyTorch code puts an
+// identity (pytorch-CycleGAN-and-pix2pix's --norm none).
+class Identity : public Module {
+ public:
+  std::string type_name() const override { return "Identity"; }
+  Tensor forward(const Tensor& x) override { return x; }
+};
+
 class ReLU : public Module {
  public:
   std::string type_name() const override { return "ReLU"; }
