@@ -4,8 +4,8 @@
 
 #include "engine/nn/init.hpp"
 #include "engine/nn/layers.hpp"
-#include "engine/ops/channels.hpp"
 #include "engine/ops/arithmetic.hpp"
+#include "engine/ops/channels.hpp"
 #include "engine/tensor/factory.hpp"
 
 namespace revgan::models {
@@ -20,8 +20,8 @@ std::shared_ptr<nn::Module> make_norm(const UnetGeneratorOptions& o, int64_t cha
 
 // One UnetSkipConnectionBlock(outer_nc, inner_nc, input_nc, submodule, ...).
 std::shared_ptr<UnetBlock> make_block(const UnetGeneratorOptions& o, int64_t outer_nc, int64_t inner_nc,
-                                      int64_t input_nc, std::shared_ptr<UnetBlock> sub, bool outermost,
-                                      bool dropout, uint64_t dropout_seed) {
+                                      int64_t input_nc, std::shared_ptr<UnetBlock> sub, bool outermost, bool dropout,
+                                      uint64_t dropout_seed) {
   const bool bias = o.norm == "instance";
   auto seq = std::make_shared<nn::Sequential>();
   auto down = std::make_shared<nn::Conv>(2, input_nc, inner_nc, 4, 2, 1, bias, o.dtype);
@@ -78,7 +78,8 @@ UnetGenerator::UnetGenerator(const UnetGeneratorOptions& o) : options_(o) {
   const int64_t f = o.ngf;
   auto block = make_block(o, 8 * f, 8 * f, 8 * f, nullptr, false, false, 0);
   for (int64_t i = 0; i < o.num_downs - 5; ++i)
-    block = make_block(o, 8 * f, 8 * f, 8 * f, block, false, o.use_dropout, o.seed * 1000003 + static_cast<uint64_t>(i) + 1);
+    block = make_block(o, 8 * f, 8 * f, 8 * f, block, false, o.use_dropout,
+                       o.seed * 1000003 + static_cast<uint64_t>(i) + 1);
   block = make_block(o, 4 * f, 8 * f, 4 * f, block, false, false, 0);
   block = make_block(o, 2 * f, 4 * f, 2 * f, block, false, false, 0);
   block = make_block(o, f, 2 * f, f, block, false, false, 0);

@@ -25,11 +25,11 @@ struct UnetGeneratorOptions {
   int64_t input_nc = 3;
   int64_t output_nc = 3;
   int64_t ngf = 64;
-  int64_t num_downs = 8;         // unet_256: 8, unet_128: 7
-  std::string norm = "batch";    // batch | instance | none
-  bool use_dropout = false;      // their --no_dropout turns it off
+  int64_t num_downs = 8;       // unet_256: 8, unet_128: 7
+  std::string norm = "batch";  // batch | instance | none
+  bool use_dropout = false;    // their --no_dropout turns it off
   DType dtype = DType::float32;
-  uint64_t seed = 0;             // weights ~ N(0, 0.02), batch norm weights ~ N(1, 0.02); dropout seeds
+  uint64_t seed = 0;  // weights ~ N(0, 0.02), batch norm weights ~ N(1, 0.02); dropout seeds
 };
 
 // "unet_128" -> 7, "unet_256" -> 8; 0 for other names.

@@ -98,6 +98,10 @@ const OptionTable<TrainOptions>& train_option_table() {
       {"continue_train", &O::continue_train, "resume from checkpoints_dir/name/<epoch>.h5"},
       {"epoch", &O::epoch, "checkpoint to resume from: latest or an epoch number"},
       {"epoch_count", &O::epoch_count, "number of the first epoch of a fresh run"},
+      {"init_from", &O::init_from,
+       "a fresh run starts its generators from PyTorch weights: pix2pix their latest_net_G.pth (ResNet), cyclegan "
+       "latest_net_G_A.pth (+ G_B beside it), 2D RevGAN any of the official code's five generator files",
+       nullptr, "FILE.pth"},
       {"save_epoch_freq", &O::save_epoch_freq, "epochs between numbered checkpoints (latest is saved every epoch)"},
       {"print_freq", &O::print_freq, "iterations between progress lines"},
       {"display_freq", &O::display_freq, "iterations between sample grids (0: never)"},
@@ -206,6 +210,9 @@ ResolvedOptions resolve_options(TrainOptions o) {
   positive("batch_size", o.batch_size);
   positive("max_dataset_size", o.max_dataset_size);
   positive("epoch_count", o.epoch_count);
+  REVGAN_CHECK(o.init_from.empty() || !o.continue_train,
+               "option init_from: a resumed run (--continue_train) takes its weights from its checkpoint, not '{}'",
+               o.init_from);
   positive("save_epoch_freq", o.save_epoch_freq);
   positive("print_freq", o.print_freq);
   positive("patches_per_volume", o.patches_per_volume);

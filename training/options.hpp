@@ -70,6 +70,7 @@ struct TrainOptions {
   bool continue_train = false;
   std::string epoch = "latest";  // checkpoint to resume from: latest or an epoch number
   int64_t epoch_count = 1;       // first epoch number of a fresh run
+  std::string init_from;         // a fresh run's generators from PyTorch .pth files (models/pytorch_init)
   int64_t save_epoch_freq = 5;
   int64_t print_freq = 100;     // iterations between progress lines
   int64_t display_freq = 400;   // iterations between sample grids (observer on_sample); 0: never

@@ -39,6 +39,8 @@ Dropout::Dropout(double p, uint64_t seed) : p_(p), gen_(seed) {
   REVGAN_CHECK(p >= 0 && p <= 1, "Dropout: p must be in [0, 1], got {}", p);
 }
 
-Tensor Dropout::forward(const Tensor& x) { return ops::dropout(x, p_, is_training(), gen_); }
+Tensor Dropout::forward(const Tensor& x) {
+  return ops::dropout(x, p_, is_training(), gen_);
+}
 
 }  // namespace revgan::nn

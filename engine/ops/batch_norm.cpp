@@ -99,8 +99,8 @@ Tensor batch_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, con
   g.channels = x.size(1);
   g.spatial = 1;
   for (int a = 2; a < x.dim(); ++a) g.spatial *= x.size(a);
-  REVGAN_CHECK(g.batch * g.spatial >= 1 && g.channels >= 1, "{}: x {} has no elements to normalise over",
-               op_name(op), x.shape().str());
+  REVGAN_CHECK(g.batch * g.spatial >= 1 && g.channels >= 1, "{}: x {} has no elements to normalise over", op_name(op),
+               x.shape().str());
   // PyTorch refuses one value per channel in training: its variance is undefined.
   REVGAN_CHECK(!o.training || g.batch * g.spatial > 1,
                "{}: training mode needs more than one value per channel, x is {}", op_name(op), x.shape().str());

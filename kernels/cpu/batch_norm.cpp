@@ -82,7 +82,8 @@ void batch_norm_backward(const BatchNormGeometry& g, bool batch_stats, const T* 
     const double s_dyxhat = channel_sum(g, c, [dy, x, mu, r](int64_t i) {
       return static_cast<double>(dy[i]) * ((static_cast<double>(x[i]) - mu) * r);
     });
-    if (dweight != nullptr) dweight[c] = static_cast<T>((accumulate_params ? static_cast<double>(dweight[c]) : 0.0) + s_dyxhat);
+    if (dweight != nullptr)
+      dweight[c] = static_cast<T>((accumulate_params ? static_cast<double>(dweight[c]) : 0.0) + s_dyxhat);
     if (dbias != nullptr) dbias[c] = static_cast<T>((accumulate_params ? static_cast<double>(dbias[c]) : 0.0) + s_dy);
     if (dx == nullptr) continue;
     const double wr = r * (weight ? static_cast<double>(weight[c]) : 1.0);
@@ -100,12 +101,11 @@ void batch_norm_backward(const BatchNormGeometry& g, bool batch_stats, const T* 
   }
 }
 
-#define REVGAN_BATCH_NORM_INSTANTIATE(T)                                                                          \
-  template void batch_norm_stats<T>(const BatchNormGeometry&, double, double, const T*, T*, T*, T*, T*);          \
-  template void batch_norm_invstd<T>(int64_t, double, const T*, T*);                                              \
-  template void batch_norm_apply<T>(const BatchNormGeometry&, const T*, const T*, const T*, const T*, const T*,  \
-                                    T*);                                                                          \
-  template void batch_norm_backward<T>(const BatchNormGeometry&, bool, const T*, const T*, const T*, const T*,   \
+#define REVGAN_BATCH_NORM_INSTANTIATE(T)                                                                             \
+  template void batch_norm_stats<T>(const BatchNormGeometry&, double, double, const T*, T*, T*, T*, T*);             \
+  template void batch_norm_invstd<T>(int64_t, double, const T*, T*);                                                 \
+  template void batch_norm_apply<T>(const BatchNormGeometry&, const T*, const T*, const T*, const T*, const T*, T*); \
+  template void batch_norm_backward<T>(const BatchNormGeometry&, bool, const T*, const T*, const T*, const T*,       \
                                        const T*, T*, bool, T*, T*, bool);
 REVGAN_BATCH_NORM_INSTANTIATE(float)
 REVGAN_BATCH_NORM_INSTANTIATE(double)

@@ -37,8 +37,7 @@ __global__ void batch_norm_stats_kernel(BatchNormGeometry g, double eps, double 
       if (running_mean != nullptr) {
         const double unbiased = count > 1 ? total / static_cast<double>(count - 1) : total;
         running_mean[c] = static_cast<T>((1.0 - momentum) * static_cast<double>(running_mean[c]) + momentum * mu);
-        running_var[c] =
-            static_cast<T>((1.0 - momentum) * static_cast<double>(running_var[c]) + momentum * unbiased);
+        running_var[c] = static_cast<T>((1.0 - momentum) * static_cast<double>(running_var[c]) + momentum * unbiased);
       }
     }
   }
@@ -108,8 +107,7 @@ int threads_for(int64_t count) {
 }
 
 unsigned blocks_for_channels(int64_t channels) {
-  return static_cast<unsigned>(channels < detail::k_max_blocks ? (channels > 0 ? channels : 1)
-                                                               : detail::k_max_blocks);
+  return static_cast<unsigned>(channels < detail::k_max_blocks ? (channels > 0 ? channels : 1) : detail::k_max_blocks);
 }
 
 }  // namespace
@@ -147,14 +145,14 @@ cudaError_t batch_norm_backward(const BatchNormGeometry& g, bool batch_stats, co
   return cudaGetLastError();
 }
 
-#define REVGAN_BATCH_NORM_INSTANTIATE(T)                                                                           \
-  template cudaError_t batch_norm_stats<T>(const BatchNormGeometry&, double, double, const T*, T*, T*, T*, T*,     \
-                                           cudaStream_t);                                                          \
-  template cudaError_t batch_norm_invstd<T>(int64_t, double, const T*, T*, cudaStream_t);                          \
-  template cudaError_t batch_norm_apply<T>(const BatchNormGeometry&, const T*, const T*, const T*, const T*,       \
-                                           const T*, T*, cudaStream_t);                                            \
-  template cudaError_t batch_norm_backward<T>(const BatchNormGeometry&, bool, const T*, const T*, const T*,        \
-                                              const T*, const T*, T*, bool, T*, T*, bool, cudaStream_t);
+#define REVGAN_BATCH_NORM_INSTANTIATE(T)                                                                               \
+  template cudaError_t batch_norm_stats<T>(const BatchNormGeometry&, double, double, const T*, T*, T*, T*, T*,         \
+                                           cudaStream_t);                                                              \
+  template cudaError_t batch_norm_invstd<T>(int64_t, double, const T*, T*, cudaStream_t);                              \
+  template cudaError_t batch_norm_apply<T>(const BatchNormGeometry&, const T*, const T*, const T*, const T*, const T*, \
+                                           T*, cudaStream_t);                                                          \
+  template cudaError_t batch_norm_backward<T>(const BatchNormGeometry&, bool, const T*, const T*, const T*, const T*,  \
+                                              const T*, T*, bool, T*, T*, bool, cudaStream_t);
 REVGAN_BATCH_NORM_INSTANTIATE(float)
 REVGAN_BATCH_NORM_INSTANTIATE(double)
 #undef REVGAN_BATCH_NORM_INSTANTIATE

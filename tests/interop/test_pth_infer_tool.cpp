@@ -54,8 +54,8 @@ TEST_CASE("revgan_infer: a pix2pix U-Net with batch norm translates a folder, wi
   const std::string pth = test::interop_data("unet128_batch_zip.pth").string();
   // --eval; batch statistics without dropout; batch statistics with dropout (their test.py's default).
   for (const std::vector<std::string>& mode : {std::vector<std::string>{"--eval"}, {"--no_dropout"}, {}}) {
-    std::vector<std::string> args{"--checkpoint", pth, "--netG", "unet_128", "--ngf", "2", "--norm", "batch",
-                                  "--input_nc", "1", "--output_nc", "1"};
+    std::vector<std::string> args{"--checkpoint", pth,     "--netG",     "unet_128", "--ngf",       "2",
+                                  "--norm",       "batch", "--input_nc", "1",        "--output_nc", "1"};
     args.insert(args.end(), mode.begin(), mode.end());
     const auto r = infer(f, args);
     INFO(mode.size() << "\n" << r.output);

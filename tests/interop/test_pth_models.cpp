@@ -109,7 +109,8 @@ TEST_CASE("pth models: wrong options are refused with the options the file needs
   REQUIRE_THAT(load_error("resnet6_zip.pth", o), Catch::Contains("pass --no_dropout"));
   o = good;
   o.netG = "unet_256";
-  REQUIRE_THAT(load_error("resnet6_zip.pth", o), Catch::Contains("unexpected key") && Catch::Contains("does not look like a UnetGenerator"));
+  REQUIRE_THAT(load_error("resnet6_zip.pth", o),
+               Catch::Contains("unexpected key") && Catch::Contains("does not look like a UnetGenerator"));
   o = good;
   o.netG = "my_net";
   REQUIRE_THAT(load_error("resnet6_zip.pth", o), Catch::Contains("'my_net' is not a generator"));

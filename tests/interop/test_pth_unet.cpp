@@ -5,9 +5,9 @@
 // (running statistics, no dropout: their --eval) and in training mode with dropout off (batch
 // statistics: their test.py without --eval, with --no_dropout), where the running statistics
 // then move exactly as PyTorch's do.
-#include <catch2/catch.hpp>
-
 #include <hdf5.h>
+
+#include <catch2/catch.hpp>
 
 #include "engine/autograd/grad_mode.hpp"
 #include "engine/io/hdf5_handle.hpp"
@@ -57,15 +57,15 @@ TEST_CASE("pth unet: batch-norm unet_128 matches PyTorch in eval and in training
     // --eval: running statistics; the Dropout layers are off in eval mode.
     auto g = load_unet(fmt::format("unet128_batch_{}.pth", format), unet(7, 2, "batch", true, 1, 1));
     g->eval();
-    REVGAN_REQUIRE_CLOSE(test::compare(g->forward(eval_golden.input), eval_golden.output,
-                                       test::tolerance::golden_float32));
+    REVGAN_REQUIRE_CLOSE(
+        test::compare(g->forward(eval_golden.input), eval_golden.output, test::tolerance::golden_float32));
     // Without --eval, with --no_dropout: batch statistics; the file has the same keys.
     auto t = load_unet(fmt::format("unet128_batch_{}.pth", format), unet(7, 2, "batch", false, 1, 1));
     t->train();
-    REVGAN_REQUIRE_CLOSE(test::compare(t->forward(train_golden.input), train_golden.output,
-                                       test::tolerance::golden_float32));
-    REVGAN_REQUIRE_CLOSE(test::compare(t->buffer("model.model.1.model.2.running_mean"), running_mean,
-                                       test::tolerance::golden_float32));
+    REVGAN_REQUIRE_CLOSE(
+        test::compare(t->forward(train_golden.input), train_golden.output, test::tolerance::golden_float32));
+    REVGAN_REQUIRE_CLOSE(
+        test::compare(t->buffer("model.model.1.model.2.running_mean"), running_mean, test::tolerance::golden_float32));
   }
 }
 
@@ -136,8 +136,9 @@ TEST_CASE("pth unet: revgan_infer's loader follows their test.py with and withou
 
   // Wrong options name what the file looks like.
   o.ngf = 4;
-  REQUIRE_THROWS_WITH(infer::load_pth_generators(file, o, true),
-                      Catch::Contains("has shape") && Catch::Contains("looks like --netG unet_128 --ngf 2 --input_nc 1 --norm batch"));
+  REQUIRE_THROWS_WITH(
+      infer::load_pth_generators(file, o, true),
+      Catch::Contains("has shape") && Catch::Contains("looks like --netG unet_128 --ngf 2 --input_nc 1 --norm batch"));
   o.ngf = 2;
   o.netG = "unet_256";
   REQUIRE_THROWS_WITH(infer::load_pth_generators(file, o, true), Catch::Contains("looks like --netG unet_128"));

@@ -1,10 +1,9 @@
 // BatchNorm and Dropout modules: PyTorch's parameter and buffer names, training vs eval
 // behaviour, running statistics that survive a checkpoint round trip (and are required when
 // loading), and Dropout's seeded, eval-off masks.
-#include <catch2/catch.hpp>
-
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 
 #include "engine/io/checkpoint.hpp"

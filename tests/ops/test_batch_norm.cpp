@@ -29,10 +29,10 @@ TEST_CASE("gradcheck batch norm", "[op][grad]") {
   for (Shape shape : {Shape{3, 2, 3, 4}, Shape{2, 3, 2, 2, 3}, Shape{4, 3, 1, 1}, Shape{2, 2, 5}}) {
     INFO(shape.str());
     const int64_t c = shape[1];
-    std::vector<Tensor> in{shifted(shape, 61), shifted({c}, 62), random_normal({c}, 63, DType::float64),
-                           ops::add(test::random_uniform({c}, 64, 0.5, 2.0, DType::float64),
-                                    ops::full({c}, 0.0, DType::float64)),
-                           test::random_uniform({c}, 65, 0.5, 2.0, DType::float64)};
+    std::vector<Tensor> in{
+        shifted(shape, 61), shifted({c}, 62), random_normal({c}, 63, DType::float64),
+        ops::add(test::random_uniform({c}, 64, 0.5, 2.0, DType::float64), ops::full({c}, 0.0, DType::float64)),
+        test::random_uniform({c}, 65, 0.5, 2.0, DType::float64)};
     for (bool training : {true, false}) {
       INFO("training " << training);
       ops::BatchNormOptions o;

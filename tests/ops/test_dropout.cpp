@@ -35,8 +35,10 @@ TEST_CASE("dropout zeroes about p of the elements and scales the rest by 1 / (1 
     auto y = ops::dropout(x, p, true, gen).to_vector();
     int64_t zeros = 0;
     for (double v : y) {
-      if (v == 0) ++zeros;
-      else CHECK(std::abs(v - 3.0 / (1 - p)) < 1e-6);
+      if (v == 0)
+        ++zeros;
+      else
+        CHECK(std::abs(v - 3.0 / (1 - p)) < 1e-6);
     }
     const double share = static_cast<double>(zeros) / static_cast<double>(y.size());
     CHECK(std::abs(share - p) < 0.01);  // 32,768 draws: 4 sigma is under 0.011
@@ -68,5 +70,6 @@ TEST_CASE("dropout rejects bad arguments naming op and problem", "[op]") {
   Generator gen(0);
   REQUIRE_THROWS_WITH(ops::dropout(random_normal({2, 2}, 74), 1.5, true, gen),
                       Catch::Contains("dropout") && Catch::Contains("p must be in [0, 1]"));
-  REQUIRE_THROWS_WITH(ops::dropout(Tensor(), 0.5, true, gen), Catch::Contains("dropout") && Catch::Contains("undefined"));
+  REQUIRE_THROWS_WITH(ops::dropout(Tensor(), 0.5, true, gen),
+                      Catch::Contains("dropout") && Catch::Contains("undefined"));
 }

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "engine/io/pth/pth_reader.hpp"
+#include "models/pytorch_init.hpp"
 #include "models/pytorch_names.hpp"
 #include "models/resnet_generator.hpp"
 #include "models/revgan2d.hpp"
@@ -113,13 +114,13 @@ PthGenerators load_unet(const std::filesystem::path& path, const PthGeneratorOpt
   g.use_dropout = !o.no_dropout && !o.eval;
   auto pair = std::make_shared<models::OneWayUnet>(g);
   const auto& generator = dynamic_cast<const models::UnetGenerator&>(pair->submodule("g_xy"));
-  io::pth::load_state_dict(*pair, contents.state, models::pix2pix_unet_names(generator, "g_xy."), path.string(),
-                           fmt::format("built with {} --norm {}; {}", options_text(o), o.norm,
-                                       unet_file_hint(contents.state)));
-  PthGenerators out = result(pair, "pix2pix", o, downs,
-                             fmt::format("pytorch-CycleGAN-and-pix2pix {} (--norm {}{}{}), {} file", o.netG, o.norm,
-                                         o.eval ? ", --eval" : "", g.use_dropout ? ", dropout on" : "",
-                                         io::pth::format_name(contents.format)));
+  io::pth::load_state_dict(
+      *pair, contents.state, models::pix2pix_unet_names(generator, "g_xy."), path.string(),
+      fmt::format("built with {} --norm {}; {}", options_text(o), o.norm, unet_file_hint(contents.state)));
+  PthGenerators out = result(
+      pair, "pix2pix", o, downs,
+      fmt::format("pytorch-CycleGAN-and-pix2pix {} (--norm {}{}{}), {} file", o.netG, o.norm, o.eval ? ", --eval" : "",
+                  g.use_dropout ? ", dropout on" : "", io::pth::format_name(contents.format)));
   out.training_mode = !o.eval;
   return out;
 }
@@ -150,17 +151,6 @@ PthGenerators load_pix2pix(const std::filesystem::path& path, const PthGenerator
 
   return result(pair, "pix2pix", o, blocks,
                 fmt::format("pytorch-CycleGAN-and-pix2pix {}, {} file", o.netG, io::pth::format_name(contents.format)));
-}
-
-// "<dir>/<epoch>" when `path` names one of the official RevGAN code's generator files.
-std::optional<std::filesystem::path> revgan_prefix(const std::filesystem::path& path) {
-  const std::string name = path.filename().string();
-  for (const char* part : {"G_core", "G_A_enc", "G_A_dec", "G_B_enc", "G_B_dec"}) {
-    const std::string suffix = fmt::format("_net_{}.pth", part);
-    if (name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
-      return path.parent_path() / name.substr(0, name.size() - suffix.size());
-  }
-  return std::nullopt;
 }
 
 PthGenerators load_revgan(const std::filesystem::path& prefix, const PthGeneratorOptions& o, bool x_to_y) {
@@ -217,7 +207,7 @@ bool is_pth_checkpoint(const std::filesystem::path& path) {
 }
 
 PthGenerators load_pth_generators(const std::filesystem::path& path, const PthGeneratorOptions& options, bool x_to_y) {
-  if (const auto prefix = revgan_prefix(path)) return load_revgan(*prefix, options, x_to_y);
+  if (const auto prefix = models::revgan_official_prefix(path)) return load_revgan(*prefix, options, x_to_y);
   return load_pix2pix(path, options, x_to_y);
 }
 

@@ -112,7 +112,8 @@ std::vector<data::Image> Translator::translate_batch(const std::vector<data::Ima
   bool same = true;
   for (const data::Image& im : images) same = same && im.width == w && im.height == h;
   const streaming::Axes extent{1, padded_extent(h, tiles), padded_extent(w, tiles)};
-  if (whole_multiple_ > 0 || !same || n == 1 || !batch_fits_whole(program_, extent, n, outside_bytes(w, h, n), tiles, device_)) {
+  if (whole_multiple_ > 0 || !same || n == 1 ||
+      !batch_fits_whole(program_, extent, n, outside_bytes(w, h, n), tiles, device_)) {
     for (const data::Image& im : images) {
       ExecutionPlan p;
       out.push_back(translate(im, tiles, &p));

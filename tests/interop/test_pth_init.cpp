@@ -1,0 +1,80 @@
+// revgan_train --init_from: a fresh run's generators start from PyTorch state dicts (pix2pix's
+// ResnetGenerator, CycleGAN's G_A + G_B, the official RevGAN's five files) with every weight
+// equal to the file's, and the mistakes are refused with what to pass instead.
+#include <catch2/catch.hpp>
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+
+#include "engine/io/pth/pth_reader.hpp"
+#include "tests/interop/interop_test_util.hpp"
+#include "training/trainer.hpp"
+
+using namespace revgan;
+using revgan::test::interop_data;
+namespace fs = std::filesystem;
+
+namespace {
+
+training::TrainOptions base(const std::string& model, int64_t in_nc, int64_t out_nc, const std::string& file) {
+  training::TrainOptions o;
+  o.model = model;
+  o.input_nc = in_nc;
+  o.output_nc = out_nc;
+  o.ngf = 2;
+  o.ndf = 2;
+  o.depth = 6;
+  o.lambda_identity = 0;  // the RevGAN fixture maps 3 channels to 1
+  o.init_from = interop_data(file).string();
+  return o;
+}
+
+// Our parameter at `ours` holds exactly the file's tensor at `key`.
+void check_same(training::Trainer& t, const std::string& ours, const std::string& file, const std::string& key) {
+  const io::pth::StateDict state = io::pth::read_pth(interop_data(file).string()).state;
+  const io::pth::StoredTensor* stored = state.find(key);
+  REQUIRE(stored != nullptr);
+  const Tensor p = t.generators().parameter(ours);
+  REQUIRE(p.nbytes() == stored->bytes.size());
+  CHECK(std::memcmp(p.raw_data(), stored->bytes.data(), stored->bytes.size()) == 0);
+}
+
+}  // namespace
+
+TEST_CASE("revgan_train --init_from: pix2pix, cyclegan and RevGAN start from PyTorch weights", "[model]") {
+  {
+    training::Trainer t(training::resolve_options(base("pix2pix", 3, 3, "resnet6_zip.pth")));
+    check_same(t, "g_xy.enc.1.weight", "resnet6_zip.pth", "model.1.weight");
+    check_same(t, "g_xy.blocks.5.f.5.bias", "resnet6_zip.pth", "model.15.conv_block.5.bias");
+  }
+  {
+    // A CycleGAN reads G_A and its G_B sibling (here both the resnet6 fixture, copied).
+    const fs::path dir = fs::temp_directory_path() / fmt::format("revgan-pth-init-{}", ::getpid());
+    fs::create_directories(dir);
+    fs::copy_file(interop_data("resnet6_zip.pth"), dir / "latest_net_G_A.pth", fs::copy_options::overwrite_existing);
+    auto o = base("cyclegan", 3, 3, "resnet6_zip.pth");
+    o.init_from = (dir / "latest_net_G_A.pth").string();
+    REQUIRE_THROWS_WITH(training::Trainer(training::resolve_options(o)), Catch::Contains("latest_net_G_B.pth"));
+    fs::copy_file(interop_data("resnet6_legacy.pth"), dir / "latest_net_G_B.pth", fs::copy_options::overwrite_existing);
+    training::Trainer t(training::resolve_options(o));
+    check_same(t, "g_xy.dec.7.weight", "resnet6_zip.pth", "model.23.weight");
+    check_same(t, "g_yx.enc.4.weight", "resnet6_legacy.pth", "model.4.weight");
+    fs::remove_all(dir);
+    // Any other file name is refused with what to pass.
+    REQUIRE_THROWS_WITH(training::Trainer(training::resolve_options(base("cyclegan", 3, 3, "resnet6_zip.pth"))),
+                        Catch::Contains("pass the G_A file"));
+  }
+  {
+    training::Trainer t(training::resolve_options(base("revgan_unpaired", 3, 1, "revgan_legacy/latest_net_G_core.pth")));
+    check_same(t, "enc_x.1.weight", "revgan_legacy/latest_net_G_A_enc.pth", "model.1.weight");
+    check_same(t, "dec_x.7.weight", "revgan_legacy/latest_net_G_B_dec.pth", "model.7.weight");
+  }
+  REQUIRE_THROWS_WITH(training::Trainer(training::resolve_options(base("pix2pix", 3, 3, "patchgan_zip.pth"))),
+                      Catch::Contains("unexpected key"));
+  auto resumed = base("pix2pix", 3, 3, "resnet6_zip.pth");
+  resumed.continue_train = true;
+  REQUIRE_THROWS_WITH(training::resolve_options(resumed), Catch::Contains("init_from"));
+}
