@@ -21,9 +21,10 @@ namespace kcuda = kernels::cuda;
 #endif
 using kernels::BatchNormGeometry;
 
+// Tensors are handles: a copy writes the same storage (the running buffers are updated in place).
 template <class T>
-T* data_or_null(const Tensor& t) {
-  return t.defined() ? const_cast<T*>(t.data<T>()) : nullptr;
+T* data_or_null(Tensor t) {
+  return t.defined() ? t.data<T>() : nullptr;
 }
 
 class BatchNormBackward final : public Node {
