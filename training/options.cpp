@@ -54,6 +54,11 @@ const OptionTable<TrainOptions>& train_option_table() {
       {"ngf", &O::ngf, "generator width K (the core / residual blocks run on 4K channels in 2D)"},
       {"ndf", &O::ndf, "discriminator width"},
       {"depth", &O::depth, "reversible (RevGAN) or residual (ResNet) blocks", "9 for 2D models, 6 for 3D"},
+      {"netG", &O::netG,
+       "pix2pix: unet_128 | unet_256 for pytorch-CycleGAN-and-pix2pix's U-Net (batch norm, dropout), whole crops "
+       "of 128 / 256; default: our ResNet generator",
+       "ResNet", "NAME"},
+      {"no_dropout", &O::no_dropout, "U-Net (--netG unet_*): no Dropout(0.5) in its inner blocks"},
       {"n_layers_D", &O::n_layers_D, "stride-2 stages of the PatchGAN discriminator", "3 for 2D, 2 for 3D"},
       {"memory_saving", &O::memory_saving,
        "RevGAN: recompute core activations in the backward (--no_memory_saving stores them)"},
@@ -210,6 +215,16 @@ ResolvedOptions resolve_options(TrainOptions o) {
   positive("batch_size", o.batch_size);
   positive("max_dataset_size", o.max_dataset_size);
   positive("epoch_count", o.epoch_count);
+  if (!o.netG.empty()) {
+    const int64_t downs = o.netG == "unet_128" ? 7 : (o.netG == "unet_256" ? 8 : 0);
+    REVGAN_CHECK(downs > 0, "option netG: '{}' is not unet_128 or unet_256 (leave it out for the ResNet generator)",
+                 o.netG);
+    REVGAN_CHECK(o.model == "pix2pix", "option netG: the U-Net is a pix2pix generator, not one of model '{}'",
+                 o.model);
+    REVGAN_CHECK(o.crop_size % (int64_t{1} << downs) == 0,
+                 "option crop_size: {} needs crops that are multiples of {}, got {}", o.netG, int64_t{1} << downs,
+                 o.crop_size);
+  }
   REVGAN_CHECK(o.init_from.empty() || !o.continue_train,
                "option init_from: a resumed run (--continue_train) takes its weights from its checkpoint, not '{}'",
                o.init_from);

@@ -30,6 +30,10 @@ struct TrainOptions {
   int64_t ndf = 64;
   int64_t depth = 0;       // coupling / residual blocks; 0: by model (9 in 2D, 6 in 3D)
   int64_t n_layers_D = 0;  // PatchGAN stride-2 stages; 0: by model (3 in 2D, 2 in 3D)
+  // pix2pix only: "" (our ResNet generator, `depth` blocks) or pytorch-CycleGAN-and-pix2pix's
+  // U-Net "unet_128" / "unet_256" (batch norm, Dropout(0.5) unless no_dropout).
+  std::string netG;
+  bool no_dropout = false;
   bool memory_saving = true;  // RevGAN core executor (--no_memory_saving: stored activations)
   // With memory_saving: bytes of core activations one training step may keep (the first blocks
   // of each pass run stored while they fit); "0": none (pure memory saving), "unlimited": all

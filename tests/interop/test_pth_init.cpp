@@ -1,6 +1,8 @@
 // revgan_train --init_from: a fresh run's generators start from PyTorch state dicts (pix2pix's
 // ResnetGenerator, CycleGAN's G_A + G_B, the official RevGAN's five files) with every weight
-// equal to the file's, and the mistakes are refused with what to pass instead.
+// equal to the file's, and the mistakes are refused with what to pass instead. Then pix2pix with
+// their U-Net (--netG unet_128): a training step moves the running statistics, which the
+// checkpoint keeps, revgan_export writes for PyTorch, and inference from the checkpoint uses.
 #include <catch2/catch.hpp>
 
 #include <fmt/format.h>
@@ -10,7 +12,10 @@
 #include <filesystem>
 
 #include "engine/io/pth/pth_reader.hpp"
+#include "engine/tensor/factory.hpp"
 #include "tests/interop/interop_test_util.hpp"
+#include "tools/export/pth_export.hpp"
+#include "tools/infer/translator.hpp"
 #include "training/trainer.hpp"
 
 using namespace revgan;
@@ -77,4 +82,48 @@ TEST_CASE("revgan_train --init_from: pix2pix, cyclegan and RevGAN start from PyT
   auto resumed = base("pix2pix", 3, 3, "resnet6_zip.pth");
   resumed.continue_train = true;
   REQUIRE_THROWS_WITH(training::resolve_options(resumed), Catch::Contains("init_from"));
+}
+
+TEST_CASE("pix2pix --netG unet_128 trains, keeps its running statistics and exports them for PyTorch", "[model]") {
+  training::TrainOptions o;
+  o.model = "pix2pix";
+  o.netG = "unet_128";
+  o.input_nc = o.output_nc = 1;
+  o.ngf = o.ndf = 2;
+  o.crop_size = 128;
+  training::Trainer t(training::resolve_options(o));
+  Generator gen(3);
+  const Tensor a = randn({2, 1, 128, 128}, gen), b = randn({2, 1, 128, 128}, gen);
+  const std::string bn = "g_xy.model.model.1.model.2.running_mean";
+  CHECK(t.generators().buffer(bn).to_vector() == std::vector<double>(4, 0.0));
+  t.train_step(a, b);
+  const std::vector<double> moved = t.generators().buffer(bn).to_vector();
+  CHECK(moved != std::vector<double>(4, 0.0));
+
+  const fs::path dir = fs::temp_directory_path() / fmt::format("revgan-unet-train-{}", ::getpid());
+  fs::create_directories(dir);
+  const std::string ckpt = (dir / "latest.h5").string();
+  t.save(ckpt, {});
+  exporting::ExportRequest r;
+  r.checkpoint = ckpt;
+  const exporting::ExportedNetwork e = exporting::export_network(r);
+  CHECK_THAT(e.description, Catch::Contains("UnetGenerator(input_nc=1, output_nc=1, num_downs=7, ngf=2"));
+  const io::pth::StoredTensor* stored = e.state.find("model.model.1.model.2.running_mean");
+  REQUIRE(stored != nullptr);
+  std::vector<float> values(4);
+  std::memcpy(values.data(), stored->bytes.data(), 16);
+  for (std::size_t i = 0; i < 4; ++i) CHECK(values[i] == static_cast<float>(moved[i]));
+  REQUIRE(e.state.find("model.model.1.model.2.num_batches_tracked") != nullptr);
+
+  // revgan_infer's path for our own checkpoint: eval mode, running statistics, whole image.
+  const infer::Translator tr = infer::Translator::from_checkpoint(ckpt, true, Device::cpu());
+  CHECK(tr.run(a).shape() == Shape{2, 1, 128, 128});
+  fs::remove_all(dir);
+
+  auto bad = o;
+  bad.crop_size = 96;
+  REQUIRE_THROWS_WITH(training::resolve_options(bad), Catch::Contains("multiples of 128"));
+  bad = o;
+  bad.model = "cyclegan";
+  REQUIRE_THROWS_WITH(training::resolve_options(bad), Catch::Contains("pix2pix generator"));
 }
