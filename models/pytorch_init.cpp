@@ -8,6 +8,7 @@
 #include "models/pytorch_names.hpp"
 #include "models/resnet_generator.hpp"
 #include "models/revgan2d.hpp"
+#include "models/unet_generator.hpp"
 
 namespace revgan::models {
 
@@ -37,6 +38,16 @@ std::optional<std::filesystem::path> revgan_official_prefix(const std::filesyste
 void init_generators_from_pth(GeneratorPair& generators, const std::filesystem::path& file) {
   if (dynamic_cast<OneWayGenerator*>(&generators) != nullptr) {
     load_resnet(generators, "g_xy", file);
+    return;
+  }
+  if (dynamic_cast<OneWayUnet*>(&generators) != nullptr) {
+    const auto& g = dynamic_cast<const UnetGenerator&>(generators.submodule("g_xy"));
+    const io::pth::PthContents contents = io::pth::read_pth(file.string());
+    io::pth::load_state_dict(generators, contents.state, pix2pix_unet_names(g, "g_xy."), file.string(),
+                             fmt::format("--init_from: our G is a UnetGenerator with num_downs {}, --ngf {}, "
+                                         "--input_nc {}, --output_nc {}, --norm {}",
+                                         g.options().num_downs, g.options().ngf, g.options().input_nc,
+                                         g.options().output_nc, g.options().norm));
     return;
   }
   if (dynamic_cast<CycleGanGenerators*>(&generators) != nullptr) {

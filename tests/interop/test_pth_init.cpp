@@ -120,6 +120,18 @@ TEST_CASE("pix2pix --netG unet_128 trains, keeps its running statistics and expo
   CHECK(tr.run(a).shape() == Shape{2, 1, 128, 128});
   fs::remove_all(dir);
 
+  // --init_from their U-Net file: weights and running statistics as in the file.
+  auto ft = o;
+  ft.init_from = interop_data("unet128_batch_legacy.pth").string();
+  training::Trainer f(training::resolve_options(ft));
+  check_same(f, "g_xy.model.model.0.weight", "unet128_batch_legacy.pth", "model.model.0.weight");
+  check_same(f, "g_xy.model.model.1.model.2.weight", "unet128_batch_legacy.pth", "model.model.1.model.2.weight");
+  const io::pth::StateDict file = io::pth::read_pth(ft.init_from).state;
+  std::vector<float> rm(4);
+  std::memcpy(rm.data(), file.find("model.model.1.model.2.running_mean")->bytes.data(), 16);
+  const std::vector<double> ours = f.generators().buffer(bn).to_vector();
+  for (std::size_t i = 0; i < 4; ++i) CHECK(ours[i] == rm[i]);
+
   auto bad = o;
   bad.crop_size = 96;
   REQUIRE_THROWS_WITH(training::resolve_options(bad), Catch::Contains("multiples of 128"));
