@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "engine/nn/layers.hpp"
+#include "models/unet_generator.hpp"
 
 namespace revgan::models {
 
@@ -127,6 +128,26 @@ io::pth::NameMap revgan_official_names(const RevGan2d& g, RevganPart part) {
 io::pth::NameMap revgan_official_patchgan_names(const PatchGan& d, const std::string& ours) {
   NameMap out = pix2pix_patchgan_names(d, ours);
   out.write_running_stats = true;
+  return out;
+}
+
+io::pth::NameMap pix2pix_unet_names(const UnetGenerator& g, const std::string& ours) {
+  NameMap out;
+  // Our module tree is theirs (UnetGenerator.model -> UnetSkipConnectionBlock.model ->
+  // Sequential indices), so every path maps to itself; the walk still checks each layer kind.
+  for (const auto& [path, m] : const_cast<UnetGenerator&>(g).named_modules()) {
+    const std::string prefix = path.empty() ? std::string() : path + ".";
+    if (dynamic_cast<const nn::Conv*>(m) || dynamic_cast<const nn::ConvTranspose*>(m)) {
+      for (const auto& [param, _] : m->direct_parameters()) out.add(ours + prefix + param, prefix + param);
+    } else if (dynamic_cast<const nn::BatchNorm*>(m)) {
+      for (const auto& [param, _] : m->direct_parameters()) out.add(ours + prefix + param, prefix + param);
+      for (const char* b : {"running_mean", "running_var", "num_batches_tracked"})
+        out.add_buffer(ours + prefix + b, prefix + b);
+    } else {
+      REVGAN_CHECK(m->direct_parameters().empty(), "pytorch names: '{}' ({}) has parameters this mapping does not know",
+                   path, m->type_name());
+    }
+  }
   return out;
 }
 

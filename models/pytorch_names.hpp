@@ -17,11 +17,15 @@
 #include "models/patchgan.hpp"
 #include "models/resnet_generator.hpp"
 #include "models/revgan2d.hpp"
+#include "models/unet_generator.hpp"
 
 namespace revgan::models {
 
 // `ours` prefixes our paths (e.g. "g_xy." when the generator sits inside a GeneratorPair).
 io::pth::NameMap pix2pix_resnet_names(const ResnetGenerator& g, const std::string& ours = "");
+// Their UnetGenerator: the same paths as ours ("model.model.1.model.1.weight"), BatchNorm
+// running statistics included as buffers.
+io::pth::NameMap pix2pix_unet_names(const UnetGenerator& g, const std::string& ours = "");
 io::pth::NameMap pix2pix_patchgan_names(const PatchGan& d, const std::string& ours = "");
 
 // One network of the official RevGAN code inside our RevGan2d. Their names: G_A_enc (our

@@ -9,6 +9,7 @@
 #include "models/resnet_generator.hpp"
 #include "models/revgan2d.hpp"
 #include "models/revgan3d.hpp"
+#include "models/unet_generator.hpp"
 #include "training/seeds.hpp"
 
 namespace revgan::training {
@@ -40,6 +41,17 @@ std::shared_ptr<models::GeneratorPair> build_networks(const TrainOptions& o) {
     models::RevGan2dOptions g;
     static_cast<models::ReversibleShape&>(g) = rev;
     return std::make_shared<models::RevGan2d>(g);
+  }
+  if (!o.netG.empty()) {
+    models::UnetGeneratorOptions u;
+    u.input_nc = o.input_nc;
+    u.output_nc = o.output_nc;
+    u.ngf = o.ngf;
+    u.num_downs = models::unet_num_downs(o.netG);
+    u.norm = "batch";
+    u.use_dropout = !o.no_dropout;
+    u.seed = seed;
+    return std::make_shared<models::OneWayUnet>(u);
   }
   models::ResnetGeneratorOptions g;
   static_cast<models::GeneratorShape&>(g) = shape;

@@ -57,6 +57,11 @@ const OptionTable<TrainOptions>& train_option_table() {
       {"ngf", &O::ngf, "generator width K (the core / residual blocks run on 4K channels in 2D)"},
       {"ndf", &O::ndf, "discriminator width"},
       {"depth", &O::depth, "reversible (RevGAN) or residual (ResNet) blocks", "9 for 2D models, 6 for 3D"},
+      {"netG", &O::netG,
+       "pix2pix: unet_128 | unet_256 for pytorch-CycleGAN-and-pix2pix's U-Net (batch norm, dropout), whole crops "
+       "of 128 / 256; default: our ResNet generator",
+       "ResNet", "NAME"},
+      {"no_dropout", &O::no_dropout, "U-Net (--netG unet_*): no Dropout(0.5) in its inner blocks"},
       {"n_layers_D", &O::n_layers_D, "stride-2 stages of the PatchGAN discriminator", "3 for 2D, 2 for 3D"},
       {"memory_saving", &O::memory_saving,
        "RevGAN: recompute core activations in the backward (--no_memory_saving stores them)"},
@@ -116,6 +121,10 @@ const OptionTable<TrainOptions>& train_option_table() {
       {"continue_train", &O::continue_train, "resume from checkpoints_dir/name/<epoch>.h5"},
       {"epoch", &O::epoch, "checkpoint to resume from: latest or an epoch number"},
       {"epoch_count", &O::epoch_count, "number of the first epoch of a fresh run"},
+      {"init_from", &O::init_from,
+       "a fresh run starts its generators from PyTorch weights: pix2pix their latest_net_G.pth (ResNet), cyclegan "
+       "latest_net_G_A.pth (+ G_B beside it), 2D RevGAN any of the official code's five generator files",
+       nullptr, "FILE.pth"},
       {"save_epoch_freq", &O::save_epoch_freq, "epochs between numbered checkpoints (latest is saved every epoch)"},
       {"print_freq", &O::print_freq, "iterations between progress lines"},
       {"display_freq", &O::display_freq, "iterations between sample grids (0: never)"},
@@ -224,6 +233,19 @@ ResolvedOptions resolve_options(TrainOptions o) {
   positive("batch_size", o.batch_size);
   positive("max_dataset_size", o.max_dataset_size);
   positive("epoch_count", o.epoch_count);
+  if (!o.netG.empty()) {
+    const int64_t downs = o.netG == "unet_128" ? 7 : (o.netG == "unet_256" ? 8 : 0);
+    REVGAN_CHECK(downs > 0, "option netG: '{}' is not unet_128 or unet_256 (leave it out for the ResNet generator)",
+                 o.netG);
+    REVGAN_CHECK(o.model == "pix2pix", "option netG: the U-Net is a pix2pix generator, not one of model '{}'",
+                 o.model);
+    REVGAN_CHECK(o.crop_size % (int64_t{1} << downs) == 0,
+                 "option crop_size: {} needs crops that are multiples of {}, got {}", o.netG, int64_t{1} << downs,
+                 o.crop_size);
+  }
+  REVGAN_CHECK(o.init_from.empty() || !o.continue_train,
+               "option init_from: a resumed run (--continue_train) takes its weights from its checkpoint, not '{}'",
+               o.init_from);
   positive("save_epoch_freq", o.save_epoch_freq);
   positive("print_freq", o.print_freq);
   positive("patches_per_volume", o.patches_per_volume);

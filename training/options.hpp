@@ -30,6 +30,10 @@ struct TrainOptions {
   int64_t ndf = 64;
   int64_t depth = 0;       // coupling / residual blocks; 0: by model (9 in 2D, 6 in 3D)
   int64_t n_layers_D = 0;  // PatchGAN stride-2 stages; 0: by model (3 in 2D, 2 in 3D)
+  // pix2pix only: "" (our ResNet generator, `depth` blocks) or pytorch-CycleGAN-and-pix2pix's
+  // U-Net "unet_128" / "unet_256" (batch norm, Dropout(0.5) unless no_dropout).
+  std::string netG;
+  bool no_dropout = false;
   bool memory_saving = true;  // RevGAN core executor (--no_memory_saving: stored activations)
   std::string norm = "instance";  // generator normalisation: instance | none (none: 3D models only)
   bool global_residual = false;   // 3D: G(x) = x + correction, the correction's last conv starting at zero
@@ -75,6 +79,7 @@ struct TrainOptions {
   bool continue_train = false;
   std::string epoch = "latest";  // checkpoint to resume from: latest or an epoch number
   int64_t epoch_count = 1;       // first epoch number of a fresh run
+  std::string init_from;         // a fresh run's generators from PyTorch .pth files (models/pytorch_init)
   int64_t save_epoch_freq = 5;
   int64_t print_freq = 100;     // iterations between progress lines
   int64_t display_freq = 400;   // iterations between sample grids (observer on_sample); 0: never

@@ -12,6 +12,7 @@
 #include "engine/ops/arithmetic.hpp"
 #include "engine/ops/channels.hpp"
 #include "engine/ops/loss.hpp"
+#include "models/pytorch_init.hpp"
 #include "training/model_factory.hpp"
 #include "training/seeds.hpp"
 
@@ -72,6 +73,7 @@ Trainer::Trainer(const ResolvedOptions& options)
   two_way_ = traits.two_way;
   data_seed_ = options_->seed;
   generators_ = build_generators(options_);
+  if (!options_->init_from.empty()) models::init_generators_from_pth(*generators_, options_->init_from);
   d_a_ = build_discriminator(options_, true);
   if (two_way_) d_b_ = build_discriminator(options_, false);
   generators_->to(device_);

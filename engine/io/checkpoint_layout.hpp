@@ -15,6 +15,9 @@ namespace revgan::io::checkpoint_layout {
 
 inline constexpr const char* k_parameters = "parameters";
 inline constexpr const char* k_optimizer = "optimizer";
+// Module buffers (batch norm running statistics), mirroring /parameters; absent when no module
+// has buffers, so checkpoints of buffer-free networks are unchanged.
+inline constexpr const char* k_buffers = "buffers";
 inline constexpr const char* k_tensors = "tensors";
 inline constexpr std::string_view k_reserved_attributes[] = {"format_version", "step", "epoch", "config"};
 inline constexpr const char* k_moment_groups[] = {"exp_avg", "exp_avg_sq"};

@@ -178,6 +178,29 @@ LoadedCheckpoint load_checkpoint(const std::string& path, const CheckpointTarget
     }
   }
 
+  // Buffers mirror the parameters' layout below /buffers, for the modules that have any.
+  std::vector<std::vector<std::pair<std::string, Tensor>>> buffer_values;
+  std::vector<nn::NamedTensors> expected_buffers;
+  for (const auto& [part, module] : targets.modules) {
+    expected_buffers.push_back(module->named_buffers());
+    buffer_values.emplace_back();
+    if (expected_buffers.back().empty()) continue;
+    const std::string group_name = fmt::format("/{}", part_group(k_buffers, part));
+    REVGAN_CHECK(has_link(root, k_buffers), "{}: no '/{}' group (the {} has buffers: {}, ...)", path, k_buffers,
+                 part.empty() ? std::string("module") : fmt::format("module '{}'", part),
+                 expected_buffers.back().front().first);
+    H5Handle buffers = r.open_group(root, k_buffers);
+    if (part.empty()) {
+      buffer_values.back() = read_mirrored(r, buffers.get(), group_name, expected_buffers.back(), "buffer", "module");
+      continue;
+    }
+    REVGAN_CHECK(has_link(buffers.get(), to_h5_path(part)), "{}: no buffers of module '{}' (group '{}')", path, part,
+                 group_name);
+    H5Handle g = r.open_group(buffers.get(), to_h5_path(part));
+    buffer_values.back() =
+        read_mirrored(r, g.get(), group_name, expected_buffers.back(), "buffer", fmt::format("module '{}'", part));
+  }
+
   std::vector<LoadedOptimizer> optimizers;
   if (!targets.optimizers.empty()) {
     REVGAN_CHECK(has_link(root, k_optimizer), "{}: no '/{}' group (saved without optimizer state)",
@@ -206,6 +229,11 @@ LoadedCheckpoint load_checkpoint(const std::string& path, const CheckpointTarget
     for (std::size_t i = 0; i < expected[m].size(); ++i) {
       Tensor param = expected[m][i].second;
       param.copy_from(values[m][i].second);
+    }
+  for (std::size_t m = 0; m < expected_buffers.size(); ++m)
+    for (std::size_t i = 0; i < expected_buffers[m].size(); ++i) {
+      Tensor buffer = expected_buffers[m][i].second;
+      buffer.copy_from(buffer_values[m][i].second);
     }
   for (std::size_t k = 0; k < optimizers.size(); ++k) {
     optim::Adam& optimizer = *targets.optimizers[k].second;

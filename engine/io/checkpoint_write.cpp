@@ -56,6 +56,18 @@ void write_contents(const H5Writer& w, hid_t root, const CheckpointParts& parts,
       for (const auto& [name, t] : module->named_parameters()) w.write_tensor(loc, to_h5_path(name), t);
     }
   }
+  bool any_buffers = false;
+  for (const auto& [_, module] : parts.modules) any_buffers = any_buffers || !module->named_buffers().empty();
+  if (any_buffers) {
+    H5Handle buffers = w.create_group(root, k_buffers);
+    for (const auto& [part, module] : parts.modules) {
+      const nn::NamedTensors named = module->named_buffers();
+      if (named.empty()) continue;
+      H5Handle g = part.empty() ? H5Handle() : w.create_group(buffers.get(), to_h5_path(part));
+      const hid_t loc = part.empty() ? buffers.get() : g.get();
+      for (const auto& [name, t] : named) w.write_tensor(loc, to_h5_path(name), t);
+    }
+  }
   if (!parts.optimizers.empty()) {
     H5Handle opt = w.create_group(root, k_optimizer);
     for (const auto& [part, optimizer] : parts.optimizers) {

@@ -38,6 +38,8 @@ void Module::check_new_name(const std::string& name) const {
                "{}: invalid name '{}' (must be non-empty, without '.' or '/')", type_name(), name);
   for (const auto& [n, _] : params_)
     REVGAN_CHECK(n != name, "{}: a parameter named '{}' is already registered", type_name(), name);
+  for (const auto& [n, _] : buffers_)
+    REVGAN_CHECK(n != name, "{}: a buffer named '{}' is already registered", type_name(), name);
   for (const auto& [n, _] : children_)
     REVGAN_CHECK(n != name, "{}: a submodule named '{}' is already registered", type_name(), name);
 }
@@ -64,6 +66,35 @@ Tensor Module::register_parameter(const std::string& name, const Shape& shape, D
     t = ops::zeros(shape, dtype);
   }
   return register_parameter(name, t);
+}
+
+Tensor Module::register_buffer(const std::string& name, const Tensor& value) {
+  check_new_name(name);
+  REVGAN_CHECK(value.defined(), "{}: buffer '{}' is undefined", type_name(), name);
+  Tensor b = value.detach();
+  if (value.storage()->category() != MemoryCategory::parameters) {
+    MemoryCategoryScope scope(MemoryCategory::parameters);
+    b = value.detach().clone();
+  }
+  buffers_.emplace_back(name, b);
+  return b;
+}
+
+void Module::collect_buffers(const std::string& prefix, NamedTensors& out) const {
+  for (const auto& [name, t] : buffers_) out.emplace_back(join_path(prefix, name), t);
+  for (const auto& [name, child] : children_) child->collect_buffers(join_path(prefix, name), out);
+}
+
+NamedTensors Module::named_buffers() const {
+  NamedTensors out;
+  collect_buffers("", out);
+  return out;
+}
+
+Tensor Module::buffer(const std::string& path) const {
+  for (const auto& [name, t] : named_buffers())
+    if (name == path) return t;
+  REVGAN_FAIL("{}: no buffer '{}'", type_name(), path);
 }
 
 void Module::add_child(const std::string& name, std::shared_ptr<Module> module) {
@@ -124,6 +155,7 @@ void Module::to(Device device) {
     move_in_place(t, device, MemoryCategory::parameters);
     move_in_place(t.grad(), device, MemoryCategory::gradients);
   }
+  for (auto& [_, t] : named_buffers()) move_in_place(t, device, MemoryCategory::parameters);
 }
 
 void Module::train(bool on) {

@@ -35,6 +35,10 @@ class Module {
   Tensor register_parameter(const std::string& name, const Tensor& value);
   // A zero-filled parameter of the given shape.
   Tensor register_parameter(const std::string& name, const Shape& shape, DType dtype = DType::float32);
+  // Registers a buffer: state that is saved and moved with the module but never trained (batch
+  // norm's running statistics). Same naming rules as parameters; the tensor is kept as given
+  // (copied when not charged to "parameters") and never requires grad.
+  Tensor register_buffer(const std::string& name, const Tensor& value);
   template <class M>
   std::shared_ptr<M> register_module(const std::string& name, std::shared_ptr<M> module) {
     add_child(name, module);
@@ -44,6 +48,9 @@ class Module {
   // Depth-first in registration order: own parameters first, then each child's.
   NamedTensors named_parameters() const;
   std::vector<Tensor> parameters() const;
+  // Buffers, depth-first like named_parameters(); `buffer` looks one up by dotted path.
+  NamedTensors named_buffers() const;
+  Tensor buffer(const std::string& path) const;
   // This module's own parameters / children, in registration order.
   const NamedTensors& direct_parameters() const { return params_; }
   const std::vector<std::pair<std::string, std::shared_ptr<Module>>>& children() const { return children_; }
@@ -55,7 +62,7 @@ class Module {
 
   int64_t parameter_count() const;  // elements over all parameters
   void zero_grad();
-  // Moves every parameter (and gradient) in place: tensors handed out earlier, e.g. to an
+  // Moves every parameter (and gradient) and buffer in place: tensors handed out earlier, e.g. to an
   // optimizer, see the new device. Optimizer state does not move; create optimizers after.
   void to(Device device);
   void train(bool on = true);
@@ -66,8 +73,10 @@ class Module {
   void add_child(const std::string& name, std::shared_ptr<Module> module);
   void check_new_name(const std::string& name) const;
   void collect_parameters(const std::string& prefix, NamedTensors& out) const;
+  void collect_buffers(const std::string& prefix, NamedTensors& out) const;
 
   NamedTensors params_;
+  NamedTensors buffers_;
   std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
   bool training_ = true;
 };

@@ -47,6 +47,15 @@ class InstanceNorm : public Module {
   double eps_;
 };
 
+// Passes x through: stands where a layer is left out (a normalisation with --norm none), so
+// that the other children of a Sequential keep their positions and parameter paths, as
+// PyTorch code puts an identity there.
+class Identity : public Module {
+ public:
+  std::string type_name() const override { return "Identity"; }
+  Tensor forward(const Tensor& x) override { return x; }
+};
+
 class ReLU : public Module {
  public:
   std::string type_name() const override { return "ReLU"; }
@@ -62,14 +71,6 @@ class LeakyReLU : public Module {
 
  private:
   double slope_;
-};
-
-// Returns its input: stands where a layer is left out (e.g. a normalisation), so that the other
-// children of a Sequential keep their positions and parameter paths.
-class Identity : public Module {
- public:
-  std::string type_name() const override { return "Identity"; }
-  Tensor forward(const Tensor& x) override { return x; }
 };
 
 class Tanh : public Module {

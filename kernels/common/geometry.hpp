@@ -46,6 +46,14 @@ struct NormGeometry {
   int64_t spatial = 1;
 };
 
+// Batch norm over x [batch, channels, spatial...]: channel c normalises the batch * spatial
+// elements x[(n * channels + c) * spatial + k].
+struct BatchNormGeometry {
+  int64_t batch = 1;
+  int64_t channels = 1;
+  int64_t spatial = 1;
+};
+
 // Linear up-sampling (bilinear in 2D, trilinear in 3D), PyTorch align_corners=False:
 // source coordinate = (dst + 0.5) * in/out - 0.5, clamped below at 0.
 struct UpsampleGeometry {

@@ -198,6 +198,42 @@ add_inorm("instance_norm_2d_batch2", (2, 3, 5, 6))
 add_inorm("instance_norm_3d", (1, 2, 4, 5, 6))
 
 
+def add_bnorm(name, shape, training, affine):
+    c = shape[1]
+
+    def make():
+        xs = [randn(*shape) * 2.0 + 0.5]
+        if affine:
+            xs += [randn(c) * 0.5 + 1.0, randn(c) * 0.5]
+        xs += [randn(c) * 0.3, rand(c) + 0.5]
+        return xs
+
+    def fn(x, *rest):
+        w, b = (rest[0], rest[1]) if affine else (None, None)
+        rm, rv = rest[-2].clone(), rest[-1].clone()
+        return F.batch_norm(x, rm, rv, w, b, training=training, momentum=0.1,
+                            eps=EPS)
+
+    diff = [True] + [True, True] * affine + [False, False]
+    case(name, "batch_norm", make, fn, diff=diff,
+         attrs=dict(training=int(training), affine=int(affine), momentum=0.1,
+                    eps=EPS))
+
+
+add_bnorm("batch_norm_2d_train_affine", (3, 4, 5, 6), True, True)
+add_bnorm("batch_norm_2d_eval_affine", (2, 3, 4, 5), False, True)
+add_bnorm("batch_norm_3d_train", (2, 2, 3, 4, 5), True, False)
+add_bnorm("batch_norm_1x1_train_affine", (5, 3, 1, 1), True, True)
+
+
+# Dropout's mask comes from each library's own generator, so only its deterministic cases can
+# be compared: eval mode and p = 0 are the identity (forward and backward).
+case("dropout_eval", "dropout", lambda: [randn(2, 3, 4, 5)], lambda x: F.dropout(x, 0.5, False) * 1.0,
+     attrs=dict(p=0.5, training=0))
+case("dropout_p0_train", "dropout", lambda: [randn(2, 3, 4, 5)], lambda x: F.dropout(x, 0.0, True) * 1.0,
+     attrs=dict(p=0.0, training=1))
+
+
 def add_upsample(name, shape, size):
     dims = len(shape) - 2
     mode = "bilinear" if dims == 2 else "trilinear"

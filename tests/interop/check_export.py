@@ -8,6 +8,7 @@ tests/interop/test_pth_export.cpp when Debian's python3-torch is installed.
     resnet   NET.pth IO.pth INPUT_NC OUTPUT_NC NGF BLOCKS
     patchgan NET.pth IO.pth INPUT_NC NDF N_LAYERS TRACK
     revgan   PREFIX IO_AtoB.pth IO_BtoA.pth INPUT_NC OUTPUT_NC NGF BLOCKS
+    unet     NET.pth IO.pth INPUT_NC OUTPUT_NC NUM_DOWNS NGF DROPOUT   (batch norm, eval mode)
 
 PREFIX<part>.pth are the five official RevGAN networks. Several checks share one interpreter (torch
 takes seconds to import). Exit status 0 when every load is strict and every output within 1e-5 of
@@ -64,6 +65,12 @@ def check(argv):
                 ok &= compare("revgan " + ("AtoB" if a_to_b else "BtoA"), io["output"],
                               ref.revgan_translate(nets, io["input"].double(), a_to_b))
             return ok
+        if kind == "unet":
+            net_path, io_path = argv[2], argv[3]
+            in_nc, out_nc, downs, ngf, dropout = map(int, argv[4:9])
+            net = load_strict(ref.UnetGenerator(in_nc, out_nc, downs, ngf, "batch", bool(dropout)), net_path).eval()
+            io = torch.load(io_path)
+            return compare(kind, io["output"], net(io["input"].double()))
     raise SystemExit(f"unknown kind {kind}")
 
 

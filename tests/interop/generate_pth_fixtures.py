@@ -115,6 +115,39 @@ def revgan_case(h5):
         golden(h5, "revgan_" + direction, x, y)
 
 
+def unet_cases(h5):
+    """U-Nets with batch norm (and instance norm): eval mode (running statistics), and their
+    test.py without --eval (batch statistics) with dropout off (--no_dropout) so that the output
+    is deterministic; the train-mode case also records one layer's updated running mean."""
+    # name, netG depth (num_downs), ngf, norm, use_dropout, input shape (N, input_nc, H, W),
+    # output_nc, goldens (unet256 has none, to keep the data small: its 256 x 256 images would
+    # add a megabyte; it is unet128 with one more 8 ngf block, and its file is load-checked).
+    # Outputs are stored as float32 (rounding 6e-8 relative, far below the 1e-5 tolerance).
+    for name, downs, ngf, norm, dropout, shape, out_nc, goldens in [
+            ("unet128_batch", 7, 2, "batch", True, (2, 1, 128, 128), 1, True),
+            ("unet256_batch", 8, 1, "batch", True, (1, 1, 256, 256), 2, False),
+            ("unet128_instance", 7, 1, "instance", False, (1, 2, 128, 128), 1, True)]:
+        seed_for(name)
+        net = randomise(ref.UnetGenerator(shape[1], out_nc, downs, ngf, norm, dropout))
+        save_both(net.state_dict(), name)
+        if not goldens:
+            continue
+        x = image(name, shape)
+        golden(h5, name + "_eval", x, reference_output(net.eval(), x).astype("float32"))
+        if norm != "batch":
+            continue
+        # Without --eval, with --no_dropout: the same keys, no Dropout layer, batch statistics.
+        train = ref.UnetGenerator(shape[1], out_nc, downs, ngf, norm, False)
+        train.load_state_dict(net.state_dict(), strict=True)
+        train64 = copy.deepcopy(train).double().train()
+        with torch.no_grad():
+            y = train64(x.double()).numpy().astype("float32")
+        golden(h5, name + "_train", x, y)
+        h5[name + "_train"].create_dataset(
+            "running_mean", data=train64.state_dict()["model.model.1.model.2.running_mean"].numpy(),
+            track_times=False)
+
+
 def tensors_state():
     """Tensors whose values the tests know by formula: element i of 'arange' is i / 4."""
     base = torch.arange(24, dtype=torch.float32) / 4
@@ -156,6 +189,7 @@ def main():
         generator_cases(h5)
         patchgan_case(h5)
         revgan_case(h5)
+        unet_cases(h5)
     state = tensors_state()
     save_both(state, "tensors")
     for fmt, zipped in FORMATS.items():

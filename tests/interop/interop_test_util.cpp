@@ -39,6 +39,13 @@ PthGolden read_pth_golden(const std::string& case_name) {
           read_dataset(file.get(), case_name + "/output", DType::float64)};
 }
 
+Tensor read_golden_dataset(const std::string& name, DType dtype) {
+  const std::string path = interop_data("goldens.h5").string();
+  io::H5Handle file = io::h5_file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+  REVGAN_CHECK(file.valid(), "cannot open '{}'", path);
+  return read_dataset(file.get(), name, dtype);
+}
+
 std::vector<uint8_t> file_bytes(const std::filesystem::path& path) {
   std::ifstream f(path, std::ios::binary);
   REVGAN_CHECK(f.good(), "cannot open '{}'", path.string());

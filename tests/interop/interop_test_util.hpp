@@ -20,6 +20,8 @@ struct PthGolden {
 };
 PthGolden read_pth_golden(const std::string& case_name);
 
+// Any dataset of goldens.h5 ("<case>/<name>"), converted to `dtype`.
+Tensor read_golden_dataset(const std::string& name, DType dtype);
 std::vector<uint8_t> file_bytes(const std::filesystem::path& path);
 void write_bytes(const std::filesystem::path& path, const std::vector<uint8_t>& bytes);
 

@@ -166,3 +166,62 @@ def revgan_translate(nets, x, a_to_b):
     if a_to_b:
         return nets["G_A_dec"](nets["G_core"](nets["G_A_enc"](x)))
     return nets["G_B_dec"](nets["G_core"](nets["G_B_enc"](x), inverse=True))
+
+
+# pytorch-CycleGAN-and-pix2pix's U-Net (UnetGenerator / UnetSkipConnectionBlock), from its
+# documented structure: attribute `model` (the outermost block); each block's attribute `model`
+# is an nn.Sequential of
+#   outermost: Conv2d(in_nc, inner, 4, 2, 1), <inner block>, ReLU, ConvTranspose2d(2 inner, out, 4, 2, 1), Tanh
+#   middle:    LeakyReLU(0.2, inplace), Conv2d(outer, inner, 4, 2, 1), norm(inner), <inner block>, ReLU,
+#              ConvTranspose2d(2 inner, outer, 4, 2, 1), norm(outer)[, Dropout(0.5)]
+#   innermost: LeakyReLU(0.2, inplace), Conv2d(outer, inner, 4, 2, 1), ReLU, ConvTranspose2d(inner, outer, 4, 2, 1),
+#              norm(outer)
+# Non-outermost blocks return cat([x, model(x)], 1) after their in-place LeakyReLU has changed x.
+# Convs have a bias only with instance norm, except the outermost ConvTranspose2d (always).
+class UnetBlock(nn.Module):
+    def __init__(self, outer_nc, inner_nc, input_nc=None, submodule=None, outermost=False, innermost=False,
+                 norm="batch", use_dropout=False):
+        super().__init__()
+        self.outermost = outermost
+        bias = norm == "instance"
+        input_nc = outer_nc if input_nc is None else input_nc
+
+        def make_norm(c):
+            if norm == "batch":
+                return nn.BatchNorm2d(c)
+            if norm == "instance":
+                return nn.InstanceNorm2d(c, affine=False, track_running_stats=False)
+            return nn.Identity()
+
+        down = nn.Conv2d(input_nc, inner_nc, 4, 2, 1, bias=bias)
+        if outermost:
+            layers = [down, submodule, nn.ReLU(True), nn.ConvTranspose2d(inner_nc * 2, outer_nc, 4, 2, 1), nn.Tanh()]
+        elif innermost:
+            layers = [nn.LeakyReLU(0.2, True), down, nn.ReLU(True),
+                      nn.ConvTranspose2d(inner_nc, outer_nc, 4, 2, 1, bias=bias), make_norm(outer_nc)]
+        else:
+            layers = [nn.LeakyReLU(0.2, True), down, make_norm(inner_nc), submodule, nn.ReLU(True),
+                      nn.ConvTranspose2d(inner_nc * 2, outer_nc, 4, 2, 1, bias=bias), make_norm(outer_nc)]
+            if use_dropout:
+                layers.append(nn.Dropout(0.5))
+        self.model = nn.Sequential(*layers)
+
+    def forward(self, x):
+        if self.outermost:
+            return self.model(x)
+        return torch.cat([x, self.model(x)], 1)
+
+
+class UnetGenerator(nn.Module):
+    def __init__(self, input_nc, output_nc, num_downs, ngf=64, norm="batch", use_dropout=False):
+        super().__init__()
+        block = UnetBlock(ngf * 8, ngf * 8, innermost=True, norm=norm)
+        for _ in range(num_downs - 5):
+            block = UnetBlock(ngf * 8, ngf * 8, submodule=block, norm=norm, use_dropout=use_dropout)
+        block = UnetBlock(ngf * 4, ngf * 8, submodule=block, norm=norm)
+        block = UnetBlock(ngf * 2, ngf * 4, submodule=block, norm=norm)
+        block = UnetBlock(ngf, ngf * 2, submodule=block, norm=norm)
+        self.model = UnetBlock(output_nc, ngf, input_nc=input_nc, submodule=block, outermost=True, norm=norm)
+
+    def forward(self, x):
+        return self.model(x)

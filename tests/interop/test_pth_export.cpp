@@ -233,7 +233,30 @@ TEST_CASE("pth export: PyTorch loads the files with strict=True and computes our
   write_io(dir / "io_AtoB.pth", ra, r.generators->g_xy(ra));
   write_io(dir / "io_BtoA.pth", rb, r.generators->g_yx(rb));
   args.insert(args.end(), {"revgan", (dir / "net_").string(), (dir / "io_AtoB.pth").string(),
-                           (dir / "io_BtoA.pth").string(), "3", "2", "2", "2"});
+                           (dir / "io_BtoA.pth").string(), "3", "2", "2", "2", "+"});
+
+  // pix2pix with their U-Net (batch norm, dropout): one training step moves the running
+  // statistics; PyTorch's eval-mode outputs must use them as ours do.
+  {
+    training::TrainOptions o = tiny("pix2pix");
+    o.netG = "unet_128";
+    o.input_nc = o.output_nc = 1;
+    o.crop_size = 128;
+    training::Trainer trainer(training::resolve_options(o));
+    Generator gen(23);
+    trainer.train_step(randn({2, 1, 128, 128}, gen), randn({2, 1, 128, 128}, gen));
+    // Weights far from their initialisation, so the output is not near zero.
+    for (Tensor p : trainer.generators().parameters()) p.copy_from(randn(p.shape(), gen, 0.0, 0.3, p.dtype()));
+    const fs::path ckpt = dir / "unet.h5";
+    trainer.save(ckpt.string(), {});
+    const training::LoadedGenerators u = training::load_generators(ckpt.string());
+    u.generators->eval();
+    pth::write_pth((dir / "unet_G.pth").string(), exporting::export_network({ckpt.string(), "G", "official"}).state);
+    const Tensor ux = image(1, 128, 12);
+    write_io(dir / "io_unet.pth", ux, u.generators->g_xy(ux));
+    args.insert(args.end(), {"unet", (dir / "unet_G.pth").string(), (dir / "io_unet.pth").string(), "1", "1", "7",
+                             std::to_string(o.ngf), "1"});
+  }
 
   test::ChildOptions no_bytecode;  // nothing written into the source tree (tests/interop/__pycache__)
   no_bytecode.env.emplace_back("PYTHONDONTWRITEBYTECODE", "1");

@@ -49,6 +49,28 @@ TEST_CASE("revgan_infer: a pytorch-CycleGAN .pth translates a folder", "[tool]")
   fs::remove_all(f.root);
 }
 
+TEST_CASE("revgan_infer: a pix2pix U-Net with batch norm translates a folder, with and without --eval", "[tool]") {
+  const Folders f = folders();
+  const std::string pth = test::interop_data("unet128_batch_zip.pth").string();
+  // --eval; batch statistics without dropout; batch statistics with dropout (their test.py's default).
+  for (const std::vector<std::string>& mode : {std::vector<std::string>{"--eval"}, {"--no_dropout"}, {}}) {
+    std::vector<std::string> args{"--checkpoint", pth,     "--netG",     "unet_128", "--ngf",       "2",
+                                  "--norm",       "batch", "--input_nc", "1",        "--output_nc", "1"};
+    args.insert(args.end(), mode.begin(), mode.end());
+    const auto r = infer(f, args);
+    INFO(mode.size() << "\n" << r.output);
+    REQUIRE(r.exit_code == 0);
+    const data::Image out = data::read_image(f.output / "a.png");
+    // 22 x 18 is mirror-padded to 128 x 128 for the seven halvings and cropped back.
+    REQUIRE((out.width == 22 && out.height == 18 && out.channels == 1));
+  }
+  const auto r = infer(f, {"--checkpoint", pth, "--netG", "unet_128", "--ngf", "2", "--norm", "batch", "--input_nc",
+                           "1", "--output_nc", "1", "--tile", "64"});
+  REQUIRE(r.exit_code == 1);
+  REQUIRE_THAT(r.output, Catch::Contains("whole images only"));
+  fs::remove_all(f.root);
+}
+
 TEST_CASE("revgan_infer: the official RevGAN layout translates both ways", "[tool]") {
   const Folders f = folders();
   const std::string core = test::interop_data("revgan_zip/latest_net_G_core.pth").string();

@@ -6,8 +6,10 @@
 #include "engine/autograd/grad_mode.hpp"
 #include "engine/ops/activation.hpp"
 #include "engine/ops/arithmetic.hpp"
+#include "engine/ops/batch_norm.hpp"
 #include "engine/ops/channels.hpp"
 #include "engine/ops/conv.hpp"
+#include "engine/ops/dropout.hpp"
 #include "engine/ops/instance_norm.hpp"
 #include "engine/ops/loss.hpp"
 #include "engine/ops/pad.hpp"
@@ -62,6 +64,23 @@ std::vector<Tensor> call_op(const GoldenCase& c, OpKind kind, const std::vector<
     case OpKind::instance_norm:
       expect_inputs(c, x, 1);
       return {ops::instance_norm(x[0], c.float_attr("eps"))};
+    case OpKind::batch_norm: {
+      const bool affine = c.int_attr("affine") != 0;
+      expect_inputs(c, x, affine ? 5 : 3);
+      ops::BatchNormOptions o;
+      o.training = c.int_attr("training") != 0;
+      o.momentum = c.float_attr("momentum");
+      o.eps = c.float_attr("eps");
+      const Tensor none;
+      return {ops::batch_norm(x[0], affine ? x[1] : none, affine ? x[2] : none, x[x.size() - 2].clone(),
+                              x[x.size() - 1].clone(), o)};
+    }
+    case OpKind::dropout: {
+      expect_inputs(c, x, 1);
+      Generator gen(0);
+      // Times one, as the PyTorch side does, so the output is never the input itself.
+      return {ops::scale(ops::dropout(x[0], c.float_attr("p"), c.int_attr("training") != 0, gen), 1.0)};
+    }
     case OpKind::upsample_linear:
       expect_inputs(c, x, 1);
       expect_spatial(c, x[0]);

@@ -6,8 +6,10 @@
 #include "engine/core/check.hpp"
 #include "engine/ops/activation.hpp"
 #include "engine/ops/arithmetic.hpp"
+#include "engine/ops/batch_norm.hpp"
 #include "engine/ops/channels.hpp"
 #include "engine/ops/conv.hpp"
+#include "engine/ops/dropout.hpp"
 #include "engine/ops/instance_norm.hpp"
 #include "engine/ops/loss.hpp"
 #include "engine/ops/pad.hpp"
@@ -135,6 +137,50 @@ std::vector<ParityCase> instance_norm_cases() {
   };
 }
 
+// Batch norm's outputs include the updated running statistics (no gradient), so the running
+// update is compared too.
+std::vector<ParityCase> batch_norm_cases() {
+  auto bn = [](bool training, bool affine) {
+    return [=](const Inputs& x) {
+      ops::BatchNormOptions o;
+      o.training = training;
+      Tensor rm = x[3].detach().clone(), rv = x[4].detach().clone();
+      Tensor y = ops::batch_norm(x[0], affine ? x[1] : Tensor(), affine ? x[2] : Tensor(), rm, rv, o);
+      return Outputs{y, rm, rv};
+    };
+  };
+  const std::vector<OpKind> op{OpKind::batch_norm};
+  auto inputs = [](Shape s, bool affine = true) {
+    const int64_t c = s[1];
+    return std::vector<ParityInput>{in(s), ParityInput{{c}, 0, 0, affine}, ParityInput{{c}, 0, 0, affine},
+                                    uniform({c}, -0.5, 0.5, false), uniform({c}, 0.5, 2.0, false)};
+  };
+  return {
+      {"2D train affine", op, inputs({3, 4, 5, 7}), bn(true, true)},
+      {"2D eval affine", op, inputs({2, 3, 5, 7}), bn(false, true)},
+      {"3D train", op, inputs({2, 2, 3, 4, 5}, false), bn(true, false)},
+      {"1x1 maps, batch 6", op, inputs({6, 3, 1, 1}), bn(true, true)},
+      {"large planes", op, inputs({2, 4, 64, 64}), bn(true, true)},
+      {"wide row", op, inputs({1, 2, 1, k_wide}), bn(true, true)},
+      {"more channels than 65,535", op, inputs({2, k_wide, 1, 2}), bn(true, true)},
+  };
+}
+
+// The mask is a function of (seed, index) on both backends: outputs and gradients agree exactly.
+std::vector<ParityCase> dropout_cases() {
+  auto drop = [](double p) {
+    return [=](const Inputs& x) {
+      Generator gen(11);
+      return Outputs{ops::dropout(x[0], p, true, gen)};
+    };
+  };
+  const std::vector<OpKind> op{OpKind::dropout};
+  return {
+      {"p 0.5", op, {in({2, 3, 5, 7})}, drop(0.5)},
+      {"p 0.2 wide row", op, {in({1, 1, 1, k_wide})}, drop(0.2)},
+  };
+}
+
 std::vector<ParityCase> upsample_cases() {
   auto up = [](std::vector<int64_t> size) {
     return [=](const Inputs& x) { return Outputs{ops::upsample_linear(x[0], size)}; };
@@ -229,6 +275,8 @@ const std::vector<ParityFamily>& parity_families() {
       {"sums and losses", reduction_cases()},
       {"reflection and replication padding", padding_cases()},
       {"instance norm", instance_norm_cases()},
+      {"batch norm", batch_norm_cases()},
+      {"dropout", dropout_cases()},
       {"linear up-sampling", upsample_cases()},
       {"channel concat, split and slice", channel_cases()},
       {"convolution through cuDNN", conv_cases()},

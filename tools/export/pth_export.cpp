@@ -8,6 +8,7 @@
 #include "engine/io/checkpoint.hpp"
 #include "engine/io/pth/module_state.hpp"
 #include "models/pytorch_names.hpp"
+#include "models/unet_generator.hpp"
 #include "training/model_factory.hpp"
 
 namespace revgan::exporting {
@@ -88,6 +89,14 @@ ExportedNetwork export_network(const ExportRequest& r) {
         "the official RevGAN code's {} (--which_model_netG resnet_{}blocks --ngf {} --norm instance, additive "
         "coupling; InstanceNorm with track_running_stats=True, buffers at their initial values)",
         net, o.depth, o.ngf);
+  } else if (!o.netG.empty()) {
+    const auto& g = dynamic_cast<const models::UnetGenerator&>(pair.submodule("g_xy"));
+    out.state = io::pth::export_state_dict(g, models::pix2pix_unet_names(g));
+    out.description = fmt::format(
+        "pytorch-CycleGAN-and-pix2pix UnetGenerator(input_nc={}, output_nc={}, num_downs={}, ngf={}, "
+        "norm_layer=BatchNorm2d, use_dropout={}) (--netG {} --norm batch{})",
+        g.options().input_nc, g.options().output_nc, g.options().num_downs, g.options().ngf,
+        g.options().use_dropout ? "True" : "False", o.netG, g.options().use_dropout ? "" : " --no_dropout");
   } else {
     const auto& g = dynamic_cast<const models::ResnetGenerator&>(pair.submodule(net == "G_B" ? "g_yx" : "g_xy"));
     out.state = io::pth::export_state_dict(g, models::pix2pix_resnet_names(g));

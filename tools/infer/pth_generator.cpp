@@ -8,9 +8,11 @@
 #include <optional>
 
 #include "engine/io/pth/pth_reader.hpp"
+#include "models/pytorch_init.hpp"
 #include "models/pytorch_names.hpp"
 #include "models/resnet_generator.hpp"
 #include "models/revgan2d.hpp"
+#include "models/unet_generator.hpp"
 
 namespace revgan::infer {
 
@@ -25,24 +27,20 @@ struct NetG {
   int64_t blocks;
 };
 constexpr NetG k_generators[] = {{"resnet_9blocks", 9}, {"resnet_6blocks", 6}};
-constexpr const char* k_not_yet[] = {"unet_128", "unet_256"};
 
 int64_t resnet_blocks(const PthGeneratorOptions& o) {
   for (const NetG& g : k_generators)
     if (o.netG == g.name) return g.blocks;
-  for (const char* name : k_not_yet)
-    REVGAN_CHECK(o.netG != name,
-                 "--netG {}: U-Net generators are not supported yet (resnet_9blocks and "
-                 "resnet_6blocks are)",
-                 o.netG);
   REVGAN_FAIL(
       "--netG '{}' is not a generator of pytorch-CycleGAN-and-pix2pix this engine knows (resnet_9blocks, "
-      "resnet_6blocks)",
+      "resnet_6blocks, unet_128, unet_256)",
       o.netG);
 }
 
 void check_common(const PthGeneratorOptions& o) {
-  REVGAN_CHECK(o.norm == "instance", "--norm {}: only instance norm is supported yet (batch norm and 'none' are not)",
+  REVGAN_CHECK(o.norm == "instance",
+               "--norm {}: the ResNet generators are supported with instance norm only (batch norm and 'none' are "
+               "supported for unet_128 / unet_256)",
                o.norm);
   REVGAN_CHECK(o.ngf > 0 && o.input_nc > 0 && o.output_nc > 0,
                "--ngf, --input_nc and --output_nc must be positive, got {}, {}, {}", o.ngf, o.input_nc, o.output_nc);
@@ -85,17 +83,60 @@ PthGenerators result(std::shared_ptr<models::GeneratorPair> generators, const ch
   return out;
 }
 
+// What the keys and shapes of a UnetGenerator state dict say about its options.
+std::string unet_file_hint(const StateDict& s) {
+  const io::pth::StoredTensor* first = s.find("model.model.0.weight");
+  if (first == nullptr || first->shape.size() != 4) return "the file does not look like a UnetGenerator";
+  int64_t downs = 1;
+  std::string prefix = "model.model.1.";
+  while (s.find(prefix + "model.1.weight") != nullptr) {
+    ++downs;
+    prefix += "model.3.";
+  }
+  const bool batch = s.find("model.model.1.model.2.running_mean") != nullptr;
+  const bool bias = s.find("model.model.0.bias") != nullptr;
+  return fmt::format("the file looks like --netG unet_{} --ngf {} --input_nc {} --norm {}", int64_t{1} << downs,
+                     first->shape[0], first->shape[1], batch ? "batch" : (bias ? "instance" : "none"));
+}
+
+PthGenerators load_unet(const std::filesystem::path& path, const PthGeneratorOptions& o, int64_t downs) {
+  REVGAN_CHECK(o.norm == "batch" || o.norm == "instance" || o.norm == "none",
+               "--norm {}: must be batch, instance or none", o.norm);
+  REVGAN_CHECK(o.ngf > 0 && o.input_nc > 0 && o.output_nc > 0,
+               "--ngf, --input_nc and --output_nc must be positive, got {}, {}, {}", o.ngf, o.input_nc, o.output_nc);
+  const io::pth::PthContents contents = io::pth::read_pth(path.string());
+  models::UnetGeneratorOptions g;
+  g.input_nc = o.input_nc;
+  g.output_nc = o.output_nc;
+  g.ngf = o.ngf;
+  g.num_downs = downs;
+  g.norm = o.norm;
+  g.use_dropout = !o.no_dropout && !o.eval;
+  auto pair = std::make_shared<models::OneWayUnet>(g);
+  const auto& generator = dynamic_cast<const models::UnetGenerator&>(pair->submodule("g_xy"));
+  io::pth::load_state_dict(
+      *pair, contents.state, models::pix2pix_unet_names(generator, "g_xy."), path.string(),
+      fmt::format("built with {} --norm {}; {}", options_text(o), o.norm, unet_file_hint(contents.state)));
+  PthGenerators out = result(
+      pair, "pix2pix", o, downs,
+      fmt::format("pytorch-CycleGAN-and-pix2pix {} (--norm {}{}{}), {} file", o.netG, o.norm, o.eval ? ", --eval" : "",
+                  g.use_dropout ? ", dropout on" : "", io::pth::format_name(contents.format)));
+  out.training_mode = !o.eval;
+  return out;
+}
+
 PthGenerators load_pix2pix(const std::filesystem::path& path, const PthGeneratorOptions& o, bool x_to_y) {
-  check_common(o);
-  const int64_t blocks = resnet_blocks(o);
-  REVGAN_CHECK(o.no_dropout,
-               "without --no_dropout, pytorch-CycleGAN-and-pix2pix builds its residual blocks with Dropout(0.5), which "
-               "this engine does not support yet; CycleGAN models are trained without dropout: pass --no_dropout, as "
-               "their test.py needs too");
   REVGAN_CHECK(x_to_y,
                "'{}' holds one generator of pytorch-CycleGAN-and-pix2pix: it translates the way it was "
                "trained (use --direction AtoB; for B -> A pass its G_B file)",
                path.string());
+  if (const int64_t downs = models::unet_num_downs(o.netG); downs > 0) return load_unet(path, o, downs);
+  check_common(o);
+  const int64_t blocks = resnet_blocks(o);
+  REVGAN_CHECK(o.no_dropout,
+               "without --no_dropout, pytorch-CycleGAN-and-pix2pix builds its residual blocks with Dropout(0.5), which "
+               "this engine's ResNet generator does not have; CycleGAN models are trained without dropout: pass "
+               "--no_dropout, as their test.py needs too");
   const io::pth::PthContents contents = io::pth::read_pth(path.string());
 
   models::ResnetGeneratorOptions g;
@@ -110,17 +151,6 @@ PthGenerators load_pix2pix(const std::filesystem::path& path, const PthGenerator
 
   return result(pair, "pix2pix", o, blocks,
                 fmt::format("pytorch-CycleGAN-and-pix2pix {}, {} file", o.netG, io::pth::format_name(contents.format)));
-}
-
-// "<dir>/<epoch>" when `path` names one of the official RevGAN code's generator files.
-std::optional<std::filesystem::path> revgan_prefix(const std::filesystem::path& path) {
-  const std::string name = path.filename().string();
-  for (const char* part : {"G_core", "G_A_enc", "G_A_dec", "G_B_enc", "G_B_dec"}) {
-    const std::string suffix = fmt::format("_net_{}.pth", part);
-    if (name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
-      return path.parent_path() / name.substr(0, name.size() - suffix.size());
-  }
-  return std::nullopt;
 }
 
 PthGenerators load_revgan(const std::filesystem::path& prefix, const PthGeneratorOptions& o, bool x_to_y) {
@@ -154,11 +184,17 @@ const OptionTable<PthGeneratorOptions>& pth_generator_option_table() {
   static const OptionTable<O> table({
       {"netG", &O::netG,
        ".pth checkpoints: the generator architecture, pytorch-CycleGAN-and-pix2pix's name "
-       "(resnet_9blocks | resnet_6blocks)",
+       "(resnet_9blocks | resnet_6blocks | unet_128 | unet_256)",
        nullptr, "NAME"},
       {"ngf", &O::ngf, ".pth: generator filters in the first conv layer", nullptr, "N"},
-      {"norm", &O::norm, ".pth: normalisation of the generator (instance)", nullptr, "NAME"},
-      {"no_dropout", &O::no_dropout, ".pth: the generator has no dropout (required: dropout is not supported yet)"},
+      {"norm", &O::norm, ".pth: normalisation of the generator (instance; U-Net: batch | instance | none)", nullptr,
+       "NAME"},
+      {"no_dropout", &O::no_dropout,
+       ".pth: the generator has no dropout (required for the ResNet generators; U-Net without it: dropout on "
+       "unless --eval, as their test.py)"},
+      {"eval", &O::eval,
+       ".pth: their test.py --eval: batch norm uses running statistics, no dropout (without it: batch "
+       "statistics of each image)"},
       {"input_nc", &O::input_nc, ".pth: input image channels", nullptr, "N"},
       {"output_nc", &O::output_nc, ".pth: output image channels", nullptr, "N"},
   });
@@ -171,14 +207,16 @@ bool is_pth_checkpoint(const std::filesystem::path& path) {
 }
 
 PthGenerators load_pth_generators(const std::filesystem::path& path, const PthGeneratorOptions& options, bool x_to_y) {
-  if (const auto prefix = revgan_prefix(path)) return load_revgan(*prefix, options, x_to_y);
+  if (const auto prefix = models::revgan_official_prefix(path)) return load_revgan(*prefix, options, x_to_y);
   return load_pix2pix(path, options, x_to_y);
 }
 
 Translator translator_from_pth(const std::filesystem::path& path, const PthGeneratorOptions& options, bool x_to_y,
                                Device device) {
   const PthGenerators loaded = load_pth_generators(path, options, x_to_y);
-  return Translator(loaded.generators, loaded.options, x_to_y, device);
+  Translator translator(loaded.generators, loaded.options, x_to_y, device);
+  if (loaded.training_mode) translator.use_training_mode();
+  return translator;
 }
 
 }  // namespace revgan::infer

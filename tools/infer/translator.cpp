@@ -1,10 +1,13 @@
 // Translator: checkpoint loading with clear errors, image <-> tensor, batching by size.
 #include "tools/infer/translator.hpp"
 
+#include <algorithm>
 #include <cstring>
+#include <numeric>
 
 #include "engine/autograd/grad_mode.hpp"
 #include "models/generator_program.hpp"
+#include "models/unet_generator.hpp"
 #include "training/model_factory.hpp"
 
 namespace revgan::infer {
@@ -20,8 +23,38 @@ Translator::Translator(std::shared_ptr<models::GeneratorPair> generators, const 
   out_nc_ = x_to_y ? options.output_nc : options.input_nc;
   generators_->eval();
   generators_->to(device_);
+  if (dynamic_cast<models::OneWayUnet*>(generators_.get()) != nullptr) {
+    const auto& unet = dynamic_cast<const models::UnetGenerator&>(generators_->submodule("g_xy"));
+    set_whole_only(int64_t{1} << unet.options().num_downs);
+    return;
+  }
   program_ = models::generator_program(*generators_, x_to_y);
 }
+
+void Translator::set_whole_only(int64_t multiple) {
+  REVGAN_CHECK(multiple > 0, "Translator: the whole-only multiple must be positive, got {}", multiple);
+  whole_multiple_ = multiple;
+}
+
+void Translator::use_training_mode() {
+  REVGAN_CHECK(whole_multiple_ > 0, "Translator: training mode is only for whole-only networks (U-Net)");
+  generators_->train();
+}
+
+namespace {
+
+TileOptions whole_options(const TileOptions& tiles, int64_t multiple) {
+  REVGAN_CHECK(tiles.tile == 0,
+               "--tile {}: this network (U-Net) runs on whole images only: its skip connections span the whole "
+               "image and its batch norm may use whole-image statistics",
+               tiles.tile);
+  TileOptions t = tiles;
+  t.multiple = std::lcm(tiles.multiple, multiple);
+  t.min_size = std::max(tiles.min_size, multiple);
+  return t;
+}
+
+}  // namespace
 
 Translator Translator::from_checkpoint(const std::filesystem::path& checkpoint, bool x_to_y, Device device) {
   const training::LoadedGenerators loaded = training::load_generators(checkpoint.string());
@@ -46,6 +79,10 @@ int64_t Translator::outside_bytes(int64_t width, int64_t height, int64_t n) cons
 }
 
 ExecutionPlan Translator::plan(int64_t width, int64_t height, const TileOptions& tiles) const {
+  if (whole_multiple_ > 0) {
+    whole_options(tiles, whole_multiple_);
+    return ExecutionPlan{};
+  }
   const streaming::Axes extent{1, padded_extent(height, tiles), padded_extent(width, tiles)};
   return plan_execution(program_, extent, outside_bytes(width, height, 1), tiles, device_);
 }
@@ -54,6 +91,10 @@ data::Image Translator::translate(const data::Image& image, const TileOptions& t
   const ExecutionPlan p = plan(image.width, image.height, tiles);
   if (used != nullptr) *used = p;
   const Tensor x = to_input(image);
+  if (whole_multiple_ > 0) {
+    const ImageFn fn = [this](const Tensor& t) { return run(t); };
+    return data::tensor_to_image(run_whole(x, fn, whole_options(tiles, whole_multiple_)));
+  }
   if (!p.tiled) {
     const ImageFn fn = [this](const Tensor& t) { return run(t); };
     return data::tensor_to_image(run_whole(x, fn, tiles));
@@ -71,7 +112,8 @@ std::vector<data::Image> Translator::translate_batch(const std::vector<data::Ima
   bool same = true;
   for (const data::Image& im : images) same = same && im.width == w && im.height == h;
   const streaming::Axes extent{1, padded_extent(h, tiles), padded_extent(w, tiles)};
-  if (!same || n == 1 || !batch_fits_whole(program_, extent, n, outside_bytes(w, h, n), tiles, device_)) {
+  if (whole_multiple_ > 0 || !same || n == 1 ||
+      !batch_fits_whole(program_, extent, n, outside_bytes(w, h, n), tiles, device_)) {
     for (const data::Image& im : images) {
       ExecutionPlan p;
       out.push_back(translate(im, tiles, &p));

@@ -28,13 +28,22 @@ class Translator {
   // only their weights. Errors name the file and say what does not match.
   static Translator from_checkpoint(const std::filesystem::path& checkpoint, bool x_to_y, Device device);
 
+  // Networks without a streaming program (pix2pix's U-Net: skip connections across the whole
+  // image, batch norm): always whole, every side padded to a multiple of `multiple`, one image
+  // per call (batch statistics must not mix images), never tiled.
+  void set_whole_only(int64_t multiple);
+  // Keeps the network in training mode (batch norm with batch statistics, dropout on), as
+  // pytorch-CycleGAN-and-pix2pix's test.py does without --eval. Whole-only networks only.
+  void use_training_mode();
+
   int64_t input_channels() const { return in_nc_; }
   int64_t output_channels() const { return out_nc_; }
   const training::TrainOptions& options() const { return options_; }
 
   // The network on a CPU float32 batch in [-1, 1] (an ImageFn).
   Tensor run(const Tensor& batch) const;
-  // Whole or tiled for one image of this size, with the estimates behind the choice.
+  // Whole or tiled for one image of this size, with the estimates behind the choice (whole-only
+  // networks: always whole, without estimates).
   ExecutionPlan plan(int64_t width, int64_t height, const TileOptions& tiles) const;
   // One image of any size: padded, run as plan() says, cropped back. `used`: the plan followed.
   data::Image translate(const data::Image& image, const TileOptions& tiles, ExecutionPlan* used = nullptr) const;
@@ -55,6 +64,7 @@ class Translator {
   Device device_;
   int64_t in_nc_, out_nc_;
   streaming::Program program_;
+  int64_t whole_multiple_ = 0;  // > 0: whole-only (set_whole_only)
 };
 
 }  // namespace revgan::infer

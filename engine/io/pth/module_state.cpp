@@ -68,7 +68,17 @@ std::string with_hint(const std::string& hint) {
 void NameMap::append(const NameMap& other) {
   params.insert(params.end(), other.params.begin(), other.params.end());
   norms.insert(norms.end(), other.norms.begin(), other.norms.end());
+  buffers.insert(buffers.end(), other.buffers.begin(), other.buffers.end());
 }
+
+namespace {
+
+bool is_counter(const std::string& path) {
+  const std::string suffix = "num_batches_tracked";
+  return path.size() >= suffix.size() && path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+}  // namespace
 
 Tensor to_tensor(const StoredTensor& stored, const std::string& what) {
   REVGAN_CHECK(stored.type != ElementType::int64, "{} is an int64 tensor; float32 or float64 expected", what);
@@ -93,6 +103,7 @@ void load_state_dict(nn::Module& module, const StateDict& state, const NameMap& 
   const std::map<std::string, BufferSpec> buffers = norm_buffers(names);
   std::set<std::string> expected;
   for (const auto& [ours, theirs] : names.params) expected.insert(theirs);
+  for (const auto& [ours, theirs] : names.buffers) expected.insert(theirs);
   // Unknown keys first, then the parameters (the most telling mismatch), then norm buffers.
 
   std::vector<std::string> unexpected;
@@ -119,6 +130,28 @@ void load_state_dict(nn::Module& module, const StateDict& state, const NameMap& 
                  stored->shape_str(), param.shape().str(), with_hint(hint));
     copies.emplace_back(param, to_tensor(*stored, fmt::format("'{}': '{}'", file, theirs)).to(param.dtype()));
   }
+  for (const auto& [ours, theirs] : names.buffers) {
+    const StoredTensor* stored = state.find(theirs);
+    Tensor buffer = module.buffer(ours);
+    if (is_counter(ours)) {
+      REVGAN_CHECK(stored != nullptr, "'{}': missing key '{}' (expected an int64 scalar){}", file, theirs,
+                   with_hint(hint));
+      REVGAN_CHECK(stored->type == ElementType::int64 && stored->shape.empty() && stored->bytes.size() == 8,
+                   "'{}': '{}' is {} {}, expected an int64 scalar{}", file, theirs, element_type_name(stored->type),
+                   stored->shape_str(), with_hint(hint));
+      int64_t count = 0;
+      std::memcpy(&count, stored->bytes.data(), 8);
+      Tensor value = Tensor::empty(buffer.shape(), DType::float64);
+      value.data<double>()[0] = static_cast<double>(count);
+      copies.emplace_back(buffer, value.to(buffer.dtype()));
+      continue;
+    }
+    REVGAN_CHECK(stored != nullptr, "'{}': missing buffer '{}' (expected {} {}){}", file, theirs,
+                 dtype_name(buffer.dtype()), buffer.shape().str(), with_hint(hint));
+    REVGAN_CHECK(stored->shape == dims_of(buffer), "'{}': '{}' has shape {}, this network expects {}{}", file, theirs,
+                 stored->shape_str(), buffer.shape().str(), with_hint(hint));
+    copies.emplace_back(buffer, to_tensor(*stored, fmt::format("'{}': '{}'", file, theirs)).to(buffer.dtype()));
+  }
   for (const auto& [key, t] : state.entries) {
     const auto b = buffers.find(key);
     if (b == buffers.end() || expected.count(key)) continue;
@@ -133,6 +166,17 @@ void load_state_dict(nn::Module& module, const StateDict& state, const NameMap& 
 StateDict export_state_dict(const nn::Module& module, const NameMap& names) {
   StateDict out;
   for (const auto& [ours, theirs] : names.params) out.entries.emplace_back(theirs, to_stored(module.parameter(ours)));
+  for (const auto& [ours, theirs] : names.buffers) {
+    const Tensor buffer = module.buffer(ours);
+    if (!is_counter(ours)) {
+      out.entries.emplace_back(theirs, to_stored(buffer));
+      continue;
+    }
+    const int64_t count = static_cast<int64_t>(buffer.to(DType::float64).to(Device::cpu()).data<double>()[0]);
+    StoredTensor stored{ElementType::int64, {}, std::vector<uint8_t>(8, 0)};
+    std::memcpy(stored.bytes.data(), &count, 8);
+    out.entries.emplace_back(theirs, std::move(stored));
+  }
   if (names.write_running_stats) {
     for (const NormBuffers& n : names.norms) {
       StoredTensor mean{ElementType::float32, {n.channels}, {}}, var{ElementType::float32, {n.channels}, {}};

@@ -23,9 +23,14 @@ struct NormBuffers {
 struct NameMap {
   std::vector<std::pair<std::string, std::string>> params;  // (our parameter path, their key)
   std::vector<NormBuffers> norms;
+  // (our buffer path, their key): buffers we keep and load, e.g. a BatchNorm's running
+  // statistics. A buffer whose path ends in "num_batches_tracked" is their int64 scalar and our
+  // float64 [1].
+  std::vector<std::pair<std::string, std::string>> buffers;
   bool write_running_stats = false;  // export the norm buffers (their norms track running statistics)
 
   void add(const std::string& ours, const std::string& theirs) { params.emplace_back(ours, theirs); }
+  void add_buffer(const std::string& ours, const std::string& theirs) { buffers.emplace_back(ours, theirs); }
   void append(const NameMap& other);
 };
 
