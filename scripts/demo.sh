@@ -5,39 +5,18 @@
 # run starts from an empty runs/demo. Uses the GPU when nvidia-smi works and the build has CUDA.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-build_dir=${REVGAN_BUILD_DIR:-build}
-jobs=${REVGAN_JOBS:-$(nproc)}
 out=${REVGAN_DEMO_DIR:-runs/demo}
 # Training stops (saving its state) at this many minutes whatever the configuration, so the
 # demo keeps its time on slow or busy machines; the sizes below finish well before on 2 cores.
 minutes=${REVGAN_DEMO_MINUTES:-14}
 
-start=$(date +%s)
-phase_start=$start
-timings=()
-phase_done() {  # name: records the seconds since the previous phase ended
-  local now
-  now=$(date +%s)
-  timings+=("$1: $((now - phase_start)) s")
-  echo "revgan demo: $1 done in $((now - phase_start)) s"
-  phase_start=$now
-}
-
-scripts/install_deps.sh
-configure_log=$(cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release ${REVGAN_CMAKE_ARGS:-} 2>&1) || {
-  echo "$configure_log" >&2
-  exit 1
-}
-echo "$configure_log" | tail -n 3
-cmake --build "$build_dir" -j "$jobs" --target revgan_datagen revgan_train revgan_infer revgan_eval revgan_report
+demo_name=demo
+# shellcheck source=scripts/demo_common.sh
+source scripts/demo_common.sh
+build_demo_tools
 phase_done "build"
-bin=$build_dir/tools
 
-device=cpu
-if grep -q "revgan: CUDA backend ON" <<<"$configure_log" && command -v nvidia-smi >/dev/null 2>&1 &&
-  nvidia-smi -L >/dev/null 2>&1; then
-  device=cuda
-fi
+choose_device
 
 rm -rf "$out"
 mkdir -p "$out"
@@ -123,7 +102,7 @@ label &rarr; photo runs the same core inverted. Model revgan_paired (${model_arg
 scenes, 400 training pairs, 50 held-out pairs, device $device; training $train_note.</p>
 <p class="big">photo &rarr; label: pixel accuracy <b>$pixel_acc</b>, mean IoU <b>$mean_iou</b>
 &nbsp;|&nbsp; label &rarr; photo: PSNR <b>$psnr</b> dB, SSIM <b>$ssim</b>, MAE <b>$mae</b></p>
-<p>Wall time: $(IFS=,; echo "${timings[*]}" | sed 's/,/, /g').</p>
+<p>Wall time: $(timings_text).</p>
 <table>
 <tr><th>held-out photo | true label</th><th>photo &rarr; label</th><th>label &rarr; photo</th><th>file</th></tr>
 EOF

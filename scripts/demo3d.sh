@@ -8,8 +8,6 @@
 # CUDA. REVGAN_SR_FACTOR=4,1,1 runs the thick-slice case (4x along D) instead of 2x per axis.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-build_dir=${REVGAN_BUILD_DIR:-build}
-jobs=${REVGAN_JOBS:-$(nproc)}
 out=${REVGAN_DEMO_DIR:-runs/demo3d}
 factor=${REVGAN_SR_FACTOR:-2}
 volume=${REVGAN_SR_VOLUME:-/usr/share/mricron/templates/ch2.nii.gz}
@@ -20,32 +18,13 @@ minutes=${REVGAN_DEMO_MINUTES:-28}
 # a training step 6x slower (0.75 s with PASSIVE, 4.5 s without, 2 threads, load average 8).
 export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
 
-start=$(date +%s)
-phase_start=$start
-timings=()
-phase_done() {  # name: records the seconds since the previous phase ended
-  local now
-  now=$(date +%s)
-  timings+=("$1: $((now - phase_start)) s")
-  echo "revgan demo3d: $1 done in $((now - phase_start)) s"
-  phase_start=$now
-}
-
-scripts/install_deps.sh
-configure_log=$(cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release ${REVGAN_CMAKE_ARGS:-} 2>&1) || {
-  echo "$configure_log" >&2
-  exit 1
-}
-echo "$configure_log" | tail -n 3
-cmake --build "$build_dir" -j "$jobs" --target revgan_datagen revgan_train revgan_infer revgan_eval revgan_report
+demo_name=demo3d
+# shellcheck source=scripts/demo_common.sh
+source scripts/demo_common.sh
+build_demo_tools
 phase_done "build"
-bin=$build_dir/tools
 
-device=cpu
-if grep -q "revgan: CUDA backend ON" <<<"$configure_log" && command -v nvidia-smi >/dev/null 2>&1 &&
-  nvidia-smi -L >/dev/null 2>&1; then
-  device=cuda
-fi
+choose_device
 
 rm -rf "$out"
 mkdir -p "$out"
@@ -118,7 +97,7 @@ Configuration configs/colin27_sr2x.conf ${model_args[*]}, device $device; traini
 ($train_seconds).</p>
 <p class="big">PSNR: model <b>$psnr_model</b> dB, cubic B-spline $psnr_cubic dB, trilinear $psnr_trilinear dB</p>
 <pre>$(html_escape "$out/metrics.txt")</pre>
-<p>Wall time: $(IFS=,; echo "${timings[*]}" | sed 's/,/, /g').</p>
+<p>Wall time: $(timings_text).</p>
 <h2>Middle slices: nearest | trilinear | cubic B-spline | model | truth</h2>
 EOF
   for png in "$out"/slices/*.png; do
