@@ -76,10 +76,7 @@ mean_iou=$(json_number "$out/metrics_photo2label.json" mean_iou)
 psnr=$(json_number "$out/metrics_label2photo.json" psnr)
 ssim=$(json_number "$out/metrics_label2photo.json" ssim)
 mae=$(json_number "$out/metrics_label2photo.json" mae)
-total=$(($(date +%s) - start))
-timings+=("total: $total s")
-
-html_escape() { sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' -e 's/>/\&gt;/g' "$1"; }
+record_total_time
 {
   cat <<EOF
 <!DOCTYPE html>

@@ -71,10 +71,7 @@ method_psnr() {
 psnr_model=$(method_psnr model)
 psnr_trilinear=$(method_psnr trilinear)
 psnr_cubic=$(method_psnr cubic)
-total=$(($(date +%s) - start))
-timings+=("total: $total s")
-
-html_escape() { sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' -e 's/>/\&gt;/g' "$1"; }
+record_total_time
 {
   cat <<EOF
 <!DOCTYPE html>

@@ -17,6 +17,14 @@ phase_done() {  # name: records the seconds since the previous phase ended
   phase_start=$now
 }
 
+# Adds the seconds since the demo started to the timings, as "total".
+record_total_time() {
+  timings+=("total: $(($(date +%s) - start)) s")
+}
+
+# A file's text with &, < and > escaped for the report page.
+html_escape() { sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' -e 's/>/\&gt;/g' "$1"; }
+
 # The phases' times as one line: "build: 12 s, dataset: 3 s, ...".
 timings_text() {
   local joined

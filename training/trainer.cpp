@@ -174,6 +174,17 @@ StepLosses Trainer::train_step(const Tensor& a, const Tensor& b) {
 // One discriminator's loss is back-propagated as soon as it is built, so only one D graph is alive
 // at a time; the D's parameters are disjoint, so their gradients are those of the summed loss.
 // A non-finite loss throws before the optimizer step (the update is skipped).
+// G = the sum of the recipe's terms: recorded as "G", checked (with the terms) before anything
+// is updated, shown to the probe, back-propagated, and the generators' optimizer stepped.
+void Trainer::backward_generator_loss(const std::vector<Tensor>& terms, StepLosses& losses) {
+  const Tensor loss_G = sum(terms);
+  losses.set("G", loss_G.item());
+  check_finite(losses, "generator");
+  if (probe_) probe_(loss_G);
+  loss_G.backward();
+  synchronised_step(*optimizer_g_);
+}
+
 void Trainer::backward_discriminator_loss(const char* name, const Tensor& loss, StepLosses& losses) const {
   const double value = loss.item();
   losses.set(name, value);
@@ -218,12 +229,7 @@ StepLosses Trainer::step_unpaired(const Tensor& real_A, const Tensor& real_B) {
   } else {
     losses.set("idt_B", 0.0);
   }
-  const Tensor loss_G = sum(terms);
-  losses.set("G", loss_G.item());
-  check_finite(losses, "generator");
-  if (probe_) probe_(loss_G);
-  loss_G.backward();
-  synchronised_step(*optimizer_g_);
+  backward_generator_loss(terms, losses);
   frozen.reset();
 
   visuals_ = {{"real_A", real_A.detach()}, {"fake_B", fake_B.detach()}, {"rec_A", rec_A.detach()}};
@@ -272,12 +278,7 @@ StepLosses Trainer::step_paired(const Tensor& real_A, const Tensor& real_B) {
       add_term("G_GAN_B", ops::scale(gan_loss_((*d_b_)(ops::concat_channels({real_B, fake_A})), true), o.lambda_GAN));
     add_term("G_L1_B", ops::scale(ops::l1_loss(fake_A, real_A), o.lambda_L1));
   }
-  const Tensor loss_G = sum(terms);
-  losses.set("G", loss_G.item());
-  check_finite(losses, "generator");
-  if (probe_) probe_(loss_G);
-  loss_G.backward();
-  synchronised_step(*optimizer_g_);
+  backward_generator_loss(terms, losses);
   frozen.reset();
 
   visuals_ = {{"real_A", real_A.detach()}, {"fake_B", fake_B.detach()}, {"real_B", real_B.detach()}};

@@ -87,6 +87,7 @@ class Trainer {
   StepLosses step_paired(const Tensor& real_A, const Tensor& real_B);
   // Throws unless every value of `losses` is finite; `phase` is "generator" or "discriminator".
   void check_finite(const StepLosses& losses, const char* phase) const;
+  void backward_generator_loss(const std::vector<Tensor>& terms, StepLosses& losses);
   void backward_discriminator_loss(const char* name, const Tensor& loss, StepLosses& losses) const;
   // Averages `optimizer`'s gradients over the group (no-op on one process), then steps it.
   void synchronised_step(optim::Adam& optimizer);
