@@ -1,6 +1,7 @@
 // CPU batch norm. Statistics are two-pass in double, summed per channel in a fixed order
 // (sample by sample, eight interleaved lanes within a plane), so results are deterministic.
 #include "kernels/cpu/batch_norm.hpp"
+#include "kernels/cpu/loops.hpp"
 
 #include <cmath>
 
@@ -32,7 +33,7 @@ void batch_norm_stats(const BatchNormGeometry& g, double eps, double momentum, c
                       T* running_mean, T* running_var) {
   const int64_t count = g.batch * g.spatial;
   const double inv_n = 1.0 / static_cast<double>(count);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (g.batch * g.channels * g.spatial >= detail::k_parallel_min)
   for (int64_t c = 0; c < g.channels; ++c) {
     const double mu = channel_sum(g, c, [x](int64_t i) { return static_cast<double>(x[i]); }) * inv_n;
     const double sq = channel_sum(g, c, [x, mu](int64_t i) {
@@ -58,7 +59,7 @@ template <class T>
 void batch_norm_apply(const BatchNormGeometry& g, const T* x, const T* mean, const T* invstd, const T* weight,
                       const T* bias, T* y) {
   const int64_t planes = g.batch * g.channels;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (g.batch * g.channels * g.spatial >= detail::k_parallel_min)
   for (int64_t p = 0; p < planes; ++p) {
     const int64_t c = p % g.channels;
     const double scale = static_cast<double>(invstd[c]) * (weight ? static_cast<double>(weight[c]) : 1.0);
@@ -74,7 +75,7 @@ void batch_norm_backward(const BatchNormGeometry& g, bool batch_stats, const T* 
                          const T* weight, const T* dy, T* dx, bool accumulate_dx, T* dweight, T* dbias,
                          bool accumulate_params) {
   const double inv_n = 1.0 / static_cast<double>(g.batch * g.spatial);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (g.batch * g.channels * g.spatial >= detail::k_parallel_min)
   for (int64_t c = 0; c < g.channels; ++c) {
     const double mu = static_cast<double>(mean[c]);
     const double r = static_cast<double>(invstd[c]);

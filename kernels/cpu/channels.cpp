@@ -1,14 +1,12 @@
 // CPU channel block copies behind concat and split: each of the `outer` batch entries
 // moves one contiguous run of channels between tensors with different channel counts.
 #include "kernels/cpu/channels.hpp"
+#include "kernels/cpu/loops.hpp"
 
 #include <cstring>
 
 namespace revgan::kernels::cpu {
 namespace {
-
-// Below this many elements per call, thread start-up costs more than the copy.
-constexpr int64_t parallel_threshold = int64_t{1} << 16;
 
 // Copies `outer` runs of `run` elements from src (stride src_stride) to dst (stride dst_stride).
 template <class T>
@@ -17,7 +15,7 @@ void copy_runs(int64_t outer, int64_t run, const T* src, int64_t src_stride, T* 
   // Split each run into chunks so a batch of 1 still spreads over threads.
   constexpr int64_t chunk = 4096;
   const int64_t chunks = (run + chunk - 1) / chunk;
-#pragma omp parallel for collapse(2) schedule(static) if (outer * run > parallel_threshold)
+#pragma omp parallel for collapse(2) schedule(static) if (outer * run >= detail::k_parallel_min)
   for (int64_t n = 0; n < outer; ++n) {
     for (int64_t c = 0; c < chunks; ++c) {
       const int64_t begin = c * chunk;

@@ -1,18 +1,18 @@
 // im2col / col2im, the GEMM wrapper and the bias helpers behind the CPU conv and
-// transposed-conv kernels. Each OpenMP thread owns disjoint output rows or planes, so
-// results are deterministic and need no atomics.
+// transposed-conv kernels. They run serially on the rows, channels or columns given: the
+// kernels split the work across their own thread team (thread_team.hpp), each thread owning
+// disjoint rows or planes, so results are deterministic and need no atomics.
 #include "kernels/cpu/im2col.hpp"
+#include "kernels/cpu/loops.hpp"
 
 #include <cblas.h>
 
 #include <algorithm>
+#include <vector>
 
 namespace revgan::kernels::cpu::detail {
 
 namespace {
-
-// Below this many touched elements a parallel region costs more than it saves.
-constexpr int64_t parallel_threshold = int64_t{1} << 15;
 
 // Output positions o in [lo, hi) whose source index o * stride + offset lies inside
 // [0, in); everything outside reads the zero padding.
@@ -144,31 +144,36 @@ ColTile col_tile(const ColShape& s, int64_t first_slab, int64_t slab_count) {
 }
 
 template <class T>
-void im2col(const ColShape& s, const T* image, T* col) {
+void im2col_rows(const ColShape& s, const T* image, T* col, int64_t ld, int64_t row_begin, int64_t row_end) {
   const int64_t kvol = volume(s.kernel);
   const int64_t ivol = plane_stride(s);
-  const int64_t ovol = volume(s.cols);
-  const int64_t rows = col_rows(s);
-#pragma omp parallel for schedule(static) if (rows * ovol > parallel_threshold)
-  for (int64_t r = 0; r < rows; ++r) {
-    const int64_t c = r / kvol;
-    const Tap tap = make_tap(s, r % kvol);
-    im2col_row(s, tap, image + c * ivol, col + r * ovol);
+  // Every channel repeats the same taps: work them out once per call.
+  std::vector<Tap> taps;
+  taps.reserve(static_cast<std::size_t>(std::min(kvol, row_end - row_begin)));
+  const int64_t first_tap = row_begin % kvol;
+  for (int64_t t = 0; t < std::min(kvol, row_end - row_begin); ++t) taps.push_back(make_tap(s, (first_tap + t) % kvol));
+  for (int64_t r = row_begin; r < row_end; ++r) {
+    const Tap& tap = taps[static_cast<std::size_t>((r % kvol - first_tap + kvol) % kvol)];
+    im2col_row(s, tap, image + (r / kvol) * ivol, col + r * ld);
   }
 }
 
 template <class T>
-void col2im(const ColShape& s, const T* col, T* image, bool accumulate) {
+void col2im_channels(const ColShape& s, const T* col, int64_t ld, T* image, int64_t channel_begin, int64_t channel_end,
+                     bool accumulate) {
   const int64_t kvol = volume(s.kernel);
   const int64_t ivol = plane_stride(s);
-  const int64_t ovol = volume(s.cols);
-  // One thread per channel plane: all taps of a channel land on that plane only.
-#pragma omp parallel for schedule(static) if (col_rows(s) * ovol > parallel_threshold)
-  for (int64_t c = 0; c < s.channels; ++c) {
+  // All taps of a channel land on that channel's plane only.
+  std::vector<Tap> taps;
+  if (channel_end > channel_begin) {
+    taps.reserve(static_cast<std::size_t>(kvol));
+    for (int64_t t = 0; t < kvol; ++t) taps.push_back(make_tap(s, t));
+  }
+  for (int64_t c = channel_begin; c < channel_end; ++c) {
     T* plane = image + c * ivol;
     if (!accumulate) std::fill_n(plane, volume(s.image), T(0));
     for (int64_t t = 0; t < kvol; ++t) {
-      col2im_row(s, make_tap(s, t), col + (c * kvol + t) * ovol, plane);
+      col2im_row(s, taps[static_cast<std::size_t>(t)], col + (c * kvol + t) * ld, plane);
     }
   }
 }
@@ -194,23 +199,23 @@ void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, double al
 }
 
 template <class T>
-void gemm_chunked_reduction(int64_t m, int64_t n, int64_t k, const T* a, const T* b, T beta, T* c, int64_t ldc) {
+void gemm_chunked_reduction(int64_t m, int64_t n, int64_t k, const T* a, const T* b, int64_t ldb, T beta, T* c,
+                            int64_t ldc) {
   for (int64_t k0 = 0; k0 < k; k0 += gemm_reduction_chunk) {
     const int64_t kc = std::min(gemm_reduction_chunk, k - k0);
-    gemm(false, false, m, n, kc, T(1), a + k0, k, b + k0 * n, n, k0 == 0 ? beta : T(1), c, ldc);
+    gemm(false, false, m, n, kc, T(1), a + k0, k, b + k0 * ldb, ldb, k0 == 0 ? beta : T(1), c, ldc);
   }
 }
 
 template <class T>
-void fill_channel_bias(const T* bias, int64_t channels, int64_t spatial, T* out) {
-#pragma omp parallel for schedule(static) if (channels * spatial > parallel_threshold)
-  for (int64_t c = 0; c < channels; ++c) std::fill_n(out + c * spatial, spatial, bias[c]);
+void fill_channel_bias(const T* bias, int64_t channels, int64_t spatial, int64_t col_begin, int64_t col_end, T* out) {
+  for (int64_t c = 0; c < channels; ++c) std::fill_n(out + c * spatial + col_begin, col_end - col_begin, bias[c]);
 }
 
 template <class T>
 void channel_sum(const T* x, int64_t batch, int64_t channels, int64_t spatial, T* out,
                  bool accumulate) {
-#pragma omp parallel for schedule(static) if (batch * channels * spatial > parallel_threshold)
+#pragma omp parallel for schedule(static) if (batch * channels * spatial >= k_parallel_min)
   for (int64_t c = 0; c < channels; ++c) {
     double total = 0.0;
     for (int64_t n = 0; n < batch; ++n) {
@@ -233,16 +238,16 @@ void channel_sum(const T* x, int64_t batch, int64_t channels, int64_t spatial, T
   }
 }
 
-template void im2col<float>(const ColShape&, const float*, float*);
-template void im2col<double>(const ColShape&, const double*, double*);
-template void col2im<float>(const ColShape&, const float*, float*, bool);
-template void col2im<double>(const ColShape&, const double*, double*, bool);
-template void gemm_chunked_reduction<float>(int64_t, int64_t, int64_t, const float*, const float*, float, float*,
-                                             int64_t);
-template void gemm_chunked_reduction<double>(int64_t, int64_t, int64_t, const double*, const double*, double,
-                                              double*, int64_t);
-template void fill_channel_bias<float>(const float*, int64_t, int64_t, float*);
-template void fill_channel_bias<double>(const double*, int64_t, int64_t, double*);
+template void im2col_rows<float>(const ColShape&, const float*, float*, int64_t, int64_t, int64_t);
+template void im2col_rows<double>(const ColShape&, const double*, double*, int64_t, int64_t, int64_t);
+template void col2im_channels<float>(const ColShape&, const float*, int64_t, float*, int64_t, int64_t, bool);
+template void col2im_channels<double>(const ColShape&, const double*, int64_t, double*, int64_t, int64_t, bool);
+template void gemm_chunked_reduction<float>(int64_t, int64_t, int64_t, const float*, const float*, int64_t, float,
+                                             float*, int64_t);
+template void gemm_chunked_reduction<double>(int64_t, int64_t, int64_t, const double*, const double*, int64_t,
+                                              double, double*, int64_t);
+template void fill_channel_bias<float>(const float*, int64_t, int64_t, int64_t, int64_t, float*);
+template void fill_channel_bias<double>(const double*, int64_t, int64_t, int64_t, int64_t, double*);
 template void channel_sum<float>(const float*, int64_t, int64_t, int64_t, float*, bool);
 template void channel_sum<double>(const double*, int64_t, int64_t, int64_t, double*, bool);
 

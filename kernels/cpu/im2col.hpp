@@ -32,15 +32,18 @@ ColTile col_tile(const ColShape& s, int64_t first_slab, int64_t slab_count);
 // the 7x7 output conv at 128x128 would be 100 MiB.
 inline constexpr int64_t col_workspace_cap = int64_t{1} << 21;
 
-// col[col_rows, volume(cols)] from image[channels, image...]; padded taps read zero.
+// Rows [row_begin, row_end) of col[col_rows, volume(cols)] (row r at col + r * ld, ld >=
+// volume(cols)) from image[channels, image...]; padded taps read zero.
 template <class T>
-void im2col(const ColShape& s, const T* image, T* col);
+void im2col_rows(const ColShape& s, const T* image, T* col, int64_t ld, int64_t row_begin, int64_t row_end);
 
-// image[channels, image...] = (or +=) the sum of every column entry that im2col would
-// have copied from each pixel, i.e. the adjoint of im2col. Pixels no tap reaches get
-// zero (or are left alone when accumulating).
+// Channels [channel_begin, channel_end) of image[channels, image...] = (or +=) the sum of every
+// column entry that im2col would have copied from each pixel, i.e. the adjoint of im2col, reading
+// those channels' rows of col (row r at col + r * ld). Pixels no tap reaches get zero (or are
+// left alone when accumulating).
 template <class T>
-void col2im(const ColShape& s, const T* col, T* image, bool accumulate);
+void col2im_channels(const ColShape& s, const T* col, int64_t ld, T* image, int64_t channel_begin, int64_t channel_end,
+                     bool accumulate);
 
 // Row-major c[m, n] = alpha * op(a) * op(b) + beta * c, where op transposes when asked.
 void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
@@ -50,19 +53,20 @@ void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, double al
           const double* a, int64_t lda, const double* b, int64_t ldb, double beta, double* c,
           int64_t ldc);
 
-// c[m, n] = a[m, k] * b[k, n] + beta * c (row-major, no transposes, b dense, c with leading
-// dimension ldc), with the reduction split
+// c[m, n] = a[m, k] * b[k, n] + beta * c (row-major, no transposes, b and c with leading
+// dimensions ldb and ldc), with the reduction split
 // into chunks of gemm_reduction_chunk accumulated into c one after another. Each output's
 // rounding chain is then about chunk + k / chunk additions long instead of k: for the core's
 // 3x3 64-channel conv (k = 576) this lowers float32 error enough that 30 reversible blocks
 // invert to < 1e-4 (1.1e-4 with one chain). Costs one extra pass over c per chunk.
 inline constexpr int64_t gemm_reduction_chunk = 64;
 template <class T>
-void gemm_chunked_reduction(int64_t m, int64_t n, int64_t k, const T* a, const T* b, T beta, T* c, int64_t ldc);
+void gemm_chunked_reduction(int64_t m, int64_t n, int64_t k, const T* a, const T* b, int64_t ldb, T beta, T* c,
+                            int64_t ldc);
 
-// out[channels, spatial] = bias broadcast along the spatial dim.
+// out[c, col_begin:col_end] = bias[c] for every channel of out[channels, spatial].
 template <class T>
-void fill_channel_bias(const T* bias, int64_t channels, int64_t spatial, T* out);
+void fill_channel_bias(const T* bias, int64_t channels, int64_t spatial, int64_t col_begin, int64_t col_end, T* out);
 
 // out[c] = (or +=) the sum of x[batch, channels, spatial] over batch and space, in double
 // and in an order fixed regardless of thread count.

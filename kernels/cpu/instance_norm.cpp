@@ -1,6 +1,7 @@
 // CPU instance norm (no affine, biased variance). Statistics are two-pass in double so
 // float inputs with a large mean do not lose the variance to cancellation.
 #include "kernels/cpu/instance_norm.hpp"
+#include "kernels/cpu/loops.hpp"
 
 #include <cmath>
 
@@ -27,7 +28,7 @@ template <class T>
 void instance_norm_forward(const NormGeometry& g, double eps, const T* x, T* y, T* mean, T* invstd) {
   const int64_t n = g.spatial;
   const double inv_n = 1.0 / static_cast<double>(n);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (g.instances * n >= detail::k_parallel_min)
   for (int64_t i = 0; i < g.instances; ++i) {
     const T* xi = x + i * n;
     T* yi = y + i * n;
@@ -48,7 +49,7 @@ void instance_norm_backward(const NormGeometry& g, const T* y, const T* invstd, 
                             bool accumulate) {
   const int64_t n = g.spatial;
   const double inv_n = 1.0 / static_cast<double>(n);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (g.instances * n >= detail::k_parallel_min)
   for (int64_t i = 0; i < g.instances; ++i) {
     const T* yi = y + i * n;
     const T* dyi = dy + i * n;

@@ -3,6 +3,7 @@
 // The interior of each row (the unpadded part) is a plain contiguous copy both ways; only
 // the border goes through the index maps.
 #include "kernels/cpu/pad.hpp"
+#include "kernels/cpu/loops.hpp"
 
 #include <algorithm>
 #include <vector>
@@ -74,7 +75,7 @@ void pad_forward(const PadGeometry& g, PadMode mode, const T* x, T* y) {
   const int64_t out_d = g.output[0], out_h = g.output[1], out_w = g.output[2];
   const int64_t out_vol = out_d * out_h * out_w;
 
-#pragma omp parallel for collapse(3) schedule(static)
+#pragma omp parallel for collapse(3) schedule(static) if (g.planes * out_vol >= detail::k_parallel_min)
   for (int64_t p = 0; p < g.planes; ++p) {
     for (int64_t od = 0; od < out_d; ++od) {
       for (int64_t oh = 0; oh < out_h; ++oh) {
@@ -100,7 +101,7 @@ void pad_backward(const PadGeometry& g, PadMode mode, const T* dy, T* dx, bool a
   const int64_t out_vol = g.output[0] * out_hw;
   const SingleRange w_single = single_range(iw, in_w);
 
-#pragma omp parallel for collapse(3) schedule(static)
+#pragma omp parallel for collapse(3) schedule(static) if (g.planes * out_vol >= detail::k_parallel_min)
   for (int64_t p = 0; p < g.planes; ++p) {
     for (int64_t d = 0; d < in_d; ++d) {
       for (int64_t h = 0; h < in_h; ++h) {

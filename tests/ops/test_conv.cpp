@@ -1,5 +1,7 @@
 // conv and conv_transpose: float64 finite-difference checks over the geometries the models use,
 // forward values against direct summation, float32/float64 agreement, and argument errors.
+#include <omp.h>
+
 #include <catch2/catch.hpp>
 
 #include "engine/autograd/backward.hpp"
@@ -160,6 +162,19 @@ std::vector<Tensor> to_dtype(const std::vector<Tensor>& in, DType dtype) {
   return out;
 }
 
+// A conv or conv_transpose with bias, run on inputs {x, w, b}.
+struct LayerCase {
+  const char* name;
+  bool transposed;
+  Shape x, w;
+  std::vector<int64_t> stride, padding, output_padding;
+  int64_t out_channels() const { return transposed ? w[1] : w[0]; }
+  Tensor run(const std::vector<Tensor>& in) const {
+    return transposed ? ops::conv_transpose(in[0], in[1], in[2], {stride, padding, output_padding})
+                      : ops::conv(in[0], in[1], in[2], {stride, padding});
+  }
+};
+
 }  // namespace
 
 TEST_CASE("gradcheck conv", "[op][grad]") {
@@ -296,13 +311,7 @@ TEST_CASE("conv on column matrices larger than the workspace cap, in bands", "[o
 
 // Larger than the gradcheck cases so that GEMM blocking and multi-threading take part.
 TEST_CASE("conv and conv_transpose agree between float32 and float64", "[op]") {
-  struct Case {
-    const char* name;
-    bool transposed;
-    Shape x, w;
-    std::vector<int64_t> stride, padding, output_padding;
-  };
-  const std::vector<Case> cases{
+  const std::vector<LayerCase> cases{
       {"conv 3x3", false, {2, 8, 16, 16}, {16, 8, 3, 3}, {1}, {1}, {0}},
       {"conv 4x4 stride 2", false, {2, 8, 16, 16}, {16, 8, 4, 4}, {2}, {1}, {0}},
       {"conv 1x1", false, {2, 16, 8, 8}, {8, 16, 1, 1}, {1}, {0}, {0}},
@@ -311,14 +320,10 @@ TEST_CASE("conv and conv_transpose agree between float32 and float64", "[op]") {
       {"conv_transpose 3D k3 s2 p1 op1", true, {1, 8, 3, 4, 4}, {8, 4, 3, 3, 3}, {2}, {1}, {1}},
   };
   uint64_t seed = 3000;
-  for (const Case& c : cases) {
+  for (const LayerCase& c : cases) {
     INFO(c.name);
-    const int64_t cout = c.transposed ? c.w[1] : c.w[0];
-    auto in64 = case_inputs(c.x, c.w, true, cout, seed += 10);
-    auto f = [&c](const std::vector<Tensor>& x) {
-      return c.transposed ? ops::conv_transpose(x[0], x[1], x[2], {c.stride, c.padding, c.output_padding})
-                          : ops::conv(x[0], x[1], x[2], {c.stride, c.padding});
-    };
+    auto in64 = case_inputs(c.x, c.w, true, c.out_channels(), seed += 10);
+    auto f = [&c](const std::vector<Tensor>& x) { return c.run(x); };
     Tensor y64, y32;
     {
       NoGradScope no_grad;
@@ -407,4 +412,47 @@ TEST_CASE("conv_transpose rejects bad arguments naming the op and the problem", 
                       Contains("conv_transpose") && Contains("'weight' is float32"));
   REQUIRE_THROWS_WITH(ops::conv_transpose(random_normal({1, 4, 3, 5, 5}, 6), w, Tensor(), {}),
                       Contains("conv_transpose: weight has rank 4"));
+}
+
+// The CPU kernels cut their work into chunks that depend on the problem alone, so a conv gives
+// the same bits whatever the thread count. Sizes are large enough for teams and several chunks;
+// the 7x7 case also runs in several column bands.
+TEST_CASE("conv and conv_transpose give the same bits with 1, 2 and 3 threads", "[op]") {
+  const std::vector<LayerCase> cases{
+      {"core 3x3, 64 channels", false, {1, 64, 34, 34}, {64, 64, 3, 3}, {1}, {0}, {0}},
+      {"7x7 to 3 channels, in bands", false, {1, 32, 76, 76}, {3, 32, 7, 7}, {1}, {0}, {0}},
+      {"4x4 stride 2, batch 2", false, {2, 16, 40, 40}, {32, 16, 4, 4}, {2}, {1}, {0}},
+      {"1x1", false, {1, 64, 48, 48}, {32, 64, 1, 1}, {1}, {0}, {0}},
+      {"3D 3x3x3", false, {1, 16, 12, 16, 16}, {16, 16, 3, 3, 3}, {1}, {1}, {0}},
+      {"conv_transpose 3x3 stride 2", true, {1, 64, 24, 24}, {64, 32, 3, 3}, {2}, {1}, {1}},
+  };
+  const int saved_threads = omp_get_max_threads();
+  uint64_t seed = 9100;
+  for (const LayerCase& c : cases) {
+    INFO(c.name);
+    const auto in = to_dtype(case_inputs(c.x, c.w, true, c.out_channels(), seed += 10), DType::float32);
+    auto f = [&c](const std::vector<Tensor>& x) { return c.run(x); };
+    std::vector<std::vector<std::vector<double>>> runs;  // per thread count: y, dx, dw, db
+    for (int threads : {1, 2, 3}) {
+      omp_set_num_threads(threads);
+      Tensor y;
+      {
+        NoGradScope no_grad;
+        y = f(in);
+      }
+      const Tensor g = random_normal(y.shape(), seed + 5, DType::float32);
+      std::vector<std::vector<double>> values{y.to_vector()};
+      for (const Tensor& d : gradients(f, in, g)) values.push_back(d.to_vector());
+      runs.push_back(values);
+    }
+    omp_set_num_threads(saved_threads);
+    for (std::size_t r = 1; r < runs.size(); ++r)
+      for (std::size_t i = 0; i < runs[0].size(); ++i) {
+        INFO("threads " << r + 1 << ", tensor " << i << " (y, dx, dw, db)");
+        REQUIRE(runs[r][i].size() == runs[0][i].size());
+        std::size_t differing = 0;
+        for (std::size_t e = 0; e < runs[0][i].size(); ++e) differing += runs[r][i][e] != runs[0][i][e] ? 1 : 0;
+        CHECK(differing == 0);
+      }
+  }
 }
