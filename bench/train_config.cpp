@@ -7,7 +7,7 @@
 
 #include "engine/core/check.hpp"
 #include "models/blocks.hpp"
-#include "models/patchgan.hpp"
+#include "training/model_factory.hpp"
 
 namespace revgan::bench {
 
@@ -78,7 +78,7 @@ bool is_3d(const TrainConfig& c) { return training::model_traits(c.options.model
 const char* executor_name(const TrainConfig& c) { return c.options.memory_saving ? "memory_saving" : "stored"; }
 
 int64_t min_size(const TrainConfig& c) {
-  const int64_t d = models::PatchGan::smallest_input(c.options.n_layers_D > 0 ? c.options.n_layers_D : (is_3d(c) ? 2 : 3));
+  const int64_t d = training::smallest_discriminator_input(training::resolve_options(c.options));
   const int64_t g = is_3d(c) ? 2 : models::k_smallest_generator_image;
   const int64_t step = size_step(c);
   return (std::max(d, g) + step - 1) / step * step;

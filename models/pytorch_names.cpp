@@ -77,7 +77,9 @@ io::pth::NameMap pix2pix_resnet_names(const ResnetGenerator& g, const std::strin
 
 io::pth::NameMap pix2pix_patchgan_names(const PatchGan& d, const std::string& ours) {
   NameMap out;
-  map_sequential(descendant(d, "model"), ours + "model.", "model.", 0, out);
+  // NLayerDiscriminator keeps its layers in `model`, PixelDiscriminator in `net`, as ours do.
+  const std::string body = d.body_name();
+  map_sequential(descendant(d, body), ours + body + ".", body + ".", 0, out);
   return out;
 }
 

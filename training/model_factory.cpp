@@ -67,10 +67,12 @@ std::shared_ptr<models::GeneratorPair> build_generators(const ResolvedOptions& r
   return g;
 }
 
-std::shared_ptr<models::PatchGan> build_discriminator(const ResolvedOptions& resolved, bool for_domain_b) {
-  const TrainOptions& o = resolved.get();
+namespace {
+
+models::PatchGanOptions discriminator_options(const TrainOptions& o, bool for_domain_b) {
   const ModelTraits t = model_traits(o.model);
   models::PatchGanOptions d;
+  d.arch = models::parse_patchgan_arch(o.netD);
   d.dims = t.dims;
   // Paired: D sees (condition, image); the condition of a domain-B image is the A input.
   d.input_nc = t.paired ? o.input_nc + o.output_nc : (for_domain_b ? o.output_nc : o.input_nc);
@@ -78,7 +80,18 @@ std::shared_ptr<models::PatchGan> build_discriminator(const ResolvedOptions& res
   d.n_layers = o.n_layers_D;
   d.sigmoid = o.gan_mode == "vanilla";
   d.seed = network_seed(o.seed, for_domain_b ? SeedStream::discriminator_b : SeedStream::discriminator_a);
-  return std::make_shared<models::PatchGan>(d);
+  return d;
+}
+
+}  // namespace
+
+std::shared_ptr<models::PatchGan> build_discriminator(const ResolvedOptions& resolved, bool for_domain_b) {
+  return std::make_shared<models::PatchGan>(discriminator_options(resolved.get(), for_domain_b));
+}
+
+int64_t smallest_discriminator_input(const ResolvedOptions& resolved) {
+  // Both discriminators have the same geometry; only their channel counts differ.
+  return models::PatchGan::smallest_input(discriminator_options(resolved.get(), true));
 }
 
 namespace {

@@ -31,8 +31,9 @@ using Spec = OptionSpec<TrainOptions>;
 // The options whose value changes the networks: their parameters (names, counts or shapes) or
 // the function the same parameters compute.
 bool shapes_networks(std::string_view name) {
-  static constexpr std::string_view names[] = {"model",      "input_nc", "output_nc", "ngf",            "ndf", "depth",
-                                               "n_layers_D", "coupling", "norm",      "global_residual"};
+  static constexpr std::string_view names[] = {"model",    "input_nc", "output_nc",      "ngf",
+                                               "ndf",      "depth",    "netD",           "n_layers_D",
+                                               "coupling", "norm",     "global_residual"};
   return std::find(std::begin(names), std::end(names), name) != std::end(names);
 }
 
@@ -62,7 +63,12 @@ const OptionTable<TrainOptions>& train_option_table() {
        "of 128 / 256; default: our ResNet generator",
        "ResNet", "NAME"},
       {"no_dropout", &O::no_dropout, "U-Net (--netG unet_*): no Dropout(0.5) in its inner blocks"},
-      {"n_layers_D", &O::n_layers_D, "stride-2 stages of the PatchGAN discriminator", "3 for 2D, 2 for 3D"},
+      {"netD", &O::netD,
+       "discriminator, pytorch-CycleGAN-and-pix2pix's names: n_layers (PatchGAN with n_layers_D stride-2 stages), "
+       "basic (n_layers with n_layers_D 3) or pixel (1x1 convs, one logit per pixel; PixelDiscriminator)",
+       nullptr, "basic|n_layers|pixel"},
+      {"n_layers_D", &O::n_layers_D, "stride-2 stages of the PatchGAN discriminator (--netD n_layers; unused by pixel)",
+       "3 for 2D, 2 for 3D"},
       {"memory_saving", &O::memory_saving,
        "RevGAN: recompute core activations in the backward (--no_memory_saving stores them)"},
       {"norm", &O::norm,
@@ -204,6 +210,15 @@ ResolvedOptions resolve_options(TrainOptions o) {
   const ModelTraits t = model_traits(o.model);
   if (o.dataset_mode.empty()) o.dataset_mode = t.paired ? "aligned" : "unaligned";
   if (o.depth == 0) o.depth = t.dims == 3 ? 6 : 9;
+  if (o.netD == "basic") {
+    // Their `basic` is NLayerDiscriminator with n_layers=3; they ignore --n_layers_D there, a
+    // conflicting value is refused here rather than ignored.
+    REVGAN_CHECK(o.n_layers_D == 0 || o.n_layers_D == 3,
+                 "option n_layers_D: --netD basic has 3 stride-2 stages, got --n_layers_D {} (use --netD n_layers)",
+                 o.n_layers_D);
+    o.netD = "n_layers";
+    o.n_layers_D = 3;
+  }
   if (o.n_layers_D == 0) o.n_layers_D = t.dims == 3 ? 2 : 3;
   if (o.gan_mode.empty()) o.gan_mode = t.paired ? "vanilla" : "lsgan";
 
@@ -228,6 +243,8 @@ ResolvedOptions resolve_options(TrainOptions o) {
   positive("ndf", o.ndf);
   positive("depth", o.depth);
   positive("n_layers_D", o.n_layers_D);
+  REVGAN_CHECK(o.netD == "n_layers" || o.netD == "pixel", "option netD: expected basic, n_layers or pixel, got '{}'",
+               o.netD);
   positive("load_size", o.load_size);
   positive("crop_size", o.crop_size);
   positive("batch_size", o.batch_size);

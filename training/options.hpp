@@ -29,6 +29,9 @@ struct TrainOptions {
   int64_t ngf = 64;
   int64_t ndf = 64;
   int64_t depth = 0;       // coupling / residual blocks; 0: by model (9 in 2D, 6 in 3D)
+  // Discriminator (pix2pix's --netD): "n_layers" (PatchGAN, n_layers_D stages), "pixel" (1x1
+  // convs), or "basic" (n_layers with n_layers_D 3), which resolve_options turns into n_layers.
+  std::string netD = "n_layers";
   int64_t n_layers_D = 0;  // PatchGAN stride-2 stages; 0: by model (3 in 2D, 2 in 3D)
   // pix2pix only: "" (our ResNet generator, `depth` blocks) or pytorch-CycleGAN-and-pix2pix's
   // U-Net "unet_128" / "unet_256" (batch norm, Dropout(0.5) unless no_dropout).
@@ -104,8 +107,9 @@ ModelTraits model_traits(const std::string& model);
 
 
 class ResolvedOptions;
-// Fills the "by model" defaults (dataset_mode, depth, n_layers_D, gan_mode) and checks every value;
-// throws naming the offending option. Idempotent.
+// Fills the "by model" defaults (dataset_mode, depth, n_layers_D, gan_mode), turns netD basic into
+// n_layers with n_layers_D 3, and checks every value; throws naming the offending option.
+// Idempotent.
 ResolvedOptions resolve_options(TrainOptions options);
 
 // TrainOptions after resolve_options: every "by model" default filled in and every value checked.

@@ -5,13 +5,14 @@
 #include "data/volume/volume_dataset.hpp"
 #include "engine/core/check.hpp"
 #include "models/blocks.hpp"
-#include "models/patchgan.hpp"
+#include "training/model_factory.hpp"
 
 namespace revgan::training {
 
 namespace {
 
-data::DatasetOptions dataset_options(const TrainOptions& o, uint64_t seed) {
+// `smallest_d`: the discriminators' smallest input per axis.
+data::DatasetOptions dataset_options(const TrainOptions& o, uint64_t seed, int64_t smallest_d) {
   data::DatasetOptions d;
   d.dataroot = o.dataroot;
   d.phase = o.phase;
@@ -26,12 +27,12 @@ data::DatasetOptions dataset_options(const TrainOptions& o, uint64_t seed) {
   d.max_dataset_size = o.max_dataset_size;
   d.skip_unreadable = o.skip_unreadable;
   d.seed = seed;
-  d.min_side = std::max(models::k_smallest_generator_image, models::PatchGan::smallest_input(o.n_layers_D));
+  d.min_side = std::max(models::k_smallest_generator_image, smallest_d);
   d.one_size = o.batch_size > 1;
   return d;
 }
 
-std::shared_ptr<const data::Dataset> make_volume_dataset(const TrainOptions& o, uint64_t seed) {
+std::shared_ptr<const data::Dataset> make_volume_dataset(const TrainOptions& o, uint64_t seed, int64_t smallest) {
   REVGAN_CHECK(o.direction == "AtoB",
                "model {}: option direction must be AtoB (A is the low-resolution volume); the trained model also "
                "runs BtoA (revgan_infer --direction BtoA)",
@@ -44,13 +45,12 @@ std::shared_ptr<const data::Dataset> make_volume_dataset(const TrainOptions& o, 
   v.normalisation.clamp = o.intensity_clamp;
   // Checked here so that a small patch fails before training with the option's name, not inside
   // the first step's conv.
-  const int64_t smallest = models::PatchGan::smallest_input(o.n_layers_D);
   for (int64_t p : v.patch_size)
     REVGAN_CHECK(p >= smallest,
                  "option patch_size: {} is too small for the discriminator; with n_layers_D {} every axis needs at "
                  "least {} voxels (or lower --n_layers_D)",
                  o.patch_size, o.n_layers_D, smallest);
-  auto dataset = std::make_shared<data::VolumeDataset>(dataset_options(o, seed), v);
+  auto dataset = std::make_shared<data::VolumeDataset>(dataset_options(o, seed, smallest), v);
   // Every pair shares the grid and channels of its high-resolution volume; the networks were
   // built for input_nc / output_nc.
   for (int64_t i = 0; i < dataset->volume_count(); ++i) {
@@ -68,8 +68,10 @@ std::shared_ptr<const data::Dataset> make_volume_dataset(const TrainOptions& o, 
 std::shared_ptr<const data::Dataset> make_training_dataset(const ResolvedOptions& resolved, uint64_t data_seed) {
   const TrainOptions& o = resolved.get();
   REVGAN_CHECK(!o.dataroot.empty(), "option dataroot: a dataset folder is required");
-  if (model_traits(o.model).dims == 3) return make_volume_dataset(o, data_seed);
-  return std::shared_ptr<const data::Dataset>(data::make_dataset(o.dataset_mode, dataset_options(o, data_seed)));
+  const int64_t smallest_d = smallest_discriminator_input(resolved);
+  if (model_traits(o.model).dims == 3) return make_volume_dataset(o, data_seed, smallest_d);
+  return std::shared_ptr<const data::Dataset>(
+      data::make_dataset(o.dataset_mode, dataset_options(o, data_seed, smallest_d)));
 }
 
 }  // namespace revgan::training

@@ -7,6 +7,7 @@ tests/interop/test_pth_export.cpp when Debian's python3-torch is installed.
   check_export.py CHECK [+ CHECK ...], each CHECK one of
     resnet   NET.pth IO.pth INPUT_NC OUTPUT_NC NGF BLOCKS
     patchgan NET.pth IO.pth INPUT_NC NDF N_LAYERS TRACK
+    pixel    NET.pth IO.pth INPUT_NC NDF TRACK SIGMOID
     revgan   PREFIX IO_AtoB.pth IO_BtoA.pth INPUT_NC OUTPUT_NC NGF BLOCKS
     unet     NET.pth IO.pth INPUT_NC OUTPUT_NC NUM_DOWNS NGF DROPOUT   (batch norm, eval mode)
 
@@ -40,19 +41,27 @@ def compare(name, ours, theirs):
     return ok
 
 
+def check_one(kind, net, net_path, io_path, eval_mode=False):
+    """One network loaded strictly from NET.pth, run on IO.pth's input against its output."""
+    net = load_strict(net, net_path)
+    if eval_mode:
+        net.eval()
+    io = torch.load(io_path)
+    return compare(kind, io["output"], net(io["input"].double()))
+
+
 def check(argv):
     kind = argv[1]
     with torch.no_grad():
         if kind == "resnet":
-            net_path, io_path, in_nc, out_nc, ngf, blocks = argv[2], argv[3], *map(int, argv[4:8])
-            net = load_strict(ref.ResnetGenerator(in_nc, out_nc, ngf, blocks), net_path)
-            io = torch.load(io_path)
-            return compare(kind, io["output"], net(io["input"].double()))
+            in_nc, out_nc, ngf, blocks = map(int, argv[4:8])
+            return check_one(kind, ref.ResnetGenerator(in_nc, out_nc, ngf, blocks), argv[2], argv[3])
         if kind == "patchgan":
-            net_path, io_path, in_nc, ndf, n_layers, track = argv[2], argv[3], *map(int, argv[4:8])
-            net = load_strict(ref.NLayerDiscriminator(in_nc, ndf, n_layers, bool(track)), net_path)
-            io = torch.load(io_path)
-            return compare(kind, io["output"], net(io["input"].double()))
+            in_nc, ndf, n_layers, track = map(int, argv[4:8])
+            return check_one(kind, ref.NLayerDiscriminator(in_nc, ndf, n_layers, bool(track)), argv[2], argv[3])
+        if kind == "pixel":
+            in_nc, ndf, track, sigmoid = map(int, argv[4:8])
+            return check_one(kind, ref.PixelDiscriminator(in_nc, ndf, bool(track), bool(sigmoid)), argv[2], argv[3])
         if kind == "revgan":
             prefix, io_ab, io_ba = argv[2], argv[3], argv[4]
             in_nc, out_nc, ngf, blocks = map(int, argv[5:9])
@@ -66,11 +75,9 @@ def check(argv):
                               ref.revgan_translate(nets, io["input"].double(), a_to_b))
             return ok
         if kind == "unet":
-            net_path, io_path = argv[2], argv[3]
             in_nc, out_nc, downs, ngf, dropout = map(int, argv[4:9])
-            net = load_strict(ref.UnetGenerator(in_nc, out_nc, downs, ngf, "batch", bool(dropout)), net_path).eval()
-            io = torch.load(io_path)
-            return compare(kind, io["output"], net(io["input"].double()))
+            return check_one(kind, ref.UnetGenerator(in_nc, out_nc, downs, ngf, "batch", bool(dropout)), argv[2],
+                             argv[3], eval_mode=True)
     raise SystemExit(f"unknown kind {kind}")
 
 

@@ -90,12 +90,16 @@ def generator_cases(h5):
         golden(h5, name, x, reference_output(net, x))
 
 
-def patchgan_case(h5):
-    seed_for("patchgan")
-    net = randomise(ref.NLayerDiscriminator(3, 2))
-    save_both(net.state_dict(), "patchgan")
-    x = image("patchgan", (2, 3, 48, 40))
-    golden(h5, "patchgan", x, reference_output(net, x))
+def discriminator_cases(h5):
+    """NLayerDiscriminator(3, ndf=2) and PixelDiscriminator(3, ndf=4), both with InstanceNorm2d;
+    the pixel case (1x1 convs) on an odd-sized input."""
+    for name, net, shape in [("patchgan", lambda: ref.NLayerDiscriminator(3, 2), (2, 3, 48, 40)),
+                             ("pixel", lambda: ref.PixelDiscriminator(3, 4), (2, 3, 5, 7))]:
+        seed_for(name)
+        net = randomise(net())
+        save_both(net.state_dict(), name)
+        x = image(name, shape)
+        golden(h5, name, x, reference_output(net, x))
 
 
 def revgan_case(h5):
@@ -187,7 +191,7 @@ def main():
         h5.attrs["generator"] = "tests/interop/generate_pth_fixtures.py"
         h5.attrs["torch_version"] = str(torch.__version__)
         generator_cases(h5)
-        patchgan_case(h5)
+        discriminator_cases(h5)
         revgan_case(h5)
         unet_cases(h5)
     state = tensors_state()

@@ -13,6 +13,9 @@ pytorch-CycleGAN-and-pix2pix (current defaults, --norm instance):
   NLayerDiscriminator(n_layers=3): attribute `model`, an nn.Sequential of
     Conv2d(in, ndf, 4, 2, 1), LeakyReLU(0.2), then for n = 1, 2: Conv2d(stride 2), IN, LeakyReLU,
     then Conv2d(stride 1), IN, LeakyReLU, then Conv2d(8 ndf, 1, 4, 1, 1).
+  PixelDiscriminator: attribute `net`, an nn.Sequential of
+    Conv2d(in, ndf, 1), LeakyReLU(0.2), Conv2d(ndf, 2 ndf, 1), IN, LeakyReLU(0.2), Conv2d(2 ndf, 1, 1)
+    [, Sigmoid (the official RevGAN code's use_sigmoid)].
   Every conv has a bias (instance norm); IN = InstanceNorm2d(affine=False,
   track_running_stats=False).
 
@@ -95,6 +98,19 @@ class NLayerDiscriminator(nn.Module):
 
     def forward(self, x):
         return self.model(x)
+
+
+class PixelDiscriminator(nn.Module):
+    def __init__(self, input_nc, ndf, track=False, sigmoid=False):
+        super().__init__()
+        layers = [nn.Conv2d(input_nc, ndf, 1), nn.LeakyReLU(0.2, True), nn.Conv2d(ndf, 2 * ndf, 1),
+                  instance_norm(2 * ndf, track), nn.LeakyReLU(0.2, True), nn.Conv2d(2 * ndf, 1, 1)]
+        if sigmoid:
+            layers.append(nn.Sigmoid())
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, x):
+        return self.net(x)
 
 
 class Sequence(nn.Module):

@@ -1,11 +1,13 @@
 // Export of revgan_train checkpoints as PyTorch state dicts: every network of every 2D model
-// under the official names, read back by our own reader, holds exactly the checkpoint's weights
-// (a fresh network loaded from it computes bit-identical outputs); 3D models export under our
-// own names only. With Debian's python3-torch, the files also load into the PyTorch networks with
-// strict=True and give our outputs (otherwise that case exits 77: skipped).
+// (pixel discriminators included) under the official names, read back by our own reader, holds
+// exactly the checkpoint's weights (a fresh network loaded from it computes bit-identical
+// outputs); 3D models export under our own names only. With Debian's python3-torch, the files
+// also load into the PyTorch networks with strict=True and give our outputs (otherwise that case
+// exits 77: skipped).
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <string>
@@ -51,14 +53,16 @@ training::TrainOptions tiny(const std::string& model) {
 }
 
 // A checkpoint whose weights are far from their initialisation (biases included).
-fs::path make_checkpoint(const std::string& model, const fs::path& dir) {
-  training::Trainer trainer(training::resolve_options(tiny(model)));
+fs::path make_checkpoint(const std::string& model, const fs::path& dir, const std::string& netD = "n_layers") {
+  training::TrainOptions o = tiny(model);
+  o.netD = netD;
+  training::Trainer trainer(training::resolve_options(o));
   Generator gen(17);
   std::vector<nn::Module*> modules{&trainer.generators(), &trainer.discriminator_a()};
   if (trainer.discriminator_b() != nullptr) modules.push_back(trainer.discriminator_b());
   for (nn::Module* m : modules)
     for (Tensor p : m->parameters()) p.copy_from(randn(p.shape(), gen, 0.0, 0.3, p.dtype()));
-  const fs::path path = dir / (model + ".h5");
+  const fs::path path = dir / (model + "_" + netD + ".h5");
   trainer.save(path.string(), {});
   return path;
 }
@@ -116,6 +120,45 @@ TEST_CASE("pth export: CycleGAN and pix2pix networks hold the checkpoint's weigh
         REQUIRE(back.entries.size() == d->named_parameters().size());  // no buffers: their IN keeps none
         require_same_parameters(*checkpoint_discriminator(ckpt, original.options, net == "D_B" ? "D_B" : "D_A"), *d);
       }
+    }
+  }
+  fs::remove_all(dir);
+}
+
+TEST_CASE("pth export: pixel discriminators under pix2pix's and the official RevGAN code's names", "[tool]") {
+  const fs::path dir = scratch("pixel");
+  for (const std::string model : {"cyclegan", "pix2pix", "revgan_paired"}) {
+    const fs::path ckpt = make_checkpoint(model, dir, "pixel");
+    const training::LoadedGenerators original = training::load_generators(ckpt.string());
+    const bool revgan = training::model_traits(model).reversible;
+    for (const std::string& net : exporting::exportable_networks(model, "official")) {
+      if (net[0] != 'D') continue;
+      INFO(model << " " << net);
+      const exporting::ExportedNetwork e = exporting::export_network({ckpt.string(), net, "official"});
+      const auto d = checkpoint_discriminator(ckpt, original.options, net == "D_B" ? "D_B" : "D_A");
+      CHECK_THAT(e.description,
+                 Catch::StartsWith(fmt::format("PixelDiscriminator(input_nc={}, ndf=2, norm_layer=InstanceNorm2d",
+                                               d->options().input_nc)));
+      const pth::StateDict back = round_trip(e.state);
+      // Their keys: net.0, net.2 (1x1 convs with biases: instance norm), net.3 (the norm: buffers
+      // only where the official RevGAN code tracks running statistics), net.5.
+      std::vector<std::string> keys;
+      for (const auto& [key, _] : back.entries) keys.push_back(key);
+      std::vector<std::string> expected{"net.0.weight", "net.0.bias", "net.2.weight", "net.2.bias"};
+      if (revgan)
+        expected.insert(expected.end(), {"net.3.running_mean", "net.3.running_var", "net.3.num_batches_tracked"});
+      expected.insert(expected.end(), {"net.5.weight", "net.5.bias"});
+      std::sort(keys.begin(), keys.end());
+      std::sort(expected.begin(), expected.end());
+      REQUIRE(keys == expected);
+      auto fresh = training::build_discriminator(original.options, net != "D_B");
+      pth::load_state_dict(
+          *fresh, back,
+          revgan ? models::revgan_official_patchgan_names(*fresh) : models::pix2pix_patchgan_names(*fresh), "exported");
+      require_same_parameters(*d, *fresh);
+      NoGradScope no_grad;
+      const Tensor x = image(d->options().input_nc, 7, 6);
+      REQUIRE(fresh->forward(x).to_vector() == d->forward(x).to_vector());
     }
   }
   fs::remove_all(dir);
@@ -222,6 +265,20 @@ TEST_CASE("pth export: PyTorch loads the files with strict=True and computes our
   write_io(dir / "io_D.pth", b, d->forward(b));
   args.insert(args.end(),
               {"patchgan", (dir / "D_A.pth").string(), (dir / "io_D.pth").string(), "2", "2", "3", "0", "+"});
+
+  // Pixel discriminators: CycleGAN's D_A (pix2pix's names) and a paired RevGAN's D_A (the official
+  // code's: running statistics, use_sigmoid), on an odd-sized input.
+  for (const std::string model : {"cyclegan", "revgan_paired"}) {
+    const fs::path ckpt = make_checkpoint(model, dir, "pixel");
+    const auto pd = checkpoint_discriminator(ckpt, training::load_generators(ckpt.string()).options, "D_A");
+    const fs::path net = dir / (model + "_pixel_D_A.pth"), io = dir / (model + "_io_pixel.pth");
+    pth::write_pth(net.string(), exporting::export_network({ckpt.string(), "D_A", "official"}).state);
+    const Tensor px = image(pd->options().input_nc, 9, 13);
+    write_io(io, px, pd->forward(px));
+    const bool revgan = model == "revgan_paired";
+    args.insert(args.end(), {"pixel", net.string(), io.string(), std::to_string(pd->options().input_nc), "2",
+                             revgan ? "1" : "0", revgan ? "1" : "0", "+"});
+  }
 
   // RevGAN's five generator networks (the official code's names), both directions.
   const fs::path revgan = make_checkpoint("revgan_unpaired", dir);

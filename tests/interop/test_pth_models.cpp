@@ -1,8 +1,9 @@
 // PyTorch checkpoints run in our networks: state dicts of pytorch-CycleGAN-and-pix2pix's
-// ResnetGenerator (6 and 9 blocks, one with the running statistics older releases saved) and
-// NLayerDiscriminator, and of the official RevGAN code's five generator networks, each in both
-// torch.save formats, against PyTorch's outputs on the same input (float64 reference, our float32
-// within 1e-5 of the output scale). Then the refusals, which must say what to change.
+// ResnetGenerator (6 and 9 blocks, one with the running statistics older releases saved),
+// NLayerDiscriminator and PixelDiscriminator, and of the official RevGAN code's five generator
+// networks, each in both torch.save formats, against PyTorch's outputs on the same input (float64
+// reference, our float32 within 1e-5 of the output scale). Then the refusals, which must say what
+// to change.
 #include <catch2/catch.hpp>
 #include <string>
 
@@ -66,18 +67,27 @@ TEST_CASE("pth models: pytorch-CycleGAN ResnetGenerators match PyTorch", "[model
   }
 }
 
-TEST_CASE("pth models: pytorch-CycleGAN NLayerDiscriminator matches PyTorch", "[model]") {
-  const test::PthGolden golden = read_pth_golden("patchgan");
-  for (const char* format : {"zip", "legacy"}) {
-    INFO(format);
-    models::PatchGanOptions o;
-    o.input_nc = 3;
-    o.ndf = 2;
-    models::PatchGan d(o);
-    const std::string file = interop_data(fmt::format("patchgan_{}.pth", format)).string();
-    io::pth::load_state_dict(d, io::pth::read_pth(file).state, models::pix2pix_patchgan_names(d), file);
-    NoGradScope no_grad;
-    REVGAN_REQUIRE_CLOSE(test::compare(d.forward(golden.input), golden.output, test::tolerance::golden_float32));
+TEST_CASE("pth models: pytorch-CycleGAN NLayerDiscriminator and PixelDiscriminator match PyTorch", "[model]") {
+  struct Case {
+    const char* name;
+    models::PatchGanArch arch;
+    int64_t ndf;
+  };
+  for (const Case& c :
+       {Case{"patchgan", models::PatchGanArch::n_layers, 2}, Case{"pixel", models::PatchGanArch::pixel, 4}}) {
+    const test::PthGolden golden = read_pth_golden(c.name);
+    for (const char* format : {"zip", "legacy"}) {
+      INFO(c.name << " " << format);
+      models::PatchGanOptions o;
+      o.arch = c.arch;
+      o.input_nc = 3;
+      o.ndf = c.ndf;
+      models::PatchGan d(o);
+      const std::string file = interop_data(fmt::format("{}_{}.pth", c.name, format)).string();
+      io::pth::load_state_dict(d, io::pth::read_pth(file).state, models::pix2pix_patchgan_names(d), file);
+      NoGradScope no_grad;
+      REVGAN_REQUIRE_CLOSE(test::compare(d.forward(golden.input), golden.output, test::tolerance::golden_float32));
+    }
   }
 }
 

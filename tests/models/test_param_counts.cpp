@@ -53,12 +53,20 @@ TEST_CASE("pix2pix uses one ResNet generator", "[model]") {
   CHECK(ResnetGenerator(o).parameter_count() * 2 == 5'701'126);
 }
 
-TEST_CASE("2D PatchGAN parameter counts match the reference", "[model]") {
-  PatchGanOptions o;
-  o.input_nc = 3;
-  CHECK(PatchGan(o).parameter_count() == 2'764'737);
-  o.input_nc = 6;  // conditional: condition + image
-  CHECK(PatchGan(o).parameter_count() == 2'767'809);
-  o.sigmoid = true;  // parameter-free
-  CHECK(PatchGan(o).parameter_count() == 2'767'809);
+TEST_CASE("2D PatchGAN and pixel discriminator parameter counts match the reference", "[model]") {
+  // PixelDiscriminator(3, 64, norm_layer=InstanceNorm2d): (3 * 64 + 64) + (64 * 128 + 128) + (128 + 1).
+  struct Row {
+    PatchGanArch arch;
+    int64_t params_3, params_6;
+  };
+  for (const Row& row : {Row{PatchGanArch::n_layers, 2'764'737, 2'767'809}, Row{PatchGanArch::pixel, 8'705, 8'897}}) {
+    PatchGanOptions o;
+    o.arch = row.arch;
+    o.input_nc = 3;
+    CHECK(PatchGan(o).parameter_count() == row.params_3);
+    o.input_nc = 6;  // conditional: condition + image
+    CHECK(PatchGan(o).parameter_count() == row.params_6);
+    o.sigmoid = true;  // parameter-free
+    CHECK(PatchGan(o).parameter_count() == row.params_6);
+  }
 }

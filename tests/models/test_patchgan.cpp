@@ -1,4 +1,5 @@
-// PatchGAN 2D and 3D: output patch grids, layer schedule, sigmoid flag and input checks.
+// PatchGAN 2D and 3D: output patch grids, layer schedule, sigmoid flag and input checks; the
+// pixel variant (1x1 convs) and the smallest inputs of both.
 #include <catch2/catch.hpp>
 
 #include "engine/autograd/grad_mode.hpp"
@@ -70,4 +71,59 @@ TEST_CASE("PatchGAN rejects bad options and inputs", "[model]") {
   NoGradScope no_grad;
   REQUIRE_THROWS_WITH(d.forward(test::random_normal({1, 6, 32, 32}, 6, DType::float32)),
                       Catch::Contains("PatchGan") && Catch::Contains("[N, 3, H, W]"));
+}
+
+TEST_CASE("Pixel discriminator: 1x1 convs under PixelDiscriminator's names, one logit per pixel", "[model]") {
+  NoGradScope no_grad;
+  PatchGanOptions o;
+  o.arch = PatchGanArch::pixel;
+  PatchGan d(o);
+  CHECK(d.n_layers() == 0);
+  CHECK(std::string(d.body_name()) == "net");
+  CHECK(d.named_parameters().size() == 6);  // three convs with biases; the instance norm has none
+  CHECK(d.parameter("net.0.weight").shape() == Shape{64, 3, 1, 1});
+  CHECK(d.parameter("net.2.weight").shape() == Shape{128, 64, 1, 1});
+  CHECK(d.parameter("net.2.bias").shape() == Shape{128});
+  CHECK(d.parameter("net.5.weight").shape() == Shape{1, 128, 1, 1});
+  CHECK(d.parameter("net.5.bias").to_vector() == std::vector<double>{0.0});
+  CHECK(test::differing_parameters(d, PatchGan(o)).empty());
+  CHECK(d.forward(test::random_normal({2, 3, 5, 7}, 7, DType::float32)).shape() == Shape{2, 1, 5, 7});
+  CHECK(d.forward(test::random_normal({1, 3, 1, 1}, 8, DType::float32)).shape() == Shape{1, 1, 1, 1});
+
+  o.dims = 3;  // 1x1x1 convs
+  o.input_nc = 2;
+  o.ndf = 4;
+  PatchGan v(o);
+  CHECK(v.parameter("net.2.weight").shape() == Shape{8, 4, 1, 1, 1});
+  CHECK(v.forward(test::random_normal({1, 2, 3, 4, 5}, 9, DType::float32)).shape() == Shape{1, 1, 3, 4, 5});
+
+  o.dims = 2;
+  o.sigmoid = true;
+  o.init_std = 1.0;
+  PatchGan p(o);
+  CHECK(p.named_parameters().size() == 6);  // net.6 is the parameter-free sigmoid
+  for (double x : p.forward(test::random_normal({1, 2, 6, 6}, 10, DType::float32)).to_vector())
+    REQUIRE((x >= 0.0 && x <= 1.0));
+  o.input_nc = 3;
+  REQUIRE_THROWS_WITH(PatchGan(o).forward(test::random_normal({1, 2, 6, 6}, 11, DType::float32)),
+                      Catch::Contains("[N, 3, H, W]"));
+}
+
+TEST_CASE("PatchGAN smallest inputs: 24 (2D), 12 (3D), 6 with one stage, 1 for pixel", "[model]") {
+  PatchGanOptions o;
+  CHECK(PatchGan::smallest_input(o) == 24);
+  o.n_layers = 1;
+  CHECK(PatchGan::smallest_input(o) == 6);
+  o.n_layers = 0;
+  o.dims = 3;
+  CHECK(PatchGan::smallest_input(o) == 12);
+  o.arch = PatchGanArch::pixel;
+  CHECK(PatchGan::smallest_input(o) == 1);
+  // Each is the smallest the network maps to a logit.
+  NoGradScope no_grad;
+  PatchGanOptions small;
+  small.ndf = 1;
+  small.n_layers = 1;
+  CHECK(PatchGan(small).forward(test::random_normal({1, 3, 6, 6}, 12, DType::float32)).shape() == Shape{1, 1, 1, 1});
+  CHECK_THROWS(PatchGan(small).forward(test::random_normal({1, 3, 5, 5}, 13, DType::float32)));
 }

@@ -69,6 +69,34 @@ TEST_CASE("train options: framework defaults and defaults chosen by model", "[to
   CHECK_NOTHROW(training::resolve_options(bad));
 }
 
+TEST_CASE("train options: --netD basic, n_layers or pixel, compared on resume like the other network options",
+          "[tool]") {
+  TrainOptions o;
+  CHECK(o.netD == "n_layers");  // today's PatchGAN; checkpoints written before --netD read back as it
+  CHECK(training::options_from_json(R"({"ngf": 4})").netD == "n_layers");
+  o.model = "revgan3d_unpaired";
+  o.netD = "basic";  // their NLayerDiscriminator with n_layers=3, also where the model's default is 2
+  const TrainOptions basic = training::resolve_options(o).get();
+  CHECK(basic.netD == "n_layers");
+  CHECK(basic.n_layers_D == 3);
+  o.n_layers_D = 4;
+  CHECK_THAT(error_of([&] { training::resolve_options(o); }),
+             Catch::Contains("n_layers_D") && Catch::Contains("--netD basic"));
+  o.netD = "pixel";
+  CHECK(training::resolve_options(o)->netD == "pixel");
+  o.netD = "patch";
+  CHECK_THAT(error_of([&] { training::resolve_options(o); }),
+             Catch::Contains("option netD") && Catch::Contains("patch"));
+
+  TrainOptions plain, pixel, three;
+  pixel.netD = "pixel";
+  three.netD = "basic";
+  const auto resolved = [](const TrainOptions& x) { return training::resolve_options(x).get(); };
+  CHECK(training::differing_network_options(resolved(pixel), resolved(plain)) ==
+        std::vector<std::string>{"--netD pixel in the checkpoint vs --netD n_layers given"});
+  CHECK(training::differing_network_options(resolved(three), resolved(plain)).empty());
+}
+
 TEST_CASE("train options: JSON round trip of every field", "[tool]") {
   TrainOptions o;
   o.dataroot = "/data/with \"quotes\" and \\ back\nslash \xc3\xa9";

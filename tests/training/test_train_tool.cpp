@@ -65,6 +65,23 @@ TEST_CASE("revgan_train: help, usage errors, runtime errors and a tiny run", "[t
   CHECK(std::filesystem::exists(dir / "ck" / "tiny" / "latest.h5"));
 }
 
+TEST_CASE("revgan_train: --netD pixel trains pix2pix on images smaller than the PatchGAN takes", "[tool]") {
+  test::TempDir dir("train-pixel");
+  test::write_tiny_dataset(dir / "data", 2, 16);
+  const auto log = dir / "log.txt";
+  const std::string args = fmt::format(
+      "--dataroot '{}' --checkpoints_dir '{}' --model pix2pix --ngf 2 --ndf 4 --depth 1 --load_size 16 "
+      "--crop_size 16 --num_threads 0 --n_epochs 1 --n_epochs_decay 0",
+      (dir / "data").string(), (dir / "ck").string());
+  REQUIRE(run_tool(args + " --name pixel --netD pixel", log) == 0);
+  CHECK_THAT(read_text(log), Catch::Contains("end of epoch 1"));
+  const io::CheckpointMeta meta = io::read_checkpoint_meta((dir / "ck" / "pixel" / "latest.h5").string());
+  CHECK_THAT(meta.config, Catch::Contains(R"("netD": "pixel")"));
+  // The default PatchGAN needs 24x24.
+  REQUIRE(run_tool(args + " --name patch", log) == 1);
+  CHECK_THAT(read_text(log), Catch::Contains("at least 24x24"));
+}
+
 TEST_CASE("revgan_train: SIGINT saves latest.h5 and exits cleanly", "[tool]") {
   test::TempDir dir("train-sigint");
   test::write_tiny_dataset(dir / "data", 2);

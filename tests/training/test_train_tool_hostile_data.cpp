@@ -85,6 +85,9 @@ TEST_CASE("revgan_train: an image too small for the networks is named when the d
   // A smaller discriminator takes smaller images; the generators still need 8x8.
   REQUIRE(train(base_args(dir, "tiny1") + " --preprocess none --n_layers_D 1", log) == 1);
   CHECK_THAT(read_text(log), Catch::Contains("dot.png is 1x1") && Catch::Contains("at least 8x8"));
+  // The pixel discriminator takes any size; the generators' minimum remains.
+  REQUIRE(train(base_args(dir, "tiny_pixel") + " --preprocess none --netD pixel", log) == 1);
+  CHECK_THAT(read_text(log), Catch::Contains("dot.png is 1x1") && Catch::Contains("at least 8x8"));
 }
 
 TEST_CASE("revgan_train: a file unreadable mid-epoch saves latest; --skip_unreadable skips and counts it", "[tool]") {
@@ -146,9 +149,10 @@ TEST_CASE("revgan_train: resuming with other network options names them", "[tool
       "--dataroot '{}' --checkpoints_dir '{}' --name r --ndf 4 --load_size 36 --crop_size 32 --num_threads 0 "
       "--n_epochs 1 --n_epochs_decay 0",
       (dir / "data").string(), (dir / "ck").string());
-  REQUIRE(train(common + " --ngf 2 --depth 1", log) == 0);
+  REQUIRE(train(common + " --ngf 2 --depth 1 --netD pixel", log) == 0);
   REQUIRE(train(common + " --ngf 4 --depth 2 --continue_train --n_epochs 2", log) == 1);
   CHECK_THAT(read_text(log), Catch::Contains("--ngf 2 in the checkpoint vs --ngf 4 given") &&
-                                 Catch::Contains("--depth 1 in the checkpoint vs --depth 2 given"));
+                                 Catch::Contains("--depth 1 in the checkpoint vs --depth 2 given") &&
+                                 Catch::Contains("--netD pixel in the checkpoint vs --netD n_layers given"));
 }
 #endif

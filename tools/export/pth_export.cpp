@@ -47,8 +47,11 @@ ExportedNetwork export_discriminator(const ExportRequest& r, const training::Loa
                                                    : models::pix2pix_patchgan_names(*d);
   out.state = io::pth::export_state_dict(*d, names);
   const models::PatchGanOptions& p = d->options();
-  out.description = fmt::format("NLayerDiscriminator(input_nc={}, ndf={}, n_layers={}, norm_layer=InstanceNorm2d{}{})",
-                                p.input_nc, p.ndf, d->n_layers(), revgan ? " with track_running_stats=True" : "",
+  const std::string layers =
+      p.arch == models::PatchGanArch::pixel ? std::string() : fmt::format(", n_layers={}", d->n_layers());
+  out.description = fmt::format("{}(input_nc={}, ndf={}{}, norm_layer=InstanceNorm2d{}{})",
+                                p.arch == models::PatchGanArch::pixel ? "PixelDiscriminator" : "NLayerDiscriminator",
+                                p.input_nc, p.ndf, layers, revgan ? " with track_running_stats=True" : "",
                                 p.sigmoid && revgan ? ", use_sigmoid=True" : "");
   if (p.sigmoid && !revgan) out.description += "; this model ends in a sigmoid, their network gives its logits";
   return out;

@@ -1,11 +1,11 @@
 // One network of a revgan_train checkpoint as a PyTorch state dict, under the names of the
 // PyTorch code it reproduces (models/pytorch_names), or under our own parameter paths:
 //   cyclegan          G_A, G_B (pytorch-CycleGAN-and-pix2pix ResnetGenerator), D_A, D_B
-//                     (NLayerDiscriminator)
-//   pix2pix           G (ResnetGenerator), D (NLayerDiscriminator on cat(A, B))
+//                     (NLayerDiscriminator; PixelDiscriminator with --netD pixel)
+//   pix2pix           G (ResnetGenerator or UnetGenerator), D (the same discriminators on cat(A, B))
 //   revgan_* (2D)     G_A_enc, G_B_enc, G_core, G_A_dec, G_B_dec (the official RevGAN code's
-//                     generator networks) and D_A, D_B (its NLayerDiscriminator, with the
-//                     running-statistics buffers its InstanceNorm keeps)
+//                     generator networks) and D_A, D_B (its NLayerDiscriminator or
+//                     PixelDiscriminator, with the running-statistics buffers its InstanceNorm keeps)
 //   names "ours"      G (the whole generator set), D_A, D_B under our parameter paths; the only
 //                     choice for the 3D models, whose PyTorch twin is not verified.
 #pragma once
