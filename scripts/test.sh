@@ -23,10 +23,9 @@ configs=${REVGAN_TEST_CONFIGS:-default emulate asan}
 
 scripts/install_deps.sh
 # ctest runs `jobs` test processes at once; each gets one OpenMP thread unless told otherwise,
-# so the cores are not oversubscribed (spinning OpenMP barriers slow down badly when they are).
-# Tests that check thread-count independence set their thread counts themselves.
+# so the cores are not oversubscribed. Tests that check thread-count independence set their
+# thread counts themselves. OpenMP's wait policy is left to its default.
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
-export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}
 
 run_config() {
   local name=$1 dir=$2
