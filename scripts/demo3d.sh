@@ -14,9 +14,6 @@ volume=${REVGAN_SR_VOLUME:-/usr/share/mricron/templates/ch2.nii.gz}
 # Training stops (saving its state) at this many minutes whatever the configuration; the
 # configuration itself took 14 minutes on 2 cores shared with other jobs (load average ~8).
 minutes=${REVGAN_DEMO_MINUTES:-28}
-# OpenMP threads that wait passively: on a machine shared with other jobs, spinning threads made
-# a training step 6x slower (0.75 s with PASSIVE, 4.5 s without, 2 threads, load average 8).
-export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
 
 demo_name=demo3d
 # shellcheck source=scripts/demo_common.sh
