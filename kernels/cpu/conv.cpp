@@ -74,7 +74,7 @@ void conv_forward_into(const ConvGeometry& g, const T* x, const T* w, const T* b
   const int64_t work = cout * out_vol * k;
   const int64_t slabs = detail::col_slabs(s), slab_cols = out_vol / slabs;
   const int threads = detail::team_size(
-      detail::chunks(identity ? out_vol : slabs, work, detail::units_for_min_side(identity ? 1 : slab_cols)).count, work);
+      detail::chunks(identity ? out_vol : slabs, work, detail::units_for_min_side(identity ? 1 : slab_cols)).count);
   for (int64_t n = 0; n < g.batch; ++n) {
     const T* xn = x + n * in_size;
     T* yn = y + n * cout * out_vol;
@@ -141,10 +141,10 @@ void conv_backward_input(const ConvGeometry& g, const T* dy, const T* w, T* dx, 
   // image where kernels do, so every band adds. A chunk is a run of whole channels: their rows
   // of dcol and their planes of dx.
   const int64_t work = cout * out_vol * k;
-  const detail::Chunks channel_runs = detail::chunks(g.in_channels, work, detail::units_for_min_side(volume(g.kernel)));
-  const detail::Chunks column_runs = detail::chunks(out_vol, work, detail::k_min_gemm_side);
-  const int threads = detail::team_size(identity ? column_runs.count : channel_runs.count, work);
   const int64_t taps = volume(g.kernel), plane = volume(g.input);
+  const detail::Chunks channel_runs = detail::chunks(g.in_channels, work, detail::units_for_min_side(taps));
+  const detail::Chunks column_runs = detail::chunks(out_vol, work, detail::k_min_gemm_side);
+  const int threads = detail::team_size(identity ? column_runs.count : channel_runs.count);
   for (int64_t n = 0; n < g.batch; ++n) {
     const T* dyn = dy + n * cout * out_vol;
     T* dxn = dx + n * in_size;
@@ -186,7 +186,7 @@ void conv_backward_weight(const ConvGeometry& g, const T* x, const T* dy, T* dw,
   // columns): its thread unfolds those rows and multiplies them.
   const int64_t work = cout * out_vol * k;
   const detail::Chunks row_runs = detail::chunks(k, work, detail::k_min_gemm_side);
-  detail::run_team(detail::team_size(row_runs.count, work), [&] {
+  detail::run_team(detail::team_size(row_runs.count), [&] {
     bool first = !accumulate;
     for (int64_t n = 0; n < g.batch; ++n) {
       const T* xn = x + n * in_size;

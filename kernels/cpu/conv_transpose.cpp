@@ -30,7 +30,7 @@ void conv_transpose_forward(const ConvGeometry& g, const T* x, const T* w, const
   // A chunk is a run of whole output channels: their rows of col = w^T x and their planes of y.
   const int64_t work = k * in_vol * cin;
   const detail::Chunks channel_runs = detail::chunks(g.out_channels, work, detail::units_for_min_side(taps));
-  const int threads = detail::team_size(channel_runs.count, work);
+  const int threads = detail::team_size(channel_runs.count);
   for (int64_t n = 0; n < g.batch; ++n) {
     const T* xn = x + n * cin * in_vol;
     T* yn = y + n * out_size;
@@ -71,7 +71,7 @@ void conv_transpose_backward(const ConvGeometry& g, const T* x, const T* dy, con
   const int64_t work = cin * in_vol * k;
   const detail::Chunks row_runs = detail::chunks(k, work, detail::k_min_gemm_side);
   const detail::Chunks column_runs = detail::chunks(in_vol, work, detail::k_min_gemm_side);
-  const int threads = detail::team_size(std::max(row_runs.count, column_runs.count), work);
+  const int threads = detail::team_size(std::max(row_runs.count, column_runs.count));
   if (dx != nullptr || dw != nullptr) {
     for (int64_t n = 0; n < g.batch; ++n) {
       const T* dyn = dy + n * out_size;

@@ -50,6 +50,15 @@ Tap make_tap(const ColShape& s, int64_t t) {
   return tap;
 }
 
+// Every tap of the kernel, in column-matrix row order: each channel repeats them, so the
+// unfolding and folding work them out once per call.
+std::vector<Tap> kernel_taps(const ColShape& s) {
+  std::vector<Tap> taps;
+  taps.reserve(static_cast<std::size_t>(volume(s.kernel)));
+  for (int64_t t = 0; t < volume(s.kernel); ++t) taps.push_back(make_tap(s, t));
+  return taps;
+}
+
 // Writes one full column-matrix row, padding included, so the workspace never needs a
 // separate zero-fill.
 template <class T>
@@ -147,14 +156,9 @@ template <class T>
 void im2col_rows(const ColShape& s, const T* image, T* col, int64_t ld, int64_t row_begin, int64_t row_end) {
   const int64_t kvol = volume(s.kernel);
   const int64_t ivol = plane_stride(s);
-  // Every channel repeats the same taps: work them out once per call.
-  std::vector<Tap> taps;
-  taps.reserve(static_cast<std::size_t>(std::min(kvol, row_end - row_begin)));
-  const int64_t first_tap = row_begin % kvol;
-  for (int64_t t = 0; t < std::min(kvol, row_end - row_begin); ++t) taps.push_back(make_tap(s, (first_tap + t) % kvol));
+  const std::vector<Tap> taps = kernel_taps(s);
   for (int64_t r = row_begin; r < row_end; ++r) {
-    const Tap& tap = taps[static_cast<std::size_t>((r % kvol - first_tap + kvol) % kvol)];
-    im2col_row(s, tap, image + (r / kvol) * ivol, col + r * ld);
+    im2col_row(s, taps[static_cast<std::size_t>(r % kvol)], image + (r / kvol) * ivol, col + r * ld);
   }
 }
 
@@ -164,11 +168,7 @@ void col2im_channels(const ColShape& s, const T* col, int64_t ld, T* image, int6
   const int64_t kvol = volume(s.kernel);
   const int64_t ivol = plane_stride(s);
   // All taps of a channel land on that channel's plane only.
-  std::vector<Tap> taps;
-  if (channel_end > channel_begin) {
-    taps.reserve(static_cast<std::size_t>(kvol));
-    for (int64_t t = 0; t < kvol; ++t) taps.push_back(make_tap(s, t));
-  }
+  const std::vector<Tap> taps = kernel_taps(s);
   for (int64_t c = channel_begin; c < channel_end; ++c) {
     T* plane = image + c * ivol;
     if (!accumulate) std::fill_n(plane, volume(s.image), T(0));

@@ -50,9 +50,9 @@ inline Chunks chunks(int64_t units, int64_t work, int64_t min_run = 1) {
   return {units, std::clamp<int64_t>(work / k_chunk_work, std::min(most, k_min_chunks), most)};
 }
 
-// Threads worth starting for `work` multiply-adds cut into at most `most_chunks` pieces.
-inline int team_size(int64_t most_chunks, int64_t work) {
-  if (work < k_team_min_work) return 1;
+// Threads worth starting for work cut into at most `most_chunks` pieces (chunks() gives one
+// piece to work below k_team_min_work).
+inline int team_size(int64_t most_chunks) {
   return static_cast<int>(std::clamp<int64_t>(most_chunks, 1, omp_get_max_threads()));
 }
 
