@@ -10,11 +10,13 @@
 #include <vector>
 
 #include "bench/timing.hpp"
+#include "engine/core/check.hpp"
 #include "engine/tensor/factory.hpp"
 #include "kernels/cpu/conv.hpp"
 #include "kernels/cpu/conv_transpose.hpp"
 #include "kernels/cpu/im2col.hpp"
 #include "kernels/cpu/instance_norm.hpp"
+#include "kernels/cpu/onednn_conv.hpp"
 #include "kernels/cpu/pad.hpp"
 
 namespace revgan::bench {
@@ -80,6 +82,41 @@ kernels::ConvGeometry conv_geometry(int64_t cin, int64_t cout, int64_t h, int64_
   return g;
 }
 
+#ifdef REVGAN_WITH_ONEDNN
+struct ConvBuffers {
+  float *x, *w, *b, *y, *dx, *dw, *db;
+};
+
+// The same conv through the oneDNN backend, pass by pass as the conv op runs it: oneDNN where it
+// suits the pass, else the im2col kernel (named in the row).
+void add_onednn_conv(std::vector<Case>& cases, std::vector<Tensor>& keep, const std::string& name,
+                     const std::string& shape, const kernels::ConvGeometry& g, double flops, ConvBuffers p) {
+  namespace dnn = cpu::onednn;
+  using dnn::ConvPass;
+  int64_t floats = cpu::conv_workspace_elements(g);
+  for (ConvPass pass : {ConvPass::forward, ConvPass::backward_input, ConvPass::backward_weight})
+    if (dnn::suits(g, pass)) floats = std::max(floats, dnn::workspace_floats(g, pass, true));
+  Tensor ws = Tensor::empty({floats});
+  keep.push_back(ws);
+  float* wsp = ws.data<float>();
+  auto checked = [](const dnn::Status& st) { REVGAN_CHECK(st.ok(), "bench kernels: {}", st.message); };
+  const bool fwd = dnn::suits(g, ConvPass::forward), bin = dnn::suits(g, ConvPass::backward_input),
+             bw = dnn::suits(g, ConvPass::backward_weight);
+  const std::string tail = fwd ? "" : " (im2col)";
+  cases.push_back({name + "[onednn]", shape, "forward" + tail, true, flops, [=] {
+                     if (fwd) checked(dnn::conv_forward(g, p.x, p.w, p.b, p.y, wsp));
+                     else cpu::conv_forward<float>(g, p.x, p.w, p.b, p.y, wsp);
+                   }});
+  const std::string mix = bin && bw ? "" : (bin || bw ? " (mixed)" : " (im2col)");
+  cases.push_back({name + "[onednn]", shape, "backward" + mix, true, 2 * flops, [=] {
+                     if (bin) checked(dnn::conv_backward_input(g, p.y, p.w, p.dx, wsp));
+                     else cpu::conv_backward_input<float>(g, p.y, p.w, p.dx, wsp, false);
+                     if (bw) checked(dnn::conv_backward_weight(g, p.x, p.y, p.dw, p.db, wsp));
+                     else cpu::conv_backward_weight<float>(g, p.x, p.y, p.dw, p.db, wsp, false);
+                   }});
+}
+#endif
+
 // Forward and backward (input + weight + bias gradients) cases of one (transposed) conv; the
 // tensors live in `keep` for as long as the cases run.
 void add_conv(std::vector<Case>& cases, std::vector<Tensor>& keep, Generator& gen, const std::string& name,
@@ -114,6 +151,9 @@ void add_conv(std::vector<Case>& cases, std::vector<Tensor>& keep, Generator& ge
                        cpu::conv_backward_input<float>(g, yp, wp, dxp, wsp, false);
                        cpu::conv_backward_weight<float>(g, xp, yp, dwp, dbp, wsp, false);
                      }});
+#ifdef REVGAN_WITH_ONEDNN
+    add_onednn_conv(cases, keep, name, shape, g, flops, {xp, wp, bp, yp, dxp, dwp, dbp});
+#endif
   }
 }
 
@@ -167,11 +207,13 @@ void run_kernel_bench(int warmup, int runs) {
   Generator gen(9);
   std::vector<Tensor> keep;
   std::vector<Case> cases;
-  // RevGAN K = 32 at 128x128: encoder, core (after its reflection pad), decoder.
+  // RevGAN K = 32 at 128x128: encoder, core (after its reflection pad), decoder; with oneDNN each
+  // conv is timed twice in a row, on the im2col kernels and as the oneDNN backend runs it.
   add_conv(cases, keep, gen, "conv", conv_geometry(3, 32, 134, 134, 7, 1, 0, false), false);
   add_conv(cases, keep, gen, "conv", conv_geometry(32, 64, 128, 128, 3, 2, 1, false), false);
   add_conv(cases, keep, gen, "conv", conv_geometry(64, 128, 64, 64, 3, 2, 1, false), false);
   add_conv(cases, keep, gen, "conv", conv_geometry(64, 64, 34, 34, 3, 1, 0, false), false);
+  add_conv(cases, keep, gen, "conv", conv_geometry(128, 128, 34, 34, 3, 1, 0, false), false);  // CycleGAN's core
   add_conv(cases, keep, gen, "conv_transpose", conv_geometry(128, 64, 32, 32, 3, 2, 1, true), true);
   add_conv(cases, keep, gen, "conv_transpose", conv_geometry(64, 32, 64, 64, 3, 2, 1, true), true);
   add_conv(cases, keep, gen, "conv", conv_geometry(32, 3, 134, 134, 7, 1, 0, false), false);
@@ -181,14 +223,14 @@ void run_kernel_bench(int warmup, int runs) {
   add_norm(cases, keep, gen, 64, 64, 64);
   add_norm(cases, keep, gen, 64, 32, 32);
 
-  fmt::print("{:<15} {:<32} {:>8} {:>10} {:>14} {:>8}\n", "kernel", "shape", "pass", "median ms", "rate", "of peak");
+  fmt::print("{:<15} {:<32} {:>17} {:>10} {:>14} {:>8}\n", "kernel", "shape", "pass", "median ms", "rate", "of peak");
   for (const Case& c : cases) {
     const Timing t = time_runs(c.body, warmup, runs);
     const double rate = c.work / t.median_s * 1e-9;
     // Memory-bound kernels whose data fits in cache beat a DRAM-sized copy, so they are set
     // against a copy of their own traffic (half read, half written), timed right here.
     const double peak = c.compute_bound ? peaks.gflops : copy_gbps(static_cast<int64_t>(c.work / 2), warmup, runs);
-    fmt::print("{:<15} {:<32} {:>8} {:>10.3f} {:>8.1f} {:<5} {:>7.0f}%\n", c.kernel, c.shape, c.pass, t.median_s * 1e3,
+    fmt::print("{:<15} {:<32} {:>17} {:>10.3f} {:>8.1f} {:<5} {:>7.0f}%\n", c.kernel, c.shape, c.pass, t.median_s * 1e3,
                rate, c.compute_bound ? "GF/s" : "GB/s", 100.0 * rate / peak);
     fmt::print("{{\"bench\":\"kernels\",\"engine\":\"revgan\",\"kernel\":\"{}\",\"shape\":\"{}\",\"pass\":\"{}\","
                "\"median_ms\":{:.4f},\"min_ms\":{:.4f},\"max_ms\":{:.4f},\"{}\":{:.2f},\"fraction_of_peak\":{:.3f},"

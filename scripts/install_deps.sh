@@ -3,12 +3,13 @@
 # through apt-get). Idempotent: does nothing when everything is present.
 set -euo pipefail
 
-# libjpeg62-turbo-dev decodes JPEG as PIL does; libopenmpi-dev / openmpi-bin: data-parallel
+# libdnnl-dev: oneDNN, which runs float CPU convolutions (cmake/onednn.cmake; the im2col kernels
+# remain the reference). libjpeg62-turbo-dev decodes JPEG as PIL does; libopenmpi-dev / openmpi-bin: data-parallel
 # training (mpirun -np N revgan_train); libnifti2-dev reads and writes NIfTI volumes;
 # mricron-data holds the Colin27 brain (/usr/share/mricron/templates/ch2.nii.gz) that the volume
 # tests read. python3 and binutils: the GPU kit's scripts and their tests (tools/gpu_bundle.sh).
 packages=(cmake ninja-build g++ pkg-config libfmt-dev catch2 libstb-dev libjpeg62-turbo-dev libhdf5-dev hdf5-tools
-          libopenblas-openmp-dev libnifti2-dev mricron-data libopenmpi-dev openmpi-bin python3 binutils)
+          libopenblas-openmp-dev libdnnl-dev libnifti2-dev mricron-data libopenmpi-dev openmpi-bin python3 binutils)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -7,6 +7,8 @@
 # usage: bench/peer/compare_train.sh BUILD_DIR [THREADS] [ROUNDS] [-- bench train options...]
 #   e.g. bench/peer/compare_train.sh build 2 3 -- --preset table2 --model revgan_unpaired --size 64
 # COMPARE_RAW=FILE keeps every JSON line of every round.
+# COMPARE_CPU_CONV="onednn im2col" runs the engine once per listed CPU convolution backend in
+# each round (REVGAN_CPU_CONV), labelled revgan_<backend>; default: the build's default backend.
 set -euo pipefail
 build=${1:?build dir}
 shift
@@ -20,8 +22,15 @@ out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 [[ -n ${COMPARE_RAW:-} ]] && : > "$COMPARE_RAW"
 for round in $(seq "$rounds"); do
-  echo "round $round/$rounds: engine" >&2
-  OMP_NUM_THREADS=$threads "$build/bench/bench" train "$@" | grep '^{' >> "$out"
+  if [[ -z ${COMPARE_CPU_CONV:-} ]]; then
+    echo "round $round/$rounds: engine" >&2
+    OMP_NUM_THREADS=$threads "$build/bench/bench" train "$@" | grep '^{' >> "$out"
+  fi
+  for backend in ${COMPARE_CPU_CONV:-}; do
+    echo "round $round/$rounds: engine, $backend convolutions" >&2
+    REVGAN_CPU_CONV=$backend OMP_NUM_THREADS=$threads "$build/bench/bench" train "$@" | grep '^{' |
+      sed "s/\"engine\":\"revgan\"/\"engine\":\"revgan_$backend\"/" >> "$out"
+  done
   echo "round $round/$rounds: pytorch" >&2
   OMP_NUM_THREADS=$threads /usr/bin/python3 "$here/torch_train_bench.py" "$@" >> "$out"
 done
@@ -40,22 +49,24 @@ def best(key):
 configs = sorted({k[:5] for k in by})
 print(f"threads {rows[0]['threads']}, {len(set(r['engine'] for r in rows))} engines, "
       f"medians over rounds of per-run medians")
-print(f"{'configuration':<36} {'mode':<13} {'revgan s':>9} {'torch s':>9} {'time e/t':>8} {'min e/t':>8} "
-      f"{'revgan MB':>10} {'torch MB':>9} {'saved e/t':>9}")
+engines = sorted({k[5] for k in by} - {"pytorch"})
+print(f"{'configuration':<36} {'mode':<13} {'engine':<14} {'revgan s':>9} {'torch s':>9} {'time e/t':>8} "
+      f"{'min e/t':>8} {'revgan MB':>10} {'torch MB':>9} {'saved e/t':>9}")
 for c in configs:
-    e, t = c + ("revgan",), c + ("pytorch",)
-    if e not in by or t not in by:
-        continue
-    te, tt = med(e, "time_per_sample_s"), med(t, "time_per_sample_s")
-    se, st = med(e, "saved_bytes"), med(t, "saved_bytes")
-    name = f"{c[0]} K{c[1]} R{c[2]} {c[3]}px"
-    print(f"{name:<36} {c[4]:<13} {te:>9.4f} {tt:>9.4f} {te / tt:>8.2f} {best(e) / best(t):>8.2f} "
-          f"{se / 2**20:>10.2f} {st / 2**20:>9.2f} "
-          f"{se / st:>9.3f}")
+    for eng in engines:
+        e, t = c + (eng,), c + ("pytorch",)
+        if e not in by or t not in by:
+            continue
+        te, tt = med(e, "time_per_sample_s"), med(t, "time_per_sample_s")
+        se, st = med(e, "saved_bytes"), med(t, "saved_bytes")
+        name = f"{c[0]} K{c[1]} R{c[2]} {c[3]}px"
+        print(f"{name:<36} {c[4]:<13} {eng:<14} {te:>9.4f} {tt:>9.4f} {te / tt:>8.2f} {best(e) / best(t):>8.2f} "
+              f"{se / 2**20:>10.2f} {st / 2**20:>9.2f} "
+              f"{se / st:>9.3f}")
 print()
 print(f"{'configuration':<36} {'engine':<8} {'saved ms/st':>14} {'time ms/st':>13} {'min ms/st':>12}")
 for c in sorted({k[:4] for k in by}):
-    for eng in ("revgan", "pytorch"):
+    for eng in engines + ["pytorch"]:
         n, s = c + ("stored", eng), c + ("memory_saving", eng)
         if n in by and s in by:
             name = f"{c[0]} K{c[1]} R{c[2]} {c[3]}px"

@@ -3,11 +3,15 @@
 // (cuDNN) and kernels/cuda/conv_transpose (cuBLAS + gather). Shape checks live in conv_geometry.
 #include "engine/ops/conv.hpp"
 
+#include <optional>
+
 #include "engine/autograd/saved_tensor.hpp"
 #include "engine/ops/conv_geometry.hpp"
+#include "engine/ops/cpu_conv_backend.hpp"
 #include "engine/ops/op_support.hpp"
 #include "kernels/cpu/conv.hpp"
 #include "kernels/cpu/conv_transpose.hpp"
+#include "kernels/cpu/onednn_conv.hpp"
 #include "kernels/cpu/reduce.hpp"
 #ifdef REVGAN_WITH_CUDA
 #include "engine/cuda/library_context.hpp"
@@ -41,15 +45,6 @@ class Workspace {
   Tensor buffer_;
 };
 
-int64_t workspace_elements(bool transposed, const ConvGeometry& g) {
-  return transposed ? cpu::conv_transpose_workspace_elements(g) : cpu::conv_workspace_elements(g);
-}
-
-template <class T>
-const T* optional_data(const Tensor& t) {
-  return t.defined() ? t.data<T>() : nullptr;
-}
-
 // db[c] = sum of dy over batch and space, for when the weight needs no gradient and x was
 // therefore not saved (the weight kernel needs x; this needs only dy).
 template <class T>
@@ -62,12 +57,76 @@ void bias_grad(const ConvGeometry& g, const T* dy, T* db) {
   }
 }
 
+using OnednnPass = cpu::onednn::ConvPass;
+
+// The CPU conv passes: oneDNN where cpu_conv_uses_onednn says so (float only), else im2col.
+template <class T>
+void cpu_conv_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y, T* ws) {
+#ifdef REVGAN_WITH_ONEDNN
+  if constexpr (std::is_same_v<T, float>) {
+    if (cpu_conv_uses_onednn(g, DType::float32, OnednnPass::forward)) {
+      const cpu::onednn::Status st = cpu::onednn::conv_forward(g, x, w, bias, y, ws);
+      REVGAN_CHECK(st.ok(), "conv forward: {}", st.message);
+      return;
+    }
+  }
+#endif
+  cpu::conv_forward<T>(g, x, w, bias, y, ws);
+}
+
+template <class T>
+void cpu_conv_backward_input(const ConvGeometry& g, const T* dy, const T* w, T* dx, T* ws) {
+#ifdef REVGAN_WITH_ONEDNN
+  if constexpr (std::is_same_v<T, float>) {
+    if (cpu_conv_uses_onednn(g, DType::float32, OnednnPass::backward_input)) {
+      const cpu::onednn::Status st = cpu::onednn::conv_backward_input(g, dy, w, dx, ws);
+      REVGAN_CHECK(st.ok(), "conv backward: {}", st.message);
+      return;
+    }
+  }
+#endif
+  cpu::conv_backward_input<T>(g, dy, w, dx, ws, false);
+}
+
+template <class T>
+void cpu_conv_backward_weight(const ConvGeometry& g, const T* x, const T* dy, T* dw, T* db, T* ws) {
+#ifdef REVGAN_WITH_ONEDNN
+  if constexpr (std::is_same_v<T, float>) {
+    if (cpu_conv_uses_onednn(g, DType::float32, OnednnPass::backward_weight)) {
+      // The bias gradient is ours, summed in double: oneDNN's float sum leaves rounding noise
+      // ~1e-6 on biases whose true gradient is 0 (in front of an instance norm), which Adam
+      // turns into full-size steps.
+      const cpu::onednn::Status st = cpu::onednn::conv_backward_weight(g, x, dy, dw, nullptr, ws);
+      REVGAN_CHECK(st.ok(), "conv backward: {}", st.message);
+      if (db != nullptr) bias_grad<float>(g, dy, db);
+      return;
+    }
+  }
+#endif
+  cpu::conv_backward_weight<T>(g, x, dy, dw, db, ws, false);
+}
+
+// Workspace for the backward passes that will run: dx, dw (with db) or both.
+int64_t backward_workspace_elements(bool transposed, const ConvGeometry& g, DType dtype, bool dx, bool dw) {
+  if (!dx && !dw) return 0;
+  if (transposed) return cpu::conv_transpose_workspace_elements(g);
+  const ConvPasses passes = dx && dw ? ConvPasses::backward_both
+                                     : (dx ? ConvPasses::backward_input : ConvPasses::backward_weight);
+  return cpu_conv_workspace_elements(g, dtype, passes, false);
+}
+
+template <class T>
+const T* optional_data(const Tensor& t) {
+  return t.defined() ? t.data<T>() : nullptr;
+}
+
 // Backward of conv and of conv_transpose: both are linear in x and in weight, so dx needs
 // only the weight and dw only x. Each is saved only when the other input needs its gradient.
 class ConvBackward final : public Node {
  public:
   ConvBackward(bool transposed, const ConvGeometry& g, Shape x_shape, Shape w_shape, SavedTensor x, Tensor weight)
-      : transposed_(transposed),
+      : im2col_forced_(im2col_conv_forced()),
+        transposed_(transposed),
         g_(g),
         x_shape_(x_shape),
         w_shape_(w_shape),
@@ -89,8 +148,11 @@ class ConvBackward final : public Node {
 
     dispatch(op, dy, [&](auto tag) {
       using T = decltype(tag);
-      // One workspace serves both passes: they run one after the other and need the same size.
-      Workspace ws(dx.defined() || dw.defined() ? workspace_elements(transposed_, g_) : 0, dy);
+      // The backward runs on the kernels the forward ran on (a reversible block's convs stay on im2col).
+      std::optional<Im2colConvScope> same_kernels;
+      if (im2col_forced_) same_kernels.emplace();
+      // One workspace serves both passes: they run one after the other.
+      Workspace ws(backward_workspace_elements(transposed_, g_, dy.dtype(), dx.defined(), dw.defined()), dy);
       T* db_ptr = db.defined() ? db.data<T>() : nullptr;
       if (transposed_) {
         // Both gradients from one unfolding of dy; the kernel sums db as well.
@@ -99,10 +161,9 @@ class ConvBackward final : public Node {
                                         db_ptr, ws.get<T>(), false);
         return;
       }
-      if (dx.defined())
-        cpu::conv_backward_input<T>(g_, dy.data<T>(), weight_.data<T>(), dx.data<T>(), ws.get<T>(), false);
+      if (dx.defined()) cpu_conv_backward_input<T>(g_, dy.data<T>(), weight_.data<T>(), dx.data<T>(), ws.get<T>());
       if (dw.defined()) {
-        cpu::conv_backward_weight<T>(g_, x.data<T>(), dy.data<T>(), dw.data<T>(), db_ptr, ws.get<T>(), false);
+        cpu_conv_backward_weight<T>(g_, x.data<T>(), dy.data<T>(), dw.data<T>(), db_ptr, ws.get<T>());
       } else if (db_ptr != nullptr) {
         bias_grad<T>(g_, dy.data<T>(), db_ptr);
       }
@@ -149,6 +210,7 @@ class ConvBackward final : public Node {
   }
 
  private:
+  bool im2col_forced_;
   bool transposed_;
   ConvGeometry g_;
   Shape x_shape_, w_shape_;
@@ -174,8 +236,8 @@ Tensor conv(const Tensor& x, const Tensor& weight, const Tensor& bias, const Con
       OpKind::conv, x,
       [&](auto tag) {
         using T = decltype(tag);
-        Workspace ws(cpu::conv_workspace_elements(g), x);
-        cpu::conv_forward<T>(g, x.data<T>(), weight.data<T>(), optional_data<T>(bias), y.data<T>(), ws.get<T>());
+        Workspace ws(cpu_conv_workspace_elements(g, x.dtype(), ConvPasses::forward, bias.defined()), x);
+        cpu_conv_forward<T>(g, x.data<T>(), weight.data<T>(), optional_data<T>(bias), y.data<T>(), ws.get<T>());
       },
       REVGAN_CUDA_BRANCH([&](auto tag) {
         using T = decltype(tag);

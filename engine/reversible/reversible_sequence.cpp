@@ -8,6 +8,7 @@
 
 #include "engine/autograd/grad_mode.hpp"
 #include "engine/autograd/saved_bytes.hpp"
+#include "engine/ops/cpu_conv_backend.hpp"
 
 namespace revgan::reversible {
 
@@ -49,6 +50,7 @@ Tensor ReversibleSequence::run_with_budget(const Tensor& input, Direction direct
 }
 
 Tensor ReversibleSequence::run(const Tensor& input, Direction direction) {
+  const ops::Im2colConvScope exact_inverse;  // see cpu_conv_backend.hpp
   last_recorded_ = mode_ == Mode::stored ? blocks_.size() : 0;
   if (mode_ == Mode::memory_saving) {
     bool needs_graph = grad_enabled() && input.requires_grad();

@@ -1,8 +1,8 @@
 // Scratch sizes from the kernels' own workspace rules, on the geometry the ops would build.
 #include "engine/streaming/layer_memory.hpp"
 
+#include "engine/ops/cpu_conv_backend.hpp"
 #include "engine/streaming/geometry.hpp"
-#include "kernels/cpu/conv.hpp"
 #include "kernels/cpu/conv_transpose.hpp"
 
 namespace revgan::streaming {
@@ -27,8 +27,10 @@ int64_t scratch_bytes(const Layer& l, int64_t n, int64_t in_channels, const Axes
     g.padding[i] = l.padding;
     g.output_padding[i] = l.output_padding;
   }
-  const int64_t elements = l.kind == LayerKind::conv ? kernels::cpu::conv_workspace_elements(g)
-                                                     : kernels::cpu::conv_transpose_workspace_elements(g);
+  const int64_t elements =
+      l.kind == LayerKind::conv
+          ? ops::cpu_conv_workspace_elements(g, DType::float32, ops::ConvPasses::forward, l.bias.defined())
+          : kernels::cpu::conv_transpose_workspace_elements(g);
   return elements * k_float_bytes;
 }
 

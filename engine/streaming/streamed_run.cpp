@@ -9,6 +9,7 @@
 #include "engine/autograd/grad_mode.hpp"
 #include "engine/ops/activation.hpp"
 #include "engine/ops/arithmetic.hpp"
+#include "engine/ops/cpu_conv_backend.hpp"
 #include "engine/ops/channels.hpp"
 #include "engine/reversible/affine_coupling.hpp"
 #include "engine/streaming/box_copy.hpp"
@@ -198,6 +199,7 @@ class Streamer {
     REVGAN_CHECK(state->channels() % 2 == 0, "streamed coupling: {} channels do not split in halves",
                  state->channels());
     const auto block = [&](const Coupling& c) {
+      const ops::Im2colConvScope as_unstreamed;  // the reversible executors' kernels (cpu_conv_backend.hpp)
       const Stored x1 = state->channels_view(0, half), x2 = state->channels_view(half, half);
       if (c.affine) {
         if (!step.inverse) {

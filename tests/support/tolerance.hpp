@@ -33,6 +33,10 @@ inline constexpr double finite_difference = 1e-6;
 // CUDA against CPU, hand-written float32 kernels and cuBLAS GEMMs (TF32 off): both sides round
 // in float32, only summation order and FMA contraction differ.
 inline constexpr double cuda_float32 = 1e-5;
+// oneDNN's float32 convolutions against the im2col kernels': both round in float32 (FMA), only
+// the summation order differs (oneDNN sums by channel blocks, im2col by GEMM panels); the
+// error is O(1e-6) of the output scale, while a wrong tap or channel is O(1e-1).
+inline constexpr double cpu_conv_backends_float32 = 1e-5;
 // CUDA against CPU in float64: summation order only.
 inline constexpr double cuda_float64 = 1e-10;
 // cuDNN convolution in float32 against the CPU's im2col GEMM. TF32 is off (FMA math), but the

@@ -1,0 +1,95 @@
+// The CPU convolution backend choice (process-wide, read from REVGAN_CPU_CONV on first use) and
+// the workspace a conv call sequence needs under it.
+#include "engine/ops/cpu_conv_backend.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+
+#include "engine/core/check.hpp"
+#include "kernels/cpu/conv.hpp"
+#include "kernels/cpu/onednn_conv.hpp"
+
+namespace revgan::ops {
+
+namespace {
+
+CpuConvBackend initial_backend() {
+  const char* value = std::getenv("REVGAN_CPU_CONV");
+  if (value == nullptr || *value == '\0') return onednn_built() ? CpuConvBackend::onednn : CpuConvBackend::im2col;
+  const CpuConvBackend chosen = parse_cpu_conv_backend(value);
+  REVGAN_CHECK(chosen != CpuConvBackend::onednn || onednn_built(),
+               "REVGAN_CPU_CONV=onednn, but this build has no oneDNN (configure with libdnnl-dev installed)");
+  return chosen;
+}
+
+thread_local bool t_im2col_forced = false;
+
+std::atomic<CpuConvBackend>& backend_slot() {
+  static std::atomic<CpuConvBackend> slot{initial_backend()};
+  return slot;
+}
+
+// oneDNN runs this pass: built in, chosen, float, and a geometry its kernels suit.
+bool onednn_runs(const kernels::ConvGeometry& g, DType dtype, kernels::cpu::onednn::ConvPass pass) {
+  return dtype == DType::float32 && !t_im2col_forced && cpu_conv_backend() == CpuConvBackend::onednn &&
+         kernels::cpu::onednn::suits(g, pass);
+}
+
+}  // namespace
+
+bool onednn_built() {
+#ifdef REVGAN_WITH_ONEDNN
+  return true;
+#else
+  return false;
+#endif
+}
+
+CpuConvBackend cpu_conv_backend() { return backend_slot().load(std::memory_order_relaxed); }
+
+void set_cpu_conv_backend(CpuConvBackend backend) {
+  REVGAN_CHECK(backend != CpuConvBackend::onednn || onednn_built(),
+               "CPU conv backend onednn: this build has no oneDNN (configure with libdnnl-dev installed)");
+  backend_slot().store(backend, std::memory_order_relaxed);
+}
+
+Im2colConvScope::Im2colConvScope() : saved_(t_im2col_forced) { t_im2col_forced = true; }
+Im2colConvScope::~Im2colConvScope() { t_im2col_forced = saved_; }
+bool im2col_conv_forced() { return t_im2col_forced; }
+
+CpuConvBackend parse_cpu_conv_backend(std::string_view name) {
+  if (name == "im2col") return CpuConvBackend::im2col;
+  if (name == "onednn") return CpuConvBackend::onednn;
+  REVGAN_FAIL("CPU conv backend '{}': expected im2col or onednn (REVGAN_CPU_CONV)", name);
+}
+
+const char* cpu_conv_backend_name(CpuConvBackend backend) {
+  return backend == CpuConvBackend::onednn ? "onednn" : "im2col";
+}
+
+bool cpu_conv_uses_onednn(const kernels::ConvGeometry& g, DType dtype, kernels::cpu::onednn::ConvPass pass) {
+  return onednn_runs(g, dtype, pass);
+}
+
+int64_t cpu_conv_workspace_elements(const kernels::ConvGeometry& g, DType dtype, ConvPasses passes, bool bias) {
+  using kernels::cpu::onednn::ConvPass;
+  const int64_t columns = kernels::cpu::conv_workspace_elements(g);
+  auto pass_needs = [&](ConvPass pass) -> int64_t {
+#ifdef REVGAN_WITH_ONEDNN
+    if (onednn_runs(g, dtype, pass))
+      return kernels::cpu::onednn::workspace_floats(g, pass, pass == ConvPass::forward && bias);
+#endif
+    return columns;
+  };
+  switch (passes) {
+    case ConvPasses::forward: return pass_needs(ConvPass::forward);
+    case ConvPasses::backward_input: return pass_needs(ConvPass::backward_input);
+    case ConvPasses::backward_weight: return pass_needs(ConvPass::backward_weight);
+    case ConvPasses::backward_both:
+      return std::max(pass_needs(ConvPass::backward_input), pass_needs(ConvPass::backward_weight));
+  }
+  return columns;
+}
+
+}  // namespace revgan::ops

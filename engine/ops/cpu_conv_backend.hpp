@@ -1,0 +1,67 @@
+// Which implementation runs float convolutions on the CPU. `onednn` (the default in builds with
+// oneDNN): oneDNN for every pass it suits (kernels/cpu/onednn_conv.hpp), im2col + GEMM for the
+// rest; `im2col`: the engine's own kernels everywhere, the reference oneDNN is tested against,
+// whose results are also bitwise independent of the thread count (oneDNN's are reproducible
+// for a fixed thread count only). float64 always runs im2col. The environment variable
+// REVGAN_CPU_CONV=im2col|onednn sets the starting choice; set_cpu_conv_backend changes it.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "engine/core/dtype.hpp"
+#include "kernels/common/geometry.hpp"
+#include "kernels/cpu/onednn_conv.hpp"
+
+namespace revgan::ops {
+
+enum class CpuConvBackend { im2col, onednn };
+
+bool onednn_built();
+CpuConvBackend cpu_conv_backend();
+void set_cpu_conv_backend(CpuConvBackend backend);  // onednn needs onednn_built()
+CpuConvBackend parse_cpu_conv_backend(std::string_view name);  // "im2col" or "onednn"
+const char* cpu_conv_backend_name(CpuConvBackend backend);
+
+// Sets the backend for its lifetime and restores the previous one (tests, benchmarks).
+class CpuConvBackendScope {
+ public:
+  explicit CpuConvBackendScope(CpuConvBackend backend) : saved_(cpu_conv_backend()) { set_cpu_conv_backend(backend); }
+  ~CpuConvBackendScope() { set_cpu_conv_backend(saved_); }
+  CpuConvBackendScope(const CpuConvBackendScope&) = delete;
+  CpuConvBackendScope& operator=(const CpuConvBackendScope&) = delete;
+
+ private:
+  CpuConvBackend saved_;
+};
+
+// While alive, this thread's CPU convolutions run on the im2col kernels whatever the backend
+// (nestable). The reversible executors hold one around their couplings: a coupling's inverse
+// must undo its forward to float rounding (1e-4 at depth 30, tests/reversible/test_inverse.cpp),
+// and the im2col GEMM's chunked sums stay within that where oneDNN's single accumulation chain
+// per output (576 terms in the core) does not (docs/architecture.md, "CPU convolutions").
+class Im2colConvScope {
+ public:
+  Im2colConvScope();
+  ~Im2colConvScope();
+  Im2colConvScope(const Im2colConvScope&) = delete;
+  Im2colConvScope& operator=(const Im2colConvScope&) = delete;
+
+ private:
+  bool saved_;
+};
+bool im2col_conv_forced();  // inside an Im2colConvScope on this thread
+
+// Whether this pass of a (non-transposed) conv runs in oneDNN: built in, chosen, not forced to
+// im2col on this thread, float32, and a geometry oneDNN suits.
+bool cpu_conv_uses_onednn(const kernels::ConvGeometry& g, DType dtype, kernels::cpu::onednn::ConvPass pass);
+
+// The passes of one conv call sequence, for sizing its workspace.
+enum class ConvPasses { forward, backward_input, backward_weight, backward_both };
+
+// Workspace elements (of x's dtype) a CPU conv call sequence needs under the current backend:
+// oneDNN's reordered operands and scratchpad for the passes it runs, im2col's columns for the
+// others. `bias`: the forward adds a bias (the bias gradient is always the engine's own sum).
+int64_t cpu_conv_workspace_elements(const kernels::ConvGeometry& g, DType dtype, ConvPasses passes, bool bias);
+
+}  // namespace revgan::ops

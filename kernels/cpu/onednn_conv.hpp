@@ -1,0 +1,41 @@
+// Float CPU convolutions through oneDNN (built when REVGAN_WITH_ONEDNN is defined, sources in
+// kernels/cpu/onednn/): the same three passes as kernels/cpu/conv.hpp, on the same NCHW / NCDHW
+// buffers. oneDNN computes in its blocked layouts; the reorders in and out, and oneDNN's own
+// scratch ("scratchpad"), live in the caller's workspace, so every byte is the caller's
+// allocation. Shapes are checked by the engine before these are called. Errors (oneDNN refusing
+// a geometry, say) come back as a message, which the engine turns into its exception.
+#pragma once
+
+#include <string>
+
+#include "kernels/common/geometry.hpp"
+
+namespace revgan::kernels::cpu::onednn {
+
+enum class ConvPass { forward, backward_input, backward_weight };
+
+// Whether oneDNN's kernel for this pass and geometry is the one to run. oneDNN's direct
+// kernels block channels by 8 or 16; below 8 output channels (a 7x7 conv to an RGB image),
+// and below 8 input channels for the input gradient, they fall to oneDNN's slow generic path
+// and the im2col kernels are 1.2-3x faster (docs/benchmarks.md, "oneDNN convolutions").
+bool suits(const ConvGeometry& g, ConvPass pass);
+
+// Floats of workspace one pass needs (reordered operands + scratchpad); `bias`: whether the
+// forward takes a bias, or the weight pass also writes its gradient.
+int64_t workspace_floats(const ConvGeometry& g, ConvPass pass, bool bias);
+
+struct Status {
+  std::string message;  // empty: success
+  bool ok() const { return message.empty(); }
+};
+
+// y = conv(x, w) + bias (bias may be null).
+Status conv_forward(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y,
+                    float* workspace);
+// dx = J^T dy (overwrites dx).
+Status conv_backward_input(const ConvGeometry& g, const float* dy, const float* w, float* dx, float* workspace);
+// dw (and db if non-null) from x and dy, summed over the batch (overwrites).
+Status conv_backward_weight(const ConvGeometry& g, const float* x, const float* dy, float* dw, float* db,
+                            float* workspace);
+
+}  // namespace revgan::kernels::cpu::onednn

@@ -1,0 +1,201 @@
+// The oneDNN CPU convolution backend (builds with oneDNN only): outputs and all three gradients
+// equal to the im2col reference within float32 rounding, over the geometries the models use and
+// edge cases; which passes go to oneDNN; reproducible results; the backend switch and its errors.
+#include <omp.h>
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <functional>
+
+#include "engine/autograd/backward.hpp"
+#include "engine/autograd/grad_mode.hpp"
+#include "engine/core/check.hpp"
+#include "engine/ops/conv.hpp"
+#include "engine/ops/cpu_conv_backend.hpp"
+#include "tests/support/random_tensor.hpp"
+#include "tests/support/tolerance.hpp"
+
+using namespace revgan;
+using test::random_normal;
+
+#ifdef REVGAN_WITH_ONEDNN
+
+namespace {
+
+struct OnednnCase {
+  const char* name;
+  Shape x, w;
+  bool bias;
+  ops::ConvOptions options;
+};
+
+// Channel counts of at least 8 (oneDNN's range, ops::cpu_conv_uses_onednn) unless named.
+const std::vector<OnednnCase>& onednn_cases() {
+  static const std::vector<OnednnCase> cases{
+      {"core 3x3, 64 channels", {1, 64, 18, 18}, {64, 64, 3, 3}, true, {{1}, {0}}},
+      {"3x3 stride 2 pad 1, odd sizes", {1, 16, 17, 13}, {32, 16, 3, 3}, true, {{2}, {1}}},
+      {"4x4 stride 2 pad 1, batch 2 (PatchGAN)", {2, 8, 20, 20}, {16, 8, 4, 4}, true, {{2}, {1}}},
+      {"padding = kernel - 1", {1, 8, 6, 7}, {8, 8, 3, 3}, true, {{1}, {2}}},
+      {"1x1", {2, 16, 9, 9}, {8, 16, 1, 1}, true, {{1}, {0}}},
+      {"no bias", {1, 8, 10, 10}, {16, 8, 3, 3}, false, {{1}, {1}}},
+      {"anisotropic kernel, stride and padding", {1, 8, 11, 9}, {8, 8, 3, 2}, true, {{2, 1}, {1, 0}}},
+      {"7x7 from 3 channels (input gradient: im2col)", {1, 3, 22, 22}, {16, 3, 7, 7}, true, {{1}, {0}}},
+      {"7x7 to 3 channels (all im2col)", {1, 16, 22, 22}, {3, 16, 7, 7}, true, {{1}, {0}}},
+      {"3D 3x3x3 pad 1", {1, 8, 6, 7, 5}, {8, 8, 3, 3, 3}, true, {{1}, {1}}},
+      {"3D stride 2, batch 2", {2, 8, 7, 7, 7}, {16, 8, 3, 3, 3}, true, {{2}, {1}}},
+  };
+  return cases;
+}
+
+// y, then the gradients of x, w (and b) for the upstream gradient g, all as double vectors.
+std::vector<std::vector<double>> run_case(const OnednnCase& c, const std::vector<Tensor>& inputs, const Tensor& g,
+                                          std::vector<bool> differentiable) {
+  std::vector<Tensor> in;
+  for (std::size_t i = 0; i < inputs.size(); ++i) in.push_back(inputs[i].clone().set_requires_grad(differentiable[i]));
+  const Tensor y = ops::conv(in[0], in[1], c.bias ? in[2] : Tensor(), c.options);
+  run_backward({y}, {g}, false);
+  std::vector<std::vector<double>> out{y.to_vector()};
+  for (const Tensor& t : in) out.push_back(t.requires_grad() ? t.grad().to_vector() : std::vector<double>{});
+  return out;
+}
+
+std::vector<Tensor> inputs_of(const OnednnCase& c, uint64_t seed) {
+  std::vector<Tensor> in{random_normal(c.x, seed, DType::float32), random_normal(c.w, seed + 1, DType::float32)};
+  if (c.bias) in.push_back(random_normal({c.w[0]}, seed + 2, DType::float32));
+  return in;
+}
+
+std::vector<std::vector<double>> run_with(ops::CpuConvBackend backend, const OnednnCase& c,
+                                          const std::vector<Tensor>& in, const Tensor& g,
+                                          const std::vector<bool>& differentiable) {
+  ops::CpuConvBackendScope scope(backend);
+  return run_case(c, in, g, differentiable);
+}
+
+kernels::ConvGeometry geometry(int64_t cin, int64_t cout, int64_t k) {
+  kernels::ConvGeometry g;
+  g.in_channels = cin;
+  g.out_channels = cout;
+  g.input = {1, 16, 16};
+  g.kernel = {1, k, k};
+  g.output = {1, 16 - k + 1, 16 - k + 1};
+  return g;
+}
+
+}  // namespace
+
+TEST_CASE("oneDNN conv equals the im2col kernels: output, input, weight and bias gradients", "[op]") {
+  const char* names[] = {"y", "dx", "dw", "db"};
+  // All inputs differentiable, then the weight frozen (dx only) and x frozen (dw, db only).
+  const std::vector<std::vector<bool>> masks{{true, true, true}, {true, false, false}, {false, true, true}};
+  uint64_t seed = 7100;
+  for (const OnednnCase& c : onednn_cases()) {
+    for (const auto& mask : masks) {
+      INFO(c.name << ": x " << c.x.str() << ", w " << c.w.str() << ", differentiable x " << mask[0] << " w "
+                  << mask[1]);
+      const auto in = inputs_of(c, seed += 10);
+      Tensor probe;
+      {
+        NoGradScope no_grad;
+        probe = ops::conv(in[0], in[1], c.bias ? in[2] : Tensor(), c.options);
+      }
+      const Tensor g = random_normal(probe.shape(), seed + 5, DType::float32);
+      const auto reference = run_with(ops::CpuConvBackend::im2col, c, in, g, mask);
+      const auto actual = run_with(ops::CpuConvBackend::onednn, c, in, g, mask);
+      REQUIRE(actual.size() == reference.size());
+      for (std::size_t i = 0; i < actual.size(); ++i) {
+        INFO(names[i]);
+        REQUIRE(actual[i].size() == reference[i].size());
+        if (reference[i].empty()) continue;
+        REVGAN_REQUIRE_CLOSE(test::compare(actual[i], reference[i], test::tolerance::cpu_conv_backends_float32));
+      }
+    }
+  }
+}
+
+TEST_CASE("oneDNN conv gives the same bits when run twice with the same thread count", "[op]") {
+  const OnednnCase& c = onednn_cases()[2];  // batch 2: the weight gradient sums over the batch
+  const auto in = inputs_of(c, 7700);
+  const int saved_threads = omp_get_max_threads();
+  omp_set_num_threads(2);
+  Tensor probe;
+  {
+    NoGradScope no_grad;
+    probe = ops::conv(in[0], in[1], in[2], c.options);
+  }
+  const Tensor g = random_normal(probe.shape(), 7705, DType::float32);
+  const auto first = run_with(ops::CpuConvBackend::onednn, c, in, g, {true, true, true});
+  const auto second = run_with(ops::CpuConvBackend::onednn, c, in, g, {true, true, true});
+  omp_set_num_threads(saved_threads);
+  for (std::size_t i = 0; i < first.size(); ++i) CHECK(first[i] == second[i]);
+}
+
+TEST_CASE("oneDNN takes the float32 passes with at least 8 channels; float64 stays on im2col", "[op]") {
+  using kernels::cpu::onednn::ConvPass;
+  ops::CpuConvBackendScope scope(ops::CpuConvBackend::onednn);
+  const auto core = geometry(64, 64, 3), first = geometry(3, 32, 7), last = geometry(32, 3, 7);
+  for (ConvPass pass : {ConvPass::forward, ConvPass::backward_input, ConvPass::backward_weight}) {
+    CHECK(ops::cpu_conv_uses_onednn(core, DType::float32, pass));
+    CHECK_FALSE(ops::cpu_conv_uses_onednn(core, DType::float64, pass));
+    CHECK_FALSE(ops::cpu_conv_uses_onednn(last, DType::float32, pass));
+  }
+  CHECK(ops::cpu_conv_uses_onednn(first, DType::float32, ConvPass::forward));
+  CHECK(ops::cpu_conv_uses_onednn(first, DType::float32, ConvPass::backward_weight));
+  CHECK_FALSE(ops::cpu_conv_uses_onednn(first, DType::float32, ConvPass::backward_input));
+  ops::set_cpu_conv_backend(ops::CpuConvBackend::im2col);
+  CHECK_FALSE(ops::cpu_conv_uses_onednn(core, DType::float32, ConvPass::forward));
+  // oneDNN's workspace holds its reordered operands: at least x and y in blocked layouts.
+  ops::set_cpu_conv_backend(ops::CpuConvBackend::onednn);
+  const int64_t x_and_y = 64 * 16 * 16 + 64 * 14 * 14;
+  CHECK(ops::cpu_conv_workspace_elements(core, DType::float32, ops::ConvPasses::forward, true) >= x_and_y);
+}
+
+TEST_CASE("Im2colConvScope keeps a conv and its backward on im2col under the oneDNN backend", "[op]") {
+  using kernels::cpu::onednn::ConvPass;
+  ops::CpuConvBackendScope onednn(ops::CpuConvBackend::onednn);
+  const OnednnCase& c = onednn_cases()[0];
+  const auto in = inputs_of(c, 7900);
+  Tensor probe;
+  {
+    NoGradScope no_grad;
+    probe = ops::conv(in[0], in[1], in[2], c.options);
+  }
+  const Tensor g = random_normal(probe.shape(), 7905, DType::float32);
+  const auto reference = run_with(ops::CpuConvBackend::im2col, c, in, g, {true, true, true});
+  // Forward recorded inside the scope, backward run after it closed: all four results are the
+  // im2col kernels' bits.
+  std::vector<Tensor> leaves;
+  for (const Tensor& t : in) leaves.push_back(t.clone().set_requires_grad(true));
+  Tensor y;
+  {
+    const ops::Im2colConvScope outer;
+    {
+      const ops::Im2colConvScope nested;
+      CHECK(ops::im2col_conv_forced());
+    }
+    CHECK(ops::im2col_conv_forced());  // nesting restores, not clears
+    CHECK_FALSE(ops::cpu_conv_uses_onednn(kernels::ConvGeometry{}, DType::float32, ConvPass::forward));
+    y = ops::conv(leaves[0], leaves[1], leaves[2], c.options);
+  }
+  CHECK_FALSE(ops::im2col_conv_forced());
+  run_backward({y}, {g}, false);
+  CHECK(y.to_vector() == reference[0]);
+  for (std::size_t i = 0; i < leaves.size(); ++i) CHECK(leaves[i].grad().to_vector() == reference[i + 1]);
+  // Without the scope the same conv does run in oneDNN, whose bits differ.
+  CHECK(run_with(ops::CpuConvBackend::onednn, c, in, g, {true, true, true})[0] != reference[0]);
+}
+
+#endif  // REVGAN_WITH_ONEDNN
+
+TEST_CASE("CPU conv backend names: im2col, onednn, anything else refused naming REVGAN_CPU_CONV", "[op]") {
+  CHECK(ops::parse_cpu_conv_backend("im2col") == ops::CpuConvBackend::im2col);
+  CHECK(ops::parse_cpu_conv_backend("onednn") == ops::CpuConvBackend::onednn);
+  CHECK_THROWS_WITH(ops::parse_cpu_conv_backend("mkldnn"), Catch::Contains("REVGAN_CPU_CONV") &&
+                                                               Catch::Contains("'mkldnn'"));
+  if (!ops::onednn_built()) {
+    CHECK_THROWS_WITH(ops::set_cpu_conv_backend(ops::CpuConvBackend::onednn), Catch::Contains("no oneDNN"));
+    CHECK(ops::cpu_conv_backend() == ops::CpuConvBackend::im2col);
+  } else if (std::getenv("REVGAN_CPU_CONV") == nullptr) {
+    CHECK(ops::cpu_conv_backend() == ops::CpuConvBackend::onednn);  // the default where built
+  }
+}
