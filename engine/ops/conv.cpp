@@ -3,8 +3,6 @@
 // (cuDNN) and kernels/cuda/conv_transpose (cuBLAS + gather). Shape checks live in conv_geometry.
 #include "engine/ops/conv.hpp"
 
-#include <optional>
-
 #include "engine/autograd/saved_tensor.hpp"
 #include "engine/ops/conv_geometry.hpp"
 #include "engine/ops/cpu_conv_backend.hpp"
@@ -125,8 +123,7 @@ const T* optional_data(const Tensor& t) {
 class ConvBackward final : public Node {
  public:
   ConvBackward(bool transposed, const ConvGeometry& g, Shape x_shape, Shape w_shape, SavedTensor x, Tensor weight)
-      : im2col_forced_(im2col_conv_forced()),
-        transposed_(transposed),
+      : transposed_(transposed),
         g_(g),
         x_shape_(x_shape),
         w_shape_(w_shape),
@@ -148,9 +145,6 @@ class ConvBackward final : public Node {
 
     dispatch(op, dy, [&](auto tag) {
       using T = decltype(tag);
-      // The backward runs on the kernels the forward ran on (a reversible block's convs stay on im2col).
-      std::optional<Im2colConvScope> same_kernels;
-      if (im2col_forced_) same_kernels.emplace();
       // One workspace serves both passes: they run one after the other.
       Workspace ws(backward_workspace_elements(transposed_, g_, dy.dtype(), dx.defined(), dw.defined()), dy);
       T* db_ptr = db.defined() ? db.data<T>() : nullptr;
@@ -210,7 +204,6 @@ class ConvBackward final : public Node {
   }
 
  private:
-  bool im2col_forced_;
   bool transposed_;
   ConvGeometry g_;
   Shape x_shape_, w_shape_;

@@ -32,7 +32,8 @@ std::atomic<CpuConvBackend>& backend_slot() {
 
 // oneDNN runs this pass: built in, chosen, float, and a geometry its kernels suit.
 bool onednn_runs(const kernels::ConvGeometry& g, DType dtype, kernels::cpu::onednn::ConvPass pass) {
-  return dtype == DType::float32 && !t_im2col_forced && cpu_conv_backend() == CpuConvBackend::onednn &&
+  const bool forward_forced = t_im2col_forced && pass == kernels::cpu::onednn::ConvPass::forward;
+  return dtype == DType::float32 && !forward_forced && cpu_conv_backend() == CpuConvBackend::onednn &&
          kernels::cpu::onednn::suits(g, pass);
 }
 
@@ -54,9 +55,9 @@ void set_cpu_conv_backend(CpuConvBackend backend) {
   backend_slot().store(backend, std::memory_order_relaxed);
 }
 
-Im2colConvScope::Im2colConvScope() : saved_(t_im2col_forced) { t_im2col_forced = true; }
-Im2colConvScope::~Im2colConvScope() { t_im2col_forced = saved_; }
-bool im2col_conv_forced() { return t_im2col_forced; }
+Im2colForwardScope::Im2colForwardScope() : saved_(t_im2col_forced) { t_im2col_forced = true; }
+Im2colForwardScope::~Im2colForwardScope() { t_im2col_forced = saved_; }
+bool im2col_forward_forced() { return t_im2col_forced; }
 
 CpuConvBackend parse_cpu_conv_backend(std::string_view name) {
   if (name == "im2col") return CpuConvBackend::im2col;

@@ -35,25 +35,26 @@ class CpuConvBackendScope {
   CpuConvBackend saved_;
 };
 
-// While alive, this thread's CPU convolutions run on the im2col kernels whatever the backend
-// (nestable). The reversible executors hold one around their couplings: a coupling's inverse
-// must undo its forward to float rounding (1e-4 at depth 30, tests/reversible/test_inverse.cpp),
-// and the im2col GEMM's chunked sums stay within that where oneDNN's single accumulation chain
-// per output (576 terms in the core) does not (docs/architecture.md, "CPU convolutions").
-class Im2colConvScope {
+// While alive, this thread's CPU conv forwards run on the im2col kernels whatever the backend
+// (nestable; backward passes are not affected). The reversible executors hold one around their
+// couplings: a coupling's inverse must undo its forward to float rounding (1e-4 at depth 30,
+// tests/reversible/test_inverse.cpp), and the im2col GEMM's chunked sums stay within that where
+// oneDNN's single accumulation chain per output (576 terms in the core) does not
+// (docs/architecture.md, "CPU convolutions"). Gradients need no such exactness.
+class Im2colForwardScope {
  public:
-  Im2colConvScope();
-  ~Im2colConvScope();
-  Im2colConvScope(const Im2colConvScope&) = delete;
-  Im2colConvScope& operator=(const Im2colConvScope&) = delete;
+  Im2colForwardScope();
+  ~Im2colForwardScope();
+  Im2colForwardScope(const Im2colForwardScope&) = delete;
+  Im2colForwardScope& operator=(const Im2colForwardScope&) = delete;
 
  private:
   bool saved_;
 };
-bool im2col_conv_forced();  // inside an Im2colConvScope on this thread
+bool im2col_forward_forced();  // inside an Im2colForwardScope on this thread
 
-// Whether this pass of a (non-transposed) conv runs in oneDNN: built in, chosen, not forced to
-// im2col on this thread, float32, and a geometry oneDNN suits.
+// Whether this pass of a (non-transposed) conv runs in oneDNN: built in, chosen, float32, a
+// geometry oneDNN suits, and for a forward, no Im2colForwardScope on this thread.
 bool cpu_conv_uses_onednn(const kernels::ConvGeometry& g, DType dtype, kernels::cpu::onednn::ConvPass pass);
 
 // The passes of one conv call sequence, for sizing its workspace.

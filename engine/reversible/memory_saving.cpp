@@ -20,7 +20,7 @@ class ReversibleBackward final : public Node {
   const char* name() const override { return "ReversibleSequenceBackward"; }
 
   std::vector<Tensor> apply(std::vector<Tensor>& grads) override {
-    const ops::Im2colConvScope exact_inverse;  // the blocks are rebuilt as their forward ran
+    const ops::Im2colForwardScope exact_inverse;  // the blocks are rebuilt as their forward ran
     Tensor h = output_;
     Tensor dh = std::move(grads[0]);
     if (direction_ == Direction::forward) {
@@ -58,7 +58,7 @@ bool any_parameter_requires_grad(const Blocks& blocks) {
 
 Tensor run_memory_saving(const Blocks& blocks, const Tensor& input, Direction direction) {
   const bool needs_graph = grad_enabled() && (input.requires_grad() || any_parameter_requires_grad(blocks));
-  const ops::Im2colConvScope exact_inverse;  // see cpu_conv_backend.hpp
+  const ops::Im2colForwardScope exact_inverse;  // see cpu_conv_backend.hpp
   Tensor h;
   {
     NoGradScope no_grad;

@@ -50,7 +50,7 @@ Tensor ReversibleSequence::run_with_budget(const Tensor& input, Direction direct
 }
 
 Tensor ReversibleSequence::run(const Tensor& input, Direction direction) {
-  const ops::Im2colConvScope exact_inverse;  // see cpu_conv_backend.hpp
+  const ops::Im2colForwardScope exact_inverse;  // see cpu_conv_backend.hpp
   last_recorded_ = mode_ == Mode::stored ? blocks_.size() : 0;
   if (mode_ == Mode::memory_saving) {
     bool needs_graph = grad_enabled() && input.requires_grad();

@@ -199,7 +199,7 @@ class Streamer {
     REVGAN_CHECK(state->channels() % 2 == 0, "streamed coupling: {} channels do not split in halves",
                  state->channels());
     const auto block = [&](const Coupling& c) {
-      const ops::Im2colConvScope as_unstreamed;  // the reversible executors' kernels (cpu_conv_backend.hpp)
+      const ops::Im2colForwardScope as_unstreamed;  // the reversible executors' kernels (cpu_conv_backend.hpp)
       const Stored x1 = state->channels_view(0, half), x2 = state->channels_view(half, half);
       if (c.affine) {
         if (!step.inverse) {

@@ -87,7 +87,7 @@ class Replay {
       return copy;
     }
     Activation h = in;
-    const ops::Im2colConvScope as_executed;  // the couplings' convs run on im2col (cpu_conv_backend.hpp)
+    const ops::Im2colForwardScope as_executed;  // the couplings' convs run on im2col (cpu_conv_backend.hpp)
     const auto run = [&](const Coupling& c) {
       const Activation out = coupling(c, h, step.inverse);
       drop(h);
