@@ -11,6 +11,7 @@
 
 #include "bench/timing.hpp"
 #include "engine/core/check.hpp"
+#include "engine/ops/cpu_conv_backend.hpp"
 #include "engine/tensor/factory.hpp"
 #include "kernels/cpu/conv.hpp"
 #include "kernels/cpu/conv_transpose.hpp"
@@ -88,14 +89,17 @@ struct ConvBuffers {
 };
 
 // The same conv through the oneDNN backend, pass by pass as the conv op runs it: oneDNN where it
-// suits the pass, else the im2col kernel (named in the row).
+// suits the pass, else the im2col kernel (named in the row), and the bias gradient as the op sums it.
 void add_onednn_conv(std::vector<Case>& cases, std::vector<Tensor>& keep, const std::string& name,
                      const std::string& shape, const kernels::ConvGeometry& g, double flops, ConvBuffers p) {
   namespace dnn = cpu::onednn;
   using dnn::ConvPass;
-  int64_t floats = cpu::conv_workspace_elements(g);
-  for (ConvPass pass : {ConvPass::forward, ConvPass::backward_input, ConvPass::backward_weight})
-    if (dnn::suits(g, pass)) floats = std::max(floats, dnn::workspace_floats(g, pass, true));
+  int64_t floats = 0;
+  {
+    const ops::CpuConvBackendScope onednn(ops::CpuConvBackend::onednn);
+    for (ops::ConvPasses passes : {ops::ConvPasses::forward, ops::ConvPasses::backward_both})
+      floats = std::max(floats, ops::cpu_conv_workspace_elements(g, DType::float32, passes, true));
+  }
   Tensor ws = Tensor::empty({floats});
   keep.push_back(ws);
   float* wsp = ws.data<float>();
@@ -111,8 +115,12 @@ void add_onednn_conv(std::vector<Case>& cases, std::vector<Tensor>& keep, const 
   cases.push_back({name + "[onednn]", shape, "backward" + mix, true, 2 * flops, [=] {
                      if (bin) checked(dnn::conv_backward_input(g, p.y, p.w, p.dx, wsp));
                      else cpu::conv_backward_input<float>(g, p.y, p.w, p.dx, wsp, false);
-                     if (bw) checked(dnn::conv_backward_weight(g, p.x, p.y, p.dw, p.db, wsp));
-                     else cpu::conv_backward_weight<float>(g, p.x, p.y, p.dw, p.db, wsp, false);
+                     if (bw) {
+                       checked(dnn::conv_backward_weight(g, p.x, p.y, p.dw, wsp));
+                       cpu::conv_bias_backward<float>(g, p.y, p.db);
+                     } else {
+                       cpu::conv_backward_weight<float>(g, p.x, p.y, p.dw, p.db, wsp, false);
+                     }
                    }});
 }
 #endif

@@ -10,7 +10,6 @@
 #include "kernels/cpu/conv.hpp"
 #include "kernels/cpu/conv_transpose.hpp"
 #include "kernels/cpu/onednn_conv.hpp"
-#include "kernels/cpu/reduce.hpp"
 #ifdef REVGAN_WITH_CUDA
 #include "engine/cuda/library_context.hpp"
 #include "kernels/cuda/conv.hpp"
@@ -42,18 +41,6 @@ class Workspace {
  private:
   Tensor buffer_;
 };
-
-// db[c] = sum of dy over batch and space, for when the weight needs no gradient and x was
-// therefore not saved (the weight kernel needs x; this needs only dy).
-template <class T>
-void bias_grad(const ConvGeometry& g, const T* dy, T* db) {
-  const int64_t out_vol = kernels::volume(g.output);
-  for (int64_t c = 0; c < g.out_channels; ++c) {
-    double total = 0;
-    for (int64_t n = 0; n < g.batch; ++n) total += cpu::sum<T>(out_vol, dy + (n * g.out_channels + c) * out_vol);
-    db[c] = static_cast<T>(total);
-  }
-}
 
 using OnednnPass = cpu::onednn::ConvPass;
 
@@ -91,12 +78,12 @@ void cpu_conv_backward_weight(const ConvGeometry& g, const T* x, const T* dy, T*
 #ifdef REVGAN_WITH_ONEDNN
   if constexpr (std::is_same_v<T, float>) {
     if (cpu_conv_uses_onednn(g, DType::float32, OnednnPass::backward_weight)) {
-      // The bias gradient is ours, summed in double: oneDNN's float sum leaves rounding noise
-      // ~1e-6 on biases whose true gradient is 0 (in front of an instance norm), which Adam
-      // turns into full-size steps.
-      const cpu::onednn::Status st = cpu::onednn::conv_backward_weight(g, x, dy, dw, nullptr, ws);
+      // The bias gradient is the im2col kernels' own sum in double: oneDNN's float sum leaves
+      // rounding noise ~1e-6 on biases whose true gradient is 0 (in front of an instance
+      // norm), which Adam turns into full-size steps.
+      const cpu::onednn::Status st = cpu::onednn::conv_backward_weight(g, x, dy, dw, ws);
       REVGAN_CHECK(st.ok(), "conv backward: {}", st.message);
-      if (db != nullptr) bias_grad<float>(g, dy, db);
+      if (db != nullptr) cpu::conv_bias_backward<float>(g, dy, db);
       return;
     }
   }
@@ -159,7 +146,8 @@ class ConvBackward final : public Node {
       if (dw.defined()) {
         cpu_conv_backward_weight<T>(g_, x.data<T>(), dy.data<T>(), dw.data<T>(), db_ptr, ws.get<T>());
       } else if (db_ptr != nullptr) {
-        bias_grad<T>(g_, dy.data<T>(), db_ptr);
+        // The weight needs no gradient, so x was not saved: the bias gradient from dy alone.
+        cpu::conv_bias_backward<T>(g_, dy.data<T>(), db_ptr);
       }
     }, REVGAN_CUDA_BRANCH([&](auto tag) {
       using T = decltype(tag);

@@ -30,13 +30,6 @@ std::atomic<CpuConvBackend>& backend_slot() {
   return slot;
 }
 
-// oneDNN runs this pass: built in, chosen, float, and a geometry its kernels suit.
-bool onednn_runs(const kernels::ConvGeometry& g, DType dtype, kernels::cpu::onednn::ConvPass pass) {
-  const bool forward_forced = t_im2col_forced && pass == kernels::cpu::onednn::ConvPass::forward;
-  return dtype == DType::float32 && !forward_forced && cpu_conv_backend() == CpuConvBackend::onednn &&
-         kernels::cpu::onednn::suits(g, pass);
-}
-
 }  // namespace
 
 bool onednn_built() {
@@ -70,7 +63,9 @@ const char* cpu_conv_backend_name(CpuConvBackend backend) {
 }
 
 bool cpu_conv_uses_onednn(const kernels::ConvGeometry& g, DType dtype, kernels::cpu::onednn::ConvPass pass) {
-  return onednn_runs(g, dtype, pass);
+  const bool forward_forced = t_im2col_forced && pass == kernels::cpu::onednn::ConvPass::forward;
+  return dtype == DType::float32 && !forward_forced && cpu_conv_backend() == CpuConvBackend::onednn &&
+         kernels::cpu::onednn::suits(g, pass);
 }
 
 int64_t cpu_conv_workspace_elements(const kernels::ConvGeometry& g, DType dtype, ConvPasses passes, bool bias) {
@@ -78,7 +73,7 @@ int64_t cpu_conv_workspace_elements(const kernels::ConvGeometry& g, DType dtype,
   const int64_t columns = kernels::cpu::conv_workspace_elements(g);
   auto pass_needs = [&](ConvPass pass) -> int64_t {
 #ifdef REVGAN_WITH_ONEDNN
-    if (onednn_runs(g, dtype, pass))
+    if (cpu_conv_uses_onednn(g, dtype, pass))
       return kernels::cpu::onednn::workspace_floats(g, pass, pass == ConvPass::forward && bias);
 #endif
     return columns;

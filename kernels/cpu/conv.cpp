@@ -218,9 +218,17 @@ template void conv_forward<double>(const ConvGeometry&, const double*, const dou
                                    double*);
 template void conv_backward_input<float>(const ConvGeometry&, const float*, const float*, float*, float*, bool);
 template void conv_backward_input<double>(const ConvGeometry&, const double*, const double*, double*, double*, bool);
+template <class T>
+void conv_bias_backward(const ConvGeometry& g, const T* dy, T* db) {
+  detail::channel_sum(dy, g.batch, g.out_channels, volume(g.output), db, false);
+}
+
 template void conv_backward_weight<float>(const ConvGeometry&, const float*, const float*, float*, float*, float*,
                                           bool);
 template void conv_backward_weight<double>(const ConvGeometry&, const double*, const double*, double*, double*,
                                            double*, bool);
+
+template void conv_bias_backward<float>(const ConvGeometry&, const float*, float*);
+template void conv_bias_backward<double>(const ConvGeometry&, const double*, double*);
 
 }  // namespace revgan::kernels::cpu

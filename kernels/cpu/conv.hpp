@@ -24,4 +24,9 @@ template <class T>
 void conv_backward_weight(const ConvGeometry& g, const T* x, const T* dy, T* dw, T* db, T* workspace,
                           bool accumulate);
 
+// db = the sum of dy over batch and space (overwrites): the weight pass's own bias sum, for
+// callers whose weight gradient comes from elsewhere or is not needed.
+template <class T>
+void conv_bias_backward(const ConvGeometry& g, const T* dy, T* db);
+
 }  // namespace revgan::kernels::cpu

@@ -21,7 +21,7 @@ enum class ConvPass { forward, backward_input, backward_weight };
 bool suits(const ConvGeometry& g, ConvPass pass);
 
 // Floats of workspace one pass needs (reordered operands + scratchpad); `bias`: whether the
-// forward takes a bias, or the weight pass also writes its gradient.
+// forward takes a bias (ignored for the backward passes).
 int64_t workspace_floats(const ConvGeometry& g, ConvPass pass, bool bias);
 
 struct Status {
@@ -34,8 +34,8 @@ Status conv_forward(const ConvGeometry& g, const float* x, const float* w, const
                     float* workspace);
 // dx = J^T dy (overwrites dx).
 Status conv_backward_input(const ConvGeometry& g, const float* dy, const float* w, float* dx, float* workspace);
-// dw (and db if non-null) from x and dy, summed over the batch (overwrites).
-Status conv_backward_weight(const ConvGeometry& g, const float* x, const float* dy, float* dw, float* db,
-                            float* workspace);
+// dw from x and dy, summed over the batch (overwrites). No bias gradient: oneDNN sums it in
+// float, the engine takes conv_bias_backward's double sum (kernels/cpu/conv.hpp).
+Status conv_backward_weight(const ConvGeometry& g, const float* x, const float* dy, float* dw, float* workspace);
 
 }  // namespace revgan::kernels::cpu::onednn

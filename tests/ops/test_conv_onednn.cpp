@@ -59,6 +59,13 @@ std::vector<std::vector<double>> run_case(const OnednnCase& c, const std::vector
   return out;
 }
 
+// A random upstream gradient shaped like the case's output.
+Tensor upstream_gradient(const OnednnCase& c, const std::vector<Tensor>& in, uint64_t seed) {
+  NoGradScope no_grad;
+  const Tensor y = ops::conv(in[0], in[1], c.bias ? in[2] : Tensor(), c.options);
+  return random_normal(y.shape(), seed, DType::float32);
+}
+
 std::vector<Tensor> inputs_of(const OnednnCase& c, uint64_t seed) {
   std::vector<Tensor> in{random_normal(c.x, seed, DType::float32), random_normal(c.w, seed + 1, DType::float32)};
   if (c.bias) in.push_back(random_normal({c.w[0]}, seed + 2, DType::float32));
@@ -94,12 +101,7 @@ TEST_CASE("oneDNN conv equals the im2col kernels: output, input, weight and bias
       INFO(c.name << ": x " << c.x.str() << ", w " << c.w.str() << ", differentiable x " << mask[0] << " w "
                   << mask[1]);
       const auto in = inputs_of(c, seed += 10);
-      Tensor probe;
-      {
-        NoGradScope no_grad;
-        probe = ops::conv(in[0], in[1], c.bias ? in[2] : Tensor(), c.options);
-      }
-      const Tensor g = random_normal(probe.shape(), seed + 5, DType::float32);
+      const Tensor g = upstream_gradient(c, in, seed + 5);
       const auto reference = run_with(ops::CpuConvBackend::im2col, c, in, g, mask);
       const auto actual = run_with(ops::CpuConvBackend::onednn, c, in, g, mask);
       REQUIRE(actual.size() == reference.size());
@@ -118,12 +120,7 @@ TEST_CASE("oneDNN conv gives the same bits when run twice with the same thread c
   const auto in = inputs_of(c, 7700);
   const int saved_threads = omp_get_max_threads();
   omp_set_num_threads(2);
-  Tensor probe;
-  {
-    NoGradScope no_grad;
-    probe = ops::conv(in[0], in[1], in[2], c.options);
-  }
-  const Tensor g = random_normal(probe.shape(), 7705, DType::float32);
+  const Tensor g = upstream_gradient(c, in, 7705);
   const auto first = run_with(ops::CpuConvBackend::onednn, c, in, g, {true, true, true});
   const auto second = run_with(ops::CpuConvBackend::onednn, c, in, g, {true, true, true});
   omp_set_num_threads(saved_threads);
@@ -155,12 +152,7 @@ TEST_CASE("Im2colForwardScope keeps conv forwards on im2col; their backward stay
   ops::CpuConvBackendScope onednn(ops::CpuConvBackend::onednn);
   const OnednnCase& c = onednn_cases()[0];
   const auto in = inputs_of(c, 7900);
-  Tensor probe;
-  {
-    NoGradScope no_grad;
-    probe = ops::conv(in[0], in[1], in[2], c.options);
-  }
-  const Tensor g = random_normal(probe.shape(), 7905, DType::float32);
+  const Tensor g = upstream_gradient(c, in, 7905);
   const auto on_im2col = run_with(ops::CpuConvBackend::im2col, c, in, g, {true, true, true});
   const auto on_onednn = run_with(ops::CpuConvBackend::onednn, c, in, g, {true, true, true});
   REQUIRE(on_onednn[0] != on_im2col[0]);  // the two backends' bits differ, so the checks below can tell

@@ -1,5 +1,5 @@
 // oneDNN convolution passes on the engine's NCHW / NCDHW float buffers. Each (geometry, pass,
-// bias) gets one Plan, built on first use and cached: the primitive, the layouts it computes in,
+// forward bias) gets one Plan, built on first use and cached: the primitive, the layouts it computes in,
 // the reorders between those and the engine's, and where each reordered buffer and oneDNN's
 // scratchpad sit in the caller's workspace (scratchpad mode "user": oneDNN allocates nothing
 // per call). Plans are immutable after construction, so threads may run one concurrently.
@@ -102,10 +102,11 @@ class PlanBuilder {
   }
   std::shared_ptr<const Plan> finish(dnnl::primitive primitive, const memory::desc& primitive_scratchpad) {
     scratch_bytes_ = std::max<int64_t>(scratch_bytes_, static_cast<int64_t>(primitive_scratchpad.get_size()));
+    const int64_t scratch_floats = scratch_bytes_ / static_cast<int64_t>(sizeof(float)) + 1;
     plan_.primitive = std::move(primitive);
-    plan_.scratchpad = plain({scratch_bytes_ / static_cast<int64_t>(sizeof(float)) + 1}, tag::x);
+    plan_.scratchpad = plain({scratch_floats}, tag::x);
     plan_.scratchpad_offset = floats_;
-    plan_.floats = floats_ + aligned(scratch_bytes_ / static_cast<int64_t>(sizeof(float)) + 1);
+    plan_.floats = floats_ + aligned(scratch_floats);
     return std::make_shared<const Plan>(std::move(plan_));
   }
 
@@ -152,15 +153,11 @@ std::shared_ptr<const Plan> build_plan(const ConvGeometry& g, ConvPass pass, boo
     case ConvPass::backward_weight: {
       using Bwd = dnnl::convolution_backward_weights;
       const auto algo = dnnl::algorithm::convolution_direct;
-      const Bwd::desc d = bias ? Bwd::desc(algo, any(s.src), any(s.weights), plain(s.bias, tag::x), any(s.dst),
-                                           s.strides, s.padding, s.padding)
-                               : Bwd::desc(algo, any(s.src), any(s.weights), any(s.dst), s.strides, s.padding,
-                                           s.padding);
+      const Bwd::desc d(algo, any(s.src), any(s.weights), any(s.dst), s.strides, s.padding, s.padding);
       const Bwd::primitive_desc pd(d, user_scratchpad(), cpu_engine(), fwd);
       b.add(DNNL_ARG_SRC, false, src, pd.src_desc());
       b.add(DNNL_ARG_DIFF_DST, false, dst, pd.diff_dst_desc());
       b.add(DNNL_ARG_DIFF_WEIGHTS, true, weights, pd.diff_weights_desc());
-      if (bias) b.add(DNNL_ARG_DIFF_BIAS, true, bias_md, bias_md);
       return b.finish(Bwd(pd), pd.scratchpad_desc());
     }
   }
@@ -246,7 +243,7 @@ bool suits(const ConvGeometry& g, ConvPass pass) {
 }
 
 int64_t workspace_floats(const ConvGeometry& g, ConvPass pass, bool bias) {
-  return plan_for(g, pass, pass != ConvPass::backward_input && bias)->floats;
+  return plan_for(g, pass, pass == ConvPass::forward && bias)->floats;
 }
 
 Status conv_forward(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y,
@@ -266,13 +263,9 @@ Status conv_backward_input(const ConvGeometry& g, const float* dy, const float* 
   });
 }
 
-Status conv_backward_weight(const ConvGeometry& g, const float* x, const float* dy, float* dw, float* db,
-                            float* workspace) {
+Status conv_backward_weight(const ConvGeometry& g, const float* x, const float* dy, float* dw, float* workspace) {
   return guarded("convolution backward (weight)", [&] {
-    const auto plan = plan_for(g, ConvPass::backward_weight, db != nullptr);
-    std::vector<void*> buffers{mut(x), mut(dy), dw};
-    if (db != nullptr) buffers.push_back(db);
-    run(*plan, buffers, workspace);
+    run(*plan_for(g, ConvPass::backward_weight, false), {mut(x), mut(dy), dw}, workspace);
   });
 }
 
