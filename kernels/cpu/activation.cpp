@@ -20,17 +20,28 @@ template <class T> void relu_backward(int64_t n, const T* y, const T* dy, T* dx,
     });
 }
 
+namespace {
+// v where `keep`, else -0: the additive identity of every float (x + -0 == x for x = +0 and NaN
+// too), so a value split into two such parts sums back to itself bit for bit.
+template <class T> T keep_or_negative_zero(bool keep, T v) { return keep ? v : T(-0.0); }
+}  // namespace
+
 template <class T> void leaky_relu_forward(int64_t n, T slope, const T* x, T* y) {
+    // x > 0 ? x : slope * x, as a sum of its two parts so that it vectorises: written with the
+    // multiply in one branch, GCC keeps a branch, and that branch mispredicts on signed data.
+    // NaN and both signed zeros come out as the branch form gives them (tests pin the bits).
     detail::store(n, y, false, [=](int64_t i) {
         const T v = x[i];
-        return v > T(0) ? v : slope * v;
+        return keep_or_negative_zero(!(v < T(0)), v) + slope * keep_or_negative_zero(!(v > T(0)), v);
     });
 }
 
 template <class T> void leaky_relu_backward(int64_t n, T slope, const T* y, const T* dy, T* dx, bool accumulate) {
+    // y > 0 ? dy : slope * dy, branch-free as in the forward.
     detail::store(n, dx, accumulate, [=](int64_t i) {
+        const bool positive = y[i] > T(0);
         const T g = dy[i];
-        return y[i] > T(0) ? g : slope * g;
+        return keep_or_negative_zero(positive, g) + slope * keep_or_negative_zero(!positive, g);
     });
 }
 

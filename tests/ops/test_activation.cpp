@@ -5,6 +5,8 @@
 #include <limits>
 
 #include <cmath>
+#include <cstring>
+#include <iterator>
 #include <memory>
 
 #include "engine/autograd/node.hpp"
@@ -78,6 +80,44 @@ TEST_CASE("activation forward values", "[op]") {
   auto extreme = ops::sigmoid(test::from_values({2}, {-1000.0, 1000.0})).to_vector();
   REQUIRE(extreme[0] == 0.0);
   REQUIRE(extreme[1] == 1.0);
+}
+
+TEST_CASE("leaky_relu float32 equals its definition bit for bit, special values included", "[op]") {
+  // The kernel computes v+ + slope * v- so that it vectorises; this pins it to the textbook
+  // x > 0 ? x : slope * x (and dy or slope * dy backward) on a tensor large enough for the
+  // parallel vector loop, with an odd length so the scalar tail runs too.
+  const int64_t n = 70001;
+  const double slope = 0.2;
+  Tensor x = random_normal({n}, 16, DType::float32);
+  Tensor dy = random_normal({n}, 17, DType::float32);
+  float* xs = x.data<float>();
+  const float specials[] = {0.0f, -0.0f, std::numeric_limits<float>::quiet_NaN(),
+                            std::numeric_limits<float>::infinity(), -std::numeric_limits<float>::infinity(),
+                            std::numeric_limits<float>::denorm_min(), -std::numeric_limits<float>::denorm_min()};
+  for (std::size_t k = 0; k < std::size(specials); ++k) {
+    xs[k] = specials[k];          // head of the vector loop
+    xs[n - 1 - k] = specials[k];  // the scalar tail
+  }
+  x.set_requires_grad(true);
+  Tensor y = ops::leaky_relu(x, slope);
+  y.backward(dy);
+  const float* ys = y.data<float>();
+  const float* gs = x.grad().data<float>();
+  const float* ds = dy.data<float>();
+  const float s = static_cast<float>(slope);
+  int64_t value_mismatches = 0, grad_mismatches = 0;
+  auto same_bits = [](float a, float b) { return std::memcmp(&a, &b, sizeof a) == 0; };
+  for (int64_t i = 0; i < n; ++i) {
+    const float want = xs[i] > 0.0f ? xs[i] : s * xs[i];
+    const float want_grad = ys[i] > 0.0f ? ds[i] : s * ds[i];
+    if (!same_bits(ys[i], want)) ++value_mismatches;
+    if (!same_bits(gs[i], want_grad)) ++grad_mismatches;
+  }
+  CHECK(value_mismatches == 0);
+  CHECK(grad_mismatches == 0);
+  CHECK(std::isnan(ys[2]));
+  CHECK(std::signbit(ys[1]));
+  CHECK(ys[4] == -std::numeric_limits<float>::infinity());
 }
 
 TEST_CASE("leaky_relu rejects a slope that is not positive, naming the op", "[op]") {
