@@ -18,6 +18,7 @@
 #include "kernels/cpu/im2col.hpp"
 #include "kernels/cpu/instance_norm.hpp"
 #include "kernels/cpu/onednn_conv.hpp"
+#include "kernels/cpu/onednn_conv_transpose.hpp"
 #include "kernels/cpu/pad.hpp"
 
 namespace revgan::bench {
@@ -88,36 +89,48 @@ struct ConvBuffers {
   float *x, *w, *b, *y, *dx, *dw, *db;
 };
 
-// The same conv through the oneDNN backend, pass by pass as the conv op runs it: oneDNN where it
-// suits the pass, else the im2col kernel (named in the row), and the bias gradient as the op sums it.
+// The same (transposed) conv through the oneDNN backend, pass by pass as the op runs it: oneDNN
+// where it suits the pass, else the im2col kernel (named in the row), and the bias gradient as
+// the op sums it.
 void add_onednn_conv(std::vector<Case>& cases, std::vector<Tensor>& keep, const std::string& name,
-                     const std::string& shape, const kernels::ConvGeometry& g, double flops, ConvBuffers p) {
+                     const std::string& shape, const kernels::ConvGeometry& g, bool transposed, double flops,
+                     ConvBuffers p) {
   namespace dnn = cpu::onednn;
   using dnn::ConvPass;
   int64_t floats = 0;
   {
     const ops::CpuConvBackendScope onednn(ops::CpuConvBackend::onednn);
     for (ops::ConvPasses passes : {ops::ConvPasses::forward, ops::ConvPasses::backward_both})
-      floats = std::max(floats, ops::cpu_conv_workspace_elements(g, DType::float32, passes, true));
+      floats = std::max(floats, transposed ? ops::cpu_conv_transpose_workspace_elements(g, DType::float32, passes)
+                                           : ops::cpu_conv_workspace_elements(g, DType::float32, passes, true));
   }
   Tensor ws = Tensor::empty({floats});
   keep.push_back(ws);
   float* wsp = ws.data<float>();
   auto checked = [](const dnn::Status& st) { REVGAN_CHECK(st.ok(), "bench kernels: {}", st.message); };
-  const bool fwd = dnn::suits(g, ConvPass::forward), bin = dnn::suits(g, ConvPass::backward_input),
-             bw = dnn::suits(g, ConvPass::backward_weight);
+  auto suits = [&](ConvPass pass) { return transposed ? dnn::suits_transposed(g, pass) : dnn::suits(g, pass); };
+  const bool fwd = suits(ConvPass::forward), bin = suits(ConvPass::backward_input), bw = suits(ConvPass::backward_weight);
   const std::string tail = fwd ? "" : " (im2col)";
   cases.push_back({name + "[onednn]", shape, "forward" + tail, true, flops, [=] {
                      if (fwd) checked(dnn::conv_forward(g, p.x, p.w, p.b, p.y, wsp));
+                     else if (transposed) cpu::conv_transpose_forward<float>(g, p.x, p.w, p.b, p.y, wsp);
                      else cpu::conv_forward<float>(g, p.x, p.w, p.b, p.y, wsp);
                    }});
   const std::string mix = bin && bw ? "" : (bin || bw ? " (mixed)" : " (im2col)");
   cases.push_back({name + "[onednn]", shape, "backward" + mix, true, 2 * flops, [=] {
-                     if (bin) checked(dnn::conv_backward_input(g, p.y, p.w, p.dx, wsp));
-                     else cpu::conv_backward_input<float>(g, p.y, p.w, p.dx, wsp, false);
+                     if (transposed) {
+                       if (bin) checked(dnn::conv_transpose_backward_input(g, p.y, p.w, p.dx, wsp));
+                       else cpu::conv_transpose_backward_input<float>(g, p.y, p.w, p.dx, wsp, false);
+                     } else {
+                       if (bin) checked(dnn::conv_backward_input(g, p.y, p.w, p.dx, wsp));
+                       else cpu::conv_backward_input<float>(g, p.y, p.w, p.dx, wsp, false);
+                     }
                      if (bw) {
-                       checked(dnn::conv_backward_weight(g, p.x, p.y, p.dw, wsp));
+                       checked(transposed ? dnn::conv_transpose_backward_weight(g, p.x, p.y, p.dw, wsp)
+                                          : dnn::conv_backward_weight(g, p.x, p.y, p.dw, wsp));
                        cpu::conv_bias_backward<float>(g, p.y, p.db);
+                     } else if (transposed) {
+                       cpu::conv_transpose_backward_weight<float>(g, p.x, p.y, p.dw, p.db, wsp, false);
                      } else {
                        cpu::conv_backward_weight<float>(g, p.x, p.y, p.dw, p.db, wsp, false);
                      }
@@ -153,6 +166,9 @@ void add_conv(std::vector<Case>& cases, std::vector<Tensor>& keep, Generator& ge
                      [=] { cpu::conv_transpose_forward<float>(g, xp, wp, bp, yp, wsp); }});
     cases.push_back({name, shape, "backward", true, 2 * flops,
                      [=] { cpu::conv_transpose_backward<float>(g, xp, yp, wp, dxp, dwp, dbp, wsp, false); }});
+#ifdef REVGAN_WITH_ONEDNN
+    add_onednn_conv(cases, keep, name, shape, g, true, flops, {xp, wp, bp, yp, dxp, dwp, dbp});
+#endif
   } else {
     cases.push_back({name, shape, "forward", true, flops, [=] { cpu::conv_forward<float>(g, xp, wp, bp, yp, wsp); }});
     cases.push_back({name, shape, "backward", true, 2 * flops, [=] {
@@ -160,7 +176,7 @@ void add_conv(std::vector<Case>& cases, std::vector<Tensor>& keep, Generator& ge
                        cpu::conv_backward_weight<float>(g, xp, yp, dwp, dbp, wsp, false);
                      }});
 #ifdef REVGAN_WITH_ONEDNN
-    add_onednn_conv(cases, keep, name, shape, g, flops, {xp, wp, bp, yp, dxp, dwp, dbp});
+    add_onednn_conv(cases, keep, name, shape, g, false, flops, {xp, wp, bp, yp, dxp, dwp, dbp});
 #endif
   }
 }
@@ -216,7 +232,7 @@ void run_kernel_bench(int warmup, int runs) {
   std::vector<Tensor> keep;
   std::vector<Case> cases;
   // RevGAN K = 32 at 128x128: encoder, core (after its reflection pad), decoder; with oneDNN each
-  // conv is timed twice in a row, on the im2col kernels and as the oneDNN backend runs it.
+  // (transposed) conv is timed twice in a row, on the im2col kernels and as the oneDNN backend runs it.
   add_conv(cases, keep, gen, "conv", conv_geometry(3, 32, 134, 134, 7, 1, 0, false), false);
   add_conv(cases, keep, gen, "conv", conv_geometry(32, 64, 128, 128, 3, 2, 1, false), false);
   add_conv(cases, keep, gen, "conv", conv_geometry(64, 128, 64, 64, 3, 2, 1, false), false);
@@ -231,14 +247,14 @@ void run_kernel_bench(int warmup, int runs) {
   add_norm(cases, keep, gen, 64, 64, 64);
   add_norm(cases, keep, gen, 64, 32, 32);
 
-  fmt::print("{:<15} {:<32} {:>17} {:>10} {:>14} {:>8}\n", "kernel", "shape", "pass", "median ms", "rate", "of peak");
+  fmt::print("{:<22} {:<32} {:>17} {:>10} {:>14} {:>8}\n", "kernel", "shape", "pass", "median ms", "rate", "of peak");
   for (const Case& c : cases) {
     const Timing t = time_runs(c.body, warmup, runs);
     const double rate = c.work / t.median_s * 1e-9;
     // Memory-bound kernels whose data fits in cache beat a DRAM-sized copy, so they are set
     // against a copy of their own traffic (half read, half written), timed right here.
     const double peak = c.compute_bound ? peaks.gflops : copy_gbps(static_cast<int64_t>(c.work / 2), warmup, runs);
-    fmt::print("{:<15} {:<32} {:>17} {:>10.3f} {:>8.1f} {:<5} {:>7.0f}%\n", c.kernel, c.shape, c.pass, t.median_s * 1e3,
+    fmt::print("{:<22} {:<32} {:>17} {:>10.3f} {:>8.1f} {:<5} {:>7.0f}%\n", c.kernel, c.shape, c.pass, t.median_s * 1e3,
                rate, c.compute_bound ? "GF/s" : "GB/s", 100.0 * rate / peak);
     fmt::print("{{\"bench\":\"kernels\",\"engine\":\"revgan\",\"kernel\":\"{}\",\"shape\":\"{}\",\"pass\":\"{}\","
                "\"median_ms\":{:.4f},\"min_ms\":{:.4f},\"max_ms\":{:.4f},\"{}\":{:.2f},\"fraction_of_peak\":{:.3f},"

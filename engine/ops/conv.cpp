@@ -10,6 +10,7 @@
 #include "kernels/cpu/conv.hpp"
 #include "kernels/cpu/conv_transpose.hpp"
 #include "kernels/cpu/onednn_conv.hpp"
+#include "kernels/cpu/onednn_conv_transpose.hpp"
 #ifdef REVGAN_WITH_CUDA
 #include "engine/cuda/library_context.hpp"
 #include "kernels/cuda/conv.hpp"
@@ -91,13 +92,40 @@ void cpu_conv_backward_weight(const ConvGeometry& g, const T* x, const T* dy, T*
   cpu::conv_backward_weight<T>(g, x, dy, dw, db, ws, false);
 }
 
+// dx and dw (either may be null) and db (when non-null) of a transposed conv: oneDNN where
+// cpu_conv_transpose_uses_onednn says so; the im2col kernel, which computes all of them from
+// one unfolding of dy, takes every pass oneDNN does not.
+template <class T>
+void cpu_conv_transpose_backward(const ConvGeometry& t, const T* x, const T* dy, const T* w, T* dx, T* dw, T* db,
+                                 T* ws) {
+#ifdef REVGAN_WITH_ONEDNN
+  if constexpr (std::is_same_v<T, float>) {
+    if (dx != nullptr && cpu_conv_transpose_uses_onednn(t, DType::float32, OnednnPass::backward_input)) {
+      const cpu::onednn::Status st = cpu::onednn::conv_transpose_backward_input(t, dy, w, dx, ws);
+      REVGAN_CHECK(st.ok(), "conv_transpose backward: {}", st.message);
+      dx = nullptr;
+    }
+    if (dw != nullptr && cpu_conv_transpose_uses_onednn(t, DType::float32, OnednnPass::backward_weight)) {
+      const cpu::onednn::Status st = cpu::onednn::conv_transpose_backward_weight(t, x, dy, dw, ws);
+      REVGAN_CHECK(st.ok(), "conv_transpose backward: {}", st.message);
+      dw = nullptr;
+    }
+    if (dx == nullptr && dw == nullptr) {
+      if (db != nullptr) cpu::conv_bias_backward<float>(t, dy, db);
+      return;
+    }
+  }
+#endif
+  cpu::conv_transpose_backward<T>(t, x, dy, w, dx, dw, db, ws, false);
+}
+
 // Workspace for the backward passes that will run: dx, dw (with db) or both.
 int64_t backward_workspace_elements(bool transposed, const ConvGeometry& g, DType dtype, bool dx, bool dw) {
   if (!dx && !dw) return 0;
-  if (transposed) return cpu::conv_transpose_workspace_elements(g);
   const ConvPasses passes = dx && dw ? ConvPasses::backward_both
                                      : (dx ? ConvPasses::backward_input : ConvPasses::backward_weight);
-  return cpu_conv_workspace_elements(g, dtype, passes, false);
+  return transposed ? cpu_conv_transpose_workspace_elements(g, dtype, passes)
+                    : cpu_conv_workspace_elements(g, dtype, passes, false);
 }
 
 template <class T>
@@ -136,10 +164,9 @@ class ConvBackward final : public Node {
       Workspace ws(backward_workspace_elements(transposed_, g_, dy.dtype(), dx.defined(), dw.defined()), dy);
       T* db_ptr = db.defined() ? db.data<T>() : nullptr;
       if (transposed_) {
-        // Both gradients from one unfolding of dy; the kernel sums db as well.
-        cpu::conv_transpose_backward<T>(g_, optional_data<T>(x), dy.data<T>(), optional_data<T>(weight_),
-                                        dx.defined() ? dx.data<T>() : nullptr, dw.defined() ? dw.data<T>() : nullptr,
-                                        db_ptr, ws.get<T>(), false);
+        cpu_conv_transpose_backward<T>(g_, optional_data<T>(x), dy.data<T>(), optional_data<T>(weight_),
+                                       dx.defined() ? dx.data<T>() : nullptr, dw.defined() ? dw.data<T>() : nullptr,
+                                       db_ptr, ws.get<T>());
         return;
       }
       if (dx.defined()) cpu_conv_backward_input<T>(g_, dy.data<T>(), weight_.data<T>(), dx.data<T>(), ws.get<T>());
@@ -237,6 +264,7 @@ Tensor conv_transpose(const Tensor& x, const Tensor& weight, const Tensor& bias,
       OpKind::conv_transpose, x,
       [&](auto tag) {
         using T = decltype(tag);
+        // Always im2col (cpu_conv_backend.hpp, cpu_conv_transpose_uses_onednn, says why).
         Workspace ws(cpu::conv_transpose_workspace_elements(g), x);
         cpu::conv_transpose_forward<T>(g, x.data<T>(), weight.data<T>(), optional_data<T>(bias), y.data<T>(),
                                        ws.get<T>());

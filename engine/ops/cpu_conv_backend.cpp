@@ -8,7 +8,9 @@
 
 #include "engine/core/check.hpp"
 #include "kernels/cpu/conv.hpp"
+#include "kernels/cpu/conv_transpose.hpp"
 #include "kernels/cpu/onednn_conv.hpp"
+#include "kernels/cpu/onednn_conv_transpose.hpp"
 
 namespace revgan::ops {
 
@@ -62,22 +64,19 @@ const char* cpu_conv_backend_name(CpuConvBackend backend) {
   return backend == CpuConvBackend::onednn ? "onednn" : "im2col";
 }
 
-bool cpu_conv_uses_onednn(const kernels::ConvGeometry& g, DType dtype, kernels::cpu::onednn::ConvPass pass) {
-  const bool forward_forced = t_im2col_forced && pass == kernels::cpu::onednn::ConvPass::forward;
-  return dtype == DType::float32 && !forward_forced && cpu_conv_backend() == CpuConvBackend::onednn &&
-         kernels::cpu::onednn::suits(g, pass);
+namespace {
+
+using kernels::cpu::onednn::ConvPass;
+
+// Whether oneDNN is the chosen backend for this dtype and pass: everything but the geometry.
+bool onednn_chosen(DType dtype, ConvPass pass) {
+  const bool forward_forced = t_im2col_forced && pass == ConvPass::forward;
+  return dtype == DType::float32 && !forward_forced && cpu_conv_backend() == CpuConvBackend::onednn;
 }
 
-int64_t cpu_conv_workspace_elements(const kernels::ConvGeometry& g, DType dtype, ConvPasses passes, bool bias) {
-  using kernels::cpu::onednn::ConvPass;
-  const int64_t columns = kernels::cpu::conv_workspace_elements(g);
-  auto pass_needs = [&](ConvPass pass) -> int64_t {
-#ifdef REVGAN_WITH_ONEDNN
-    if (cpu_conv_uses_onednn(g, dtype, pass))
-      return kernels::cpu::onednn::workspace_floats(g, pass, pass == ConvPass::forward && bias);
-#endif
-    return columns;
-  };
+// Workspace of a call sequence, from what each pass needs.
+template <class PassNeeds>
+int64_t workspace_of(ConvPasses passes, PassNeeds&& pass_needs) {
   switch (passes) {
     case ConvPasses::forward: return pass_needs(ConvPass::forward);
     case ConvPasses::backward_input: return pass_needs(ConvPass::backward_input);
@@ -85,7 +84,47 @@ int64_t cpu_conv_workspace_elements(const kernels::ConvGeometry& g, DType dtype,
     case ConvPasses::backward_both:
       return std::max(pass_needs(ConvPass::backward_input), pass_needs(ConvPass::backward_weight));
   }
-  return columns;
+  return 0;
+}
+
+}  // namespace
+
+// Without oneDNN (its sources are not compiled), nothing runs in it.
+bool cpu_conv_uses_onednn(const kernels::ConvGeometry& g, DType dtype, ConvPass pass) {
+#ifdef REVGAN_WITH_ONEDNN
+  return onednn_chosen(dtype, pass) && kernels::cpu::onednn::suits(g, pass);
+#else
+  return false;
+#endif
+}
+
+bool cpu_conv_transpose_uses_onednn(const kernels::ConvGeometry& t, DType dtype, ConvPass pass) {
+#ifdef REVGAN_WITH_ONEDNN
+  return onednn_chosen(dtype, pass) && kernels::cpu::onednn::suits_transposed(t, pass);
+#else
+  return false;
+#endif
+}
+
+int64_t cpu_conv_workspace_elements(const kernels::ConvGeometry& g, DType dtype, ConvPasses passes, bool bias) {
+  const int64_t columns = kernels::cpu::conv_workspace_elements(g);
+  return workspace_of(passes, [&](ConvPass pass) -> int64_t {
+#ifdef REVGAN_WITH_ONEDNN
+    if (cpu_conv_uses_onednn(g, dtype, pass))
+      return kernels::cpu::onednn::workspace_floats(g, pass, pass == ConvPass::forward && bias);
+#endif
+    return columns;
+  });
+}
+
+int64_t cpu_conv_transpose_workspace_elements(const kernels::ConvGeometry& t, DType dtype, ConvPasses passes) {
+  const int64_t columns = kernels::cpu::conv_transpose_workspace_elements(t);
+  return workspace_of(passes, [&](ConvPass pass) -> int64_t {
+#ifdef REVGAN_WITH_ONEDNN
+    if (cpu_conv_transpose_uses_onednn(t, dtype, pass)) return kernels::cpu::onednn::transposed_workspace_floats(t, pass);
+#endif
+    return columns;
+  });
 }
 
 }  // namespace revgan::ops

@@ -1,6 +1,6 @@
 // The oneDNN CPU convolution backend (builds with oneDNN only): outputs and all three gradients
-// equal to the im2col reference within float32 rounding, over the geometries the models use and
-// edge cases; which passes go to oneDNN; reproducible results; the backend switch and its errors.
+// of convs and transposed convs equal to the im2col reference within float32 rounding, over the
+// geometries the models use and edge cases; which passes go to oneDNN; reproducible results; the backend switch and its errors.
 #include <omp.h>
 
 #include <catch2/catch.hpp>
@@ -12,6 +12,7 @@
 #include "engine/core/check.hpp"
 #include "engine/ops/conv.hpp"
 #include "engine/ops/cpu_conv_backend.hpp"
+#include "kernels/cpu/onednn_conv_transpose.hpp"
 #include "tests/support/random_tensor.hpp"
 #include "tests/support/tolerance.hpp"
 
@@ -27,7 +28,15 @@ struct OnednnCase {
   Shape x, w;
   bool bias;
   ops::ConvOptions options;
+  bool transposed = false;  // then w is [Cin, Cout, k...] and output_padding applies
+  std::vector<int64_t> output_padding{0};
 };
+
+// The case's op: conv, or conv_transpose with the same stride and padding.
+Tensor apply(const OnednnCase& c, const Tensor& x, const Tensor& w, const Tensor& b) {
+  if (!c.transposed) return ops::conv(x, w, b, c.options);
+  return ops::conv_transpose(x, w, b, {c.options.stride, c.options.padding, c.output_padding});
+}
 
 // Channel counts of at least 8 (oneDNN's range, ops::cpu_conv_uses_onednn) unless named.
 const std::vector<OnednnCase>& onednn_cases() {
@@ -43,6 +52,14 @@ const std::vector<OnednnCase>& onednn_cases() {
       {"7x7 to 3 channels (all im2col)", {1, 16, 22, 22}, {3, 16, 7, 7}, true, {{1}, {0}}},
       {"3D 3x3x3 pad 1", {1, 8, 6, 7, 5}, {8, 8, 3, 3, 3}, true, {{1}, {1}}},
       {"3D stride 2, batch 2", {2, 8, 7, 7, 7}, {16, 8, 3, 3, 3}, true, {{2}, {1}}},
+      // Transposed (gradients only in oneDNN): the decoder's upsampling (output padding 1), odd
+      // sizes without it, batch 2, no bias, 3D, to 3 channels, and from 3 (all im2col).
+      {"transposed 3x3 s2 pad 1 out pad 1", {1, 32, 8, 8}, {32, 16, 3, 3}, true, {{2}, {1}}, true, {1}},
+      {"transposed odd sizes, out pad 0", {1, 16, 7, 5}, {16, 8, 3, 3}, true, {{2}, {1}}, true, {0}},
+      {"transposed 4x4 s2, batch 2, no bias", {2, 8, 6, 6}, {8, 16, 4, 4}, false, {{2}, {1}}, true, {0}},
+      {"transposed 3D s2 out pad 1", {1, 16, 4, 5, 4}, {16, 8, 3, 3, 3}, true, {{2}, {1}}, true, {1}},
+      {"transposed to 3 channels", {1, 16, 9, 9}, {16, 3, 3, 3}, true, {{2}, {1}}, true, {1}},
+      {"transposed from 3 channels (all im2col)", {1, 3, 9, 9}, {3, 8, 3, 3}, true, {{2}, {1}}, true, {1}},
   };
   return cases;
 }
@@ -52,7 +69,7 @@ std::vector<std::vector<double>> run_case(const OnednnCase& c, const std::vector
                                           std::vector<bool> differentiable) {
   std::vector<Tensor> in;
   for (std::size_t i = 0; i < inputs.size(); ++i) in.push_back(inputs[i].clone().set_requires_grad(differentiable[i]));
-  const Tensor y = ops::conv(in[0], in[1], c.bias ? in[2] : Tensor(), c.options);
+  const Tensor y = apply(c, in[0], in[1], c.bias ? in[2] : Tensor());
   run_backward({y}, {g}, false);
   std::vector<std::vector<double>> out{y.to_vector()};
   for (const Tensor& t : in) out.push_back(t.requires_grad() ? t.grad().to_vector() : std::vector<double>{});
@@ -62,13 +79,13 @@ std::vector<std::vector<double>> run_case(const OnednnCase& c, const std::vector
 // A random upstream gradient shaped like the case's output.
 Tensor upstream_gradient(const OnednnCase& c, const std::vector<Tensor>& in, uint64_t seed) {
   NoGradScope no_grad;
-  const Tensor y = ops::conv(in[0], in[1], c.bias ? in[2] : Tensor(), c.options);
+  const Tensor y = apply(c, in[0], in[1], c.bias ? in[2] : Tensor());
   return random_normal(y.shape(), seed, DType::float32);
 }
 
 std::vector<Tensor> inputs_of(const OnednnCase& c, uint64_t seed) {
   std::vector<Tensor> in{random_normal(c.x, seed, DType::float32), random_normal(c.w, seed + 1, DType::float32)};
-  if (c.bias) in.push_back(random_normal({c.w[0]}, seed + 2, DType::float32));
+  if (c.bias) in.push_back(random_normal({c.transposed ? c.w[1] : c.w[0]}, seed + 2, DType::float32));
   return in;
 }
 
@@ -91,7 +108,8 @@ kernels::ConvGeometry geometry(int64_t cin, int64_t cout, int64_t k) {
 
 }  // namespace
 
-TEST_CASE("oneDNN conv equals the im2col kernels: output, input, weight and bias gradients", "[op]") {
+TEST_CASE("oneDNN conv and conv_transpose equal the im2col kernels: output, input, weight and bias gradients",
+          "[op]") {
   const char* names[] = {"y", "dx", "dw", "db"};
   // All inputs differentiable, then the weight frozen (dx only) and x frozen (dw, db only).
   const std::vector<std::vector<bool>> masks{{true, true, true}, {true, false, false}, {false, true, true}};
@@ -145,6 +163,45 @@ TEST_CASE("oneDNN takes the float32 passes with at least 8 channels; float64 sta
   ops::set_cpu_conv_backend(ops::CpuConvBackend::onednn);
   const int64_t x_and_y = 64 * 16 * 16 + 64 * 14 * 14;
   CHECK(ops::cpu_conv_workspace_elements(core, DType::float32, ops::ConvPasses::forward, true) >= x_and_y);
+}
+
+TEST_CASE("oneDNN takes a transposed conv's passes where it takes its adjoint conv's", "[op]") {
+  using kernels::cpu::onednn::ConvPass;
+  ops::CpuConvBackendScope scope(ops::CpuConvBackend::onednn);
+  // The decoder's 128 -> 64 upsampling at 32x32 -> 64x64.
+  kernels::ConvGeometry t;
+  t.in_channels = 128;
+  t.out_channels = 64;
+  t.input = {1, 32, 32};
+  t.output = {1, 64, 64};
+  t.kernel = {1, 3, 3};
+  t.stride = {1, 2, 2};
+  t.padding = {0, 1, 1};
+  t.output_padding = {0, 1, 1};
+  const kernels::ConvGeometry g = kernels::cpu::onednn::adjoint_conv(t);
+  CHECK(g.in_channels == 64);
+  CHECK(g.out_channels == 128);
+  CHECK(g.input == kernels::Extent3{1, 64, 64});
+  CHECK(g.output == kernels::Extent3{1, 32, 32});
+  CHECK(kernels::cpu::onednn::adjoint_pass(ConvPass::forward) == ConvPass::backward_input);
+  CHECK(kernels::cpu::onednn::adjoint_pass(ConvPass::backward_input) == ConvPass::forward);
+  for (ConvPass pass : {ConvPass::backward_input, ConvPass::backward_weight}) {
+    CHECK(ops::cpu_conv_transpose_uses_onednn(t, DType::float32, pass));
+    CHECK_FALSE(ops::cpu_conv_transpose_uses_onednn(t, DType::float64, pass));
+  }
+  // The forward stays on im2col (cpu_conv_backend.hpp says why).
+  CHECK_FALSE(ops::cpu_conv_transpose_uses_onednn(t, DType::float32, ConvPass::forward));
+  // From 3 channels the adjoint conv has 3 output channels: both gradients on im2col. To 3
+  // channels it has 3 input channels, which its forward and weight gradient do not mind.
+  t.in_channels = 3;
+  CHECK_FALSE(ops::cpu_conv_transpose_uses_onednn(t, DType::float32, ConvPass::backward_input));
+  CHECK_FALSE(ops::cpu_conv_transpose_uses_onednn(t, DType::float32, ConvPass::backward_weight));
+  t.in_channels = 128;
+  t.out_channels = 3;
+  CHECK(ops::cpu_conv_transpose_uses_onednn(t, DType::float32, ConvPass::backward_input));
+  CHECK(ops::cpu_conv_transpose_uses_onednn(t, DType::float32, ConvPass::backward_weight));
+  ops::set_cpu_conv_backend(ops::CpuConvBackend::im2col);
+  CHECK_FALSE(ops::cpu_conv_transpose_uses_onednn(t, DType::float32, ConvPass::backward_weight));
 }
 
 TEST_CASE("Im2colForwardScope keeps conv forwards on im2col; their backward stays on oneDNN", "[op]") {
