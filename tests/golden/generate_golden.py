@@ -145,6 +145,11 @@ add_conv("conv_nobias_3x3", 2, 1, 2, 3, (5, 5), 3, 1, 1, False)
 add_conv("conv_aniso", 2, 1, 2, 3, (7, 8), (3, 2), (2, 1), (1, 0), True)
 add_conv("conv_3d_k3_p1", 3, 1, 2, 3, (4, 5, 6), 3, 1, 1, True)
 add_conv("conv_3d_k3_s2", 3, 1, 2, 3, (7, 6, 5), 3, 2, 1, True)
+# At least 8 channels each way, so that in float32 the engine's oneDNN backend (when built)
+# computes every pass of these, and is held to PyTorch directly, not only to im2col.
+add_conv("conv_wide_3x3_pad1_batch2", 2, 2, 8, 16, (6, 7), 3, 1, 1, True)
+add_conv("conv_wide_3x3_s2_odd", 2, 1, 16, 8, (9, 7), 3, 2, 1, True)
+add_conv("conv_wide_3d_k3_p1", 3, 1, 8, 8, (4, 5, 6), 3, 1, 1, True)
 
 add_convt("conv_transpose_k3_s2_p1_op1", 2, 2, 4, 3, (4, 5), 3, 2, 1, 1, True)
 add_convt("conv_transpose_k4_s2_p1_nobias", 2, 1, 3, 2, (5, 4), 4, 2, 1, 0, False)
@@ -154,6 +159,8 @@ add_convt("conv_transpose_aniso", 2, 1, 2, 3, (4, 5), (3, 2), (3, 2), (1, 0),
           (2, 1), True)
 add_convt("conv_transpose_3d_k3_s2_p1_op1", 3, 1, 2, 3, (3, 4, 5), 3, 2, 1, 1,
           True)
+# Wide enough for the oneDNN backend's transposed-conv gradients (see the wide convs above).
+add_convt("conv_transpose_wide_k3_s2_p1_op1", 2, 2, 16, 8, (4, 5), 3, 2, 1, 1, True)
 
 
 # ---------------------------------------------------------------------------
