@@ -64,6 +64,7 @@ TrainResult measure_train(const TrainConfig& config) {
 
   Allocator& alloc = allocator_for(device);
   std::vector<double> seconds;
+  double team_sum = 0;
   for (int i = 0; i < config.steps; ++i) {
     synchronize_device(device);
     alloc.reset_peak();
@@ -71,6 +72,7 @@ TrainResult measure_train(const TrainConfig& config) {
     const auto t0 = std::chrono::steady_clock::now();
     trainer.train_step(real_a, real_b);
     synchronize_device(device);
+    team_sum += omp_get_max_threads();  // the team of the step just run (set at its start)
     seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() /
                       static_cast<double>(config.batch));
     const MemoryStats s = alloc.stats();
@@ -80,6 +82,7 @@ TrainResult measure_train(const TrainConfig& config) {
     r.grad_bytes = s.live(MemoryCategory::gradients);
     r.optimizer_bytes = s.live(MemoryCategory::optimizer_state);
   }
+  r.threads_used = team_sum / config.steps;
   r.driver_used_bytes = driver_used_bytes(device);
   std::sort(seconds.begin(), seconds.end());
   r.seconds_per_sample = {seconds[seconds.size() / 2], seconds.front(), seconds.back(), config.steps};

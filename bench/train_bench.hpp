@@ -26,7 +26,8 @@ struct TrainResult {
   int64_t peak_reserved_bytes = 0;  // caching allocator (CUDA): max bytes held from the driver
   std::optional<int64_t> driver_used_bytes;  // CUDA: total - free after the last step (all processes)
   Timing seconds_per_sample;     // step time / batch
-  int threads = 1;
+  int threads = 1;            // OpenMP's team size when the bench began
+  double threads_used = 1;    // mean team size over the timed steps (--cpu_threads adaptive varies it)
 
   // What a device must hold: peak activations + parameters + gradients + optimizer state.
   int64_t footprint_bytes() const { return peak_activation_bytes + param_bytes + grad_bytes + optimizer_bytes; }

@@ -108,6 +108,12 @@ const OptionTable<TrainOptions>& train_option_table() {
       {"serial_batches", &O::serial_batches, "take samples in order (no shuffle, unaligned B not random)"},
       {"max_dataset_size", &O::max_dataset_size, "at most this many samples per domain"},
       {"num_threads", &O::num_threads, "batches prepared ahead by a loader thread (0: none)"},
+      {"cpu_threads", &O::cpu_threads,
+       "compute threads on the CPU: fixed (OpenMP's count, OMP_NUM_THREADS or all CPUs, throughout; results "
+       "reproducible run to run) or adaptive (at most that count; before each step as many as the CPUs other "
+       "processes left free, so that a loaded machine slows a step down without oversubscribing its cores; "
+       "oneDNN's results then depend on the load)",
+       nullptr, "fixed|adaptive"},
       {"skip_unreadable", &O::skip_unreadable,
        "skip image files that cannot be decoded (each named in a warning, counted per epoch) instead of stopping"},
       {"seed", &O::seed, "seed of weights, data order, crops, flips and the image pool"},
@@ -269,6 +275,8 @@ ResolvedOptions resolve_options(TrainOptions o) {
   data::parse_axes("patch_size", o.patch_size);
   data::parse_axes("factor", o.factor);
   if (o.memory_budget != "auto") parse_memory_budget(o.memory_budget);
+  REVGAN_CHECK(o.cpu_threads == "fixed" || o.cpu_threads == "adaptive",
+               "option cpu_threads: expected fixed or adaptive, got '{}'", o.cpu_threads);
   REVGAN_CHECK(o.coupling == "additive" || model_traits(o.model).reversible,
                "option coupling: model '{}' has no coupling blocks (RevGAN models only)", o.model);
   reversible::parse_coupling(o.coupling);

@@ -78,6 +78,10 @@ struct TrainOptions {
   std::string upsample = "trilinear";  // nearest | trilinear | cubic: the input's way onto the output grid
   bool intensity_clamp = true;     // clamp normalised intensities to [-1, 1]
   std::string device = "cpu";
+  // CPU threads: "fixed" (OpenMP's count, OMP_NUM_THREADS or all CPUs, throughout) or
+  // "adaptive" (at most that count; before each step as many as other processes leave CPUs free,
+  // engine/core/adaptive_threads.hpp).
+  std::string cpu_threads = "fixed";
   // Run control.
   bool continue_train = false;
   std::string epoch = "latest";  // checkpoint to resume from: latest or an epoch number

@@ -89,6 +89,7 @@ Trainer::Trainer(const ResolvedOptions& options)
   }
   optimizer_d_ = std::make_unique<optim::Adam>(std::move(d_params), adam);
   make_pools(0);
+  if (options_->cpu_threads == "adaptive") cpu_threads_ = std::make_unique<AdaptiveThreads>();
 }
 
 void Trainer::make_pools(uint64_t rank) {
@@ -156,6 +157,7 @@ StepLosses Trainer::train_step(const Tensor& a, const Tensor& b) {
     for (int i = 2; i < a.dim(); ++i)
       REVGAN_CHECK(a.size(i) == b.size(i) && a.size(0) == b.size(0),
                    "train_step: paired batches must have equal sizes, got A {} and B {}", a.describe(), b.describe());
+  if (cpu_threads_) cpu_threads_->update();
   EnableGradScope grad_on;
   generators_->train();
   generators_->reset_memory_budget();

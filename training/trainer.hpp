@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "data/dataset.hpp"
+#include "engine/core/adaptive_threads.hpp"
 #include "engine/distributed/data_parallel.hpp"
 #include "engine/optim/adam.hpp"
 #include "models/generator_pair.hpp"
@@ -63,6 +64,8 @@ class Trainer {
   void set_learning_rate(double lr);
   double learning_rate() const { return optimizer_g_->lr(); }
   int64_t steps() const { return steps_; }  // train_step calls that completed
+  // With --cpu_threads adaptive, the object that sets the team size before each step; else null.
+  const AdaptiveThreads* adaptive_threads() const { return cpu_threads_.get(); }
   uint64_t data_seed() const { return data_seed_; }  // seed of the data streams (restored by load)
 
   // Atomic, complete state: parts G, D_A, D_B; optimizers G and D; pools as tensors
@@ -106,6 +109,7 @@ class Trainer {
   std::unique_ptr<optim::Adam> optimizer_g_, optimizer_d_;
   std::unique_ptr<ImagePool> pool_fake_B_, pool_fake_A_;
   int64_t steps_ = 0;
+  std::unique_ptr<AdaptiveThreads> cpu_threads_;  // with --cpu_threads adaptive
   uint64_t data_seed_ = 0;
   Visuals visuals_;
   std::function<void(const Tensor&)> probe_;

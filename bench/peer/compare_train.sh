@@ -10,14 +10,9 @@
 # COMPARE_CPU_CONV="onednn im2col" runs the engine once per listed CPU convolution backend in
 # each round (REVGAN_CPU_CONV), labelled revgan_<backend>; default: the build's default backend.
 set -euo pipefail
-build=${1:?build dir}
-shift
-threads=$(nproc)
-rounds=3
-if [[ $# -gt 0 && $1 != -- ]]; then threads=$1; shift; fi
-if [[ $# -gt 0 && $1 != -- ]]; then rounds=$1; shift; fi
-[[ $# -gt 0 && $1 == -- ]] && shift
 here=$(cd "$(dirname "$0")" && pwd)
+source "$here/compare_args.sh"
+set -- "${rest[@]}"
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 [[ -n ${COMPARE_RAW:-} ]] && : > "$COMPARE_RAW"

@@ -24,6 +24,10 @@ bool suits(const ConvGeometry& g, ConvPass pass);
 // forward takes a bias (ignored for the backward passes).
 int64_t workspace_floats(const ConvGeometry& g, ConvPass pass, bool bias);
 
+// Plans built so far in this process: one per geometry, pass, forward bias and OpenMP team
+// size (omp_get_max_threads() when the pass runs); for tests.
+int64_t plans_built();
+
 struct Status {
   std::string message;  // empty: success
   bool ok() const { return message.empty(); }

@@ -78,9 +78,11 @@ TEST_CASE("reports: JSON lines carry the shared keys and the SVG plots both mode
       results.push_back(x);
     }
   }
+  results.front().threads_used = 1.5;
   const std::string line = json_line(results.front());
   for (const char* key : {"\"model\":", "\"mode\":\"stored\"", "\"params_g\":", "\"saved_bytes\":",
-                          "\"peak_activation_bytes\":", "\"time_per_sample_s\":", "\"threads\":"})
+                          "\"peak_activation_bytes\":", "\"time_per_sample_s\":", "\"threads\":",
+                          "\"cpu_threads\":\"fixed\"", "\"threads_used\":1.50"})
     CHECK(line.find(key) != std::string::npos);
   const std::string svg = svg_memory_vs_depth(results);
   CHECK(svg.rfind("<svg", 0) == 0);

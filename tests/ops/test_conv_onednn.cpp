@@ -145,6 +145,33 @@ TEST_CASE("oneDNN conv gives the same bits when run twice with the same thread c
   for (std::size_t i = 0; i < first.size(); ++i) CHECK(first[i] == second[i]);
 }
 
+TEST_CASE("oneDNN builds a plan per OpenMP team size and matches im2col with each", "[op]") {
+  // --cpu_threads adaptive changes the team between steps; a primitive is made for the team
+  // size in force when it is created.
+  const OnednnCase c{"3x3, 8 channels", {1, 8, 9, 9}, {8, 8, 3, 3}, true, {{1}, {1}}};
+  const auto in = inputs_of(c, 7800);
+  const Tensor g = upstream_gradient(c, in, 7805);
+  const std::vector<bool> all{true, true, true};
+  const auto reference = run_with(ops::CpuConvBackend::im2col, c, in, g, all);
+  const int saved_threads = omp_get_max_threads();
+  std::vector<int64_t> built;
+  for (int team : {2, 1, 2, 1}) {
+    INFO("team " << team);
+    omp_set_num_threads(team);
+    const auto actual = run_with(ops::CpuConvBackend::onednn, c, in, g, all);
+    built.push_back(kernels::cpu::onednn::plans_built());
+    REQUIRE(actual.size() == reference.size());
+    for (std::size_t i = 0; i < actual.size(); ++i)
+      if (!reference[i].empty())
+        REVGAN_REQUIRE_CLOSE(test::compare(actual[i], reference[i], test::tolerance::cpu_conv_backends_float32));
+  }
+  omp_set_num_threads(saved_threads);
+  CHECK(built[0] > 0);
+  CHECK(built[1] > built[0]);   // new plans for one thread
+  CHECK(built[2] == built[1]);  // the 2-thread plans are still cached
+  CHECK(built[3] == built[2]);
+}
+
 TEST_CASE("oneDNN takes the float32 passes with at least 8 channels; float64 stays on im2col", "[op]") {
   using kernels::cpu::onednn::ConvPass;
   ops::CpuConvBackendScope scope(ops::CpuConvBackend::onednn);

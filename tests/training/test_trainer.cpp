@@ -1,11 +1,16 @@
 // Trainer: a few steps of every model, L1-only training (lambda_GAN 0), learning on a fixed
-// batch, exact resumption from a checkpoint and the error for a non-finite loss.
+// batch, exact resumption from a checkpoint, the error for a non-finite loss, and adaptive CPU
+// threads.
 #include <catch2/catch.hpp>
 
 #include "engine/memory/available_memory.hpp"
 
+#include <omp.h>
+
+#include <chrono>
 #include <cmath>
 #include <limits>
+#include <thread>
 
 #include "engine/ops/arithmetic.hpp"
 #include "engine/ops/loss.hpp"
@@ -243,4 +248,35 @@ TEST_CASE("trainer: an unlimited memory budget trains as stored mode, a tiny one
   CHECK(training::parse_memory_budget("9223372036854775806") == int64_t{9223372036854775806});
   CHECK_THROWS_WITH(training::parse_memory_budget("9223372036854775808"), Catch::Contains("memory_budget"));
   CHECK_THROWS_WITH(training::parse_memory_budget("-5"), Catch::Contains("out of range"));
+}
+
+TEST_CASE("trainer: --cpu_threads adaptive sets OpenMP's team before each step and gives it back", "[model]") {
+  const int saved = omp_get_max_threads();
+  omp_set_num_threads(2);
+  {
+    Trainer fixed(training::resolve_options(test::tiny_options("revgan_paired")));
+    CHECK(fixed.adaptive_threads() == nullptr);
+  }
+  CHECK(training::parse_train_args({"--cpu_threads", "adaptive"}).options.cpu_threads == "adaptive");
+  training::TrainOptions o = test::tiny_options("revgan_paired");
+  o.cpu_threads = "adaptive";
+  {
+    Trainer adaptive(training::resolve_options(o));
+    REQUIRE(adaptive.adaptive_threads() != nullptr);
+    CHECK(adaptive.adaptive_threads()->most() == 2);
+    for (int step = 0; step < 3; ++step) {
+      // Each step is short; the pause lets every update decide.
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+      const Pair batch = make_batch(adaptive.options(), 40 + step);
+      adaptive.train_step(batch.a, batch.b);
+      const int team = omp_get_max_threads();
+      CHECK(team == adaptive.adaptive_threads()->team());
+      CHECK((team == 1 || team == 2));
+      CHECK(adaptive.adaptive_threads()->other_cores() >= 0.0);
+    }
+  }
+  CHECK(omp_get_max_threads() == 2);
+  o.cpu_threads = "sometimes";
+  CHECK_THROWS_WITH(training::resolve_options(o), Catch::Contains("cpu_threads") && Catch::Contains("sometimes"));
+  omp_set_num_threads(saved);
 }

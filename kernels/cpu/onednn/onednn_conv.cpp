@@ -1,14 +1,17 @@
 // oneDNN convolution passes on the engine's NCHW / NCDHW float buffers. Each (geometry, pass,
-// forward bias) gets one Plan, built on first use and cached: the primitive, the layouts it computes in,
-// the reorders between those and the engine's, and where each reordered buffer and oneDNN's
-// scratchpad sit in the caller's workspace (scratchpad mode "user": oneDNN allocates nothing
-// per call). Plans are immutable after construction, so threads may run one concurrently.
+// forward bias, OpenMP team size) gets one Plan, built on first use and cached: the primitive,
+// the layouts it computes in, the reorders between those and the engine's, and where each
+// reordered buffer and oneDNN's scratchpad sit in the caller's workspace (scratchpad mode
+// "user": oneDNN allocates nothing per call). Plans are immutable after construction, so
+// threads may run one concurrently.
 #include "kernels/cpu/onednn_conv.hpp"
 
+#include <omp.h>
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -166,13 +169,19 @@ std::shared_ptr<const Plan> build_plan(const ConvGeometry& g, ConvPass pass, boo
 
 using PlanKey = std::array<int64_t, 22>;
 
+// A oneDNN primitive takes the team size in force when it is created (omp_get_max_threads) as
+// the one it splits its work and per-thread scratchpad for, so a plan is made for one team
+// size, and a new team size (--cpu_threads adaptive) gets plans of its own.
 PlanKey key_of(const ConvGeometry& g, ConvPass pass, bool bias) {
   PlanKey k{g.batch, g.in_channels, g.out_channels, static_cast<int64_t>(pass), bias ? 1 : 0};
   std::size_t i = 5;
   for (const Extent3* e : {&g.input, &g.output, &g.kernel, &g.stride, &g.padding})
     for (int64_t v : *e) k[i++] = v;
+  k[i] = omp_get_max_threads();
   return k;
 }
+
+std::atomic<int64_t> plans_built_so_far{0};
 
 // The cached plan; the cache is cleared when it grows past k_max_plans (a run over many image
 // sizes), which only costs the rebuilding of the plans still in use.
@@ -186,6 +195,7 @@ std::shared_ptr<const Plan> plan_for(const ConvGeometry& g, ConvPass pass, bool 
     if (it != plans.end()) return it->second;
   }
   std::shared_ptr<const Plan> plan = build_plan(g, pass, bias);
+  ++plans_built_so_far;
   const std::lock_guard<std::mutex> lock(mutex);
   if (plans.size() >= k_max_plans) plans.clear();
   return plans.emplace(key, std::move(plan)).first->second;
@@ -241,6 +251,8 @@ bool suits(const ConvGeometry& g, ConvPass pass) {
   if (g.out_channels < 8) return false;
   return pass != ConvPass::backward_input || g.in_channels >= 8;
 }
+
+int64_t plans_built() { return plans_built_so_far.load(); }
 
 int64_t workspace_floats(const ConvGeometry& g, ConvPass pass, bool bias) {
   return plan_for(g, pass, pass == ConvPass::forward && bias)->floats;
