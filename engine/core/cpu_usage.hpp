@@ -14,7 +14,7 @@ struct CpuUsageSample {
   double wall_seconds = 0;  // a steady clock
   double busy_seconds = 0;  // busy time (all but idle and iowait) summed over `cpus`
   double own_seconds = 0;   // this process's CPU time, all threads
-  int cpus = 0;             // CPUs in this process's affinity mask
+  int cpus = 0;             // CPUs in this process's affinity mask (read at the first sample)
 };
 
 // Cores kept busy by others between two samples, averaged over the interval (>= 0).
