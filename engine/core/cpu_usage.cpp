@@ -86,10 +86,11 @@ std::optional<CpuUsageSample> sample_cpu_usage() {
   if (!file || ticks <= 0) return std::nullopt;
   std::ostringstream text;
   text << file.rdbuf();
+  // The clocks right after the read, before the parse, so that the three describe one moment.
   CpuUsageSample s;
   s.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-  s.busy_seconds = busy_seconds_in_proc_stat(text.str(), cpus, static_cast<double>(ticks), "/proc/stat");
   s.own_seconds = seconds_of(CLOCK_PROCESS_CPUTIME_ID);
+  s.busy_seconds = busy_seconds_in_proc_stat(text.str(), cpus, static_cast<double>(ticks), "/proc/stat");
   s.cpus = static_cast<int>(cpus.size());
   return s;
 }

@@ -8,10 +8,9 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <deque>
-#include <thread>
+#include <memory>
 
 #include "engine/core/adaptive_threads.hpp"
-#include "engine/core/check.hpp"
 #include "engine/core/cpu_usage.hpp"
 
 using namespace revgan;
