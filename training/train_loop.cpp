@@ -1,6 +1,7 @@
 // The epoch loop, the same for images and volumes (make_training_dataset). Batches come from
 // data::Loader for whole epochs; a resumed partial epoch is built synchronously from the same
-// (seed, epoch) order, so it sees the same remaining batches.
+// (seed, epoch) order, so it sees the same remaining batches. With --cpu_threads adaptive, a
+// change of the CPU team is reported as a notice.
 #include "training/train_loop.hpp"
 
 #include <chrono>
@@ -100,6 +101,14 @@ void write_text_file(const std::filesystem::path& path, const std::string& text)
   REVGAN_CHECK(std::fclose(f) == 0 && ok, "cannot write '{}'", path.string());
 }
 
+// With --cpu_threads adaptive: a notice whenever the team differs from the last one reported.
+void report_team_change(const AdaptiveThreads* threads, int& reported_team, RunObserver& observer) {
+  if (threads == nullptr || threads->team() == reported_team) return;
+  observer.on_notice(fmt::format("CPU threads {} -> {}: other processes kept {:.1f} of {} CPUs busy", reported_team,
+                                 threads->team(), threads->other_cores(), threads->cpus()));
+  reported_team = threads->team();
+}
+
 }  // namespace
 
 std::filesystem::path experiment_dir(const TrainOptions& o) {
@@ -131,6 +140,7 @@ TrainRunResult run_training(const ResolvedOptions& resolved, RunObserver& observ
 
   Trainer trainer(resolved);
   if (comm.size() > 1) trainer.set_communicator(comm);
+  int reported_team = trainer.adaptive_threads() != nullptr ? trainer.adaptive_threads()->team() : 0;
   TrainRunResult result;
   TrainProgress& progress = result.progress;
   progress.epoch = o.epoch_count;
@@ -212,6 +222,7 @@ TrainRunResult run_training(const ResolvedOptions& resolved, RunObserver& observ
       info.skipped_files = reported_skips;
       t0 = Clock::now();
       const StepLosses losses = trainer.train_step(*batch);
+      report_team_change(trainer.adaptive_threads(), reported_team, observer);
       ++result.steps;
       result.all_reduce = trainer.reduce_stats();
       info.step_seconds = seconds_since(t0);

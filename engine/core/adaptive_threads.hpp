@@ -37,13 +37,16 @@ class AdaptiveThreads {
   int update();
   int team() const { return team_; }
   int most() const { return most_; }
-  // Cores other work kept busy in the last decided interval (-1 before the first decision).
+  // Cores other work kept busy in the last decided interval (-1 before the first decision),
+  // and the CPUs it was out of (0 before).
   double other_cores() const { return other_cores_; }
+  int cpus() const { return cpus_; }
 
  private:
   int most_;
   int team_;
   double other_cores_ = -1;
+  int cpus_ = 0;
   Sampler sampler_;
   std::optional<CpuUsageSample> last_;
 };

@@ -32,12 +32,13 @@ class Recorder : public training::RunObserver {
   }
   void on_epoch_end(int64_t epoch, const training::IterationInfo&) override { epochs.push_back(epoch); }
   void on_train_end(bool interrupted) override { ended_interrupted = interrupted; }
+  void on_notice(const std::string& text) override { notices.push_back(text); }
 
   bool resumed = false, ended_interrupted = false;
   int64_t sample_dim = 0;  // dimensions of the last sample's first visual (4: images, 5: volumes)
   std::vector<int64_t> iterations, samples, epochs;
   std::vector<double> lrs;
-  std::vector<std::string> last_names, sample_names;
+  std::vector<std::string> last_names, sample_names, notices;
 
  private:
   std::atomic<bool>* stop_;

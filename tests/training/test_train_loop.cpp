@@ -1,9 +1,18 @@
-// run_training: epochs over a real (tiny) dataset, checkpoints, loss log, observer calls, and a
-// stop request mid-epoch followed by --continue_train ending exactly where an uninterrupted run ends.
+// run_training: epochs over a real (tiny) dataset, checkpoints, loss log, observer calls, a
+// stop request mid-epoch followed by --continue_train ending exactly where an uninterrupted run
+// ends, and the notice of an adaptive CPU team shrinking next to a busy process.
+#include <omp.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
-
 #include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
 
+#include "engine/core/cpu_usage.hpp"
 #include "engine/io/checkpoint.hpp"
 #include "training/model_factory.hpp"
 #include "training/train_loop.hpp"
@@ -93,4 +102,49 @@ TEST_CASE("run_training: paired models read aligned data, 3D models read volumes
   o.dataroot = (dir / "nowhere").string();
   o.checkpoints_dir = (dir / "ck").string();
   CHECK_THROWS_WITH(training::run_training(training::resolve_options(o), rec), Catch::Contains("nowhere"));
+}
+
+TEST_CASE("run_training: --cpu_threads adaptive shrinks the team next to a busy process and says so", "[tool]") {
+  const std::optional<CpuUsageSample> sample = sample_cpu_usage();
+  REQUIRE(sample.has_value());
+  if (sample->cpus < 2) {  // one CPU: the team cannot shrink below one
+    std::fprintf(stderr, "SKIPPED: needs at least 2 CPUs, this process may use %d\n", sample->cpus);
+    std::fflush(stderr);
+    std::_Exit(77);
+  }
+  test::TempDir dir("train-loop-threads");
+  test::write_tiny_dataset(dir / "data", 2);
+  training::TrainOptions o = test::tiny_options("revgan_paired");
+  o.dataroot = (dir / "data").string();
+  o.checkpoints_dir = (dir / "ck").string();
+  o.name = "adaptive";
+  o.cpu_threads = "adaptive";
+  o.n_epochs = 40;  // 80 short steps: several decisions, each at least 0.2 s after the last
+  o.n_epochs_decay = 0;
+  o.save_epoch_freq = 40;
+  o.num_threads = 0;
+  const int saved = omp_get_max_threads();
+  omp_set_num_threads(sample->cpus);  // the team starts as large as the machine
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {  // keeps a core busy until killed (60 s at most)
+    const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    volatile uint64_t n = 0;
+    while (std::chrono::steady_clock::now() < end) n = n + 1;
+    ::_exit(0);
+  }
+  Recorder recorder;
+  const training::TrainRunResult run = training::run_training(training::resolve_options(o), recorder);
+  ::kill(child, SIGKILL);
+  ::waitpid(child, nullptr, 0);
+  omp_set_num_threads(saved);
+  CHECK(run.progress.total_iters == 80);
+  const std::string shrink = "CPU threads " + std::to_string(sample->cpus) + " -> ";
+  bool shrank = false;
+  for (const std::string& notice : recorder.notices) {
+    INFO(notice);
+    shrank = shrank || notice.rfind(shrink, 0) == 0;
+    CHECK(notice.find("CPUs busy") != std::string::npos);
+  }
+  CHECK(shrank);
 }
