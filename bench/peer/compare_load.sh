@@ -2,9 +2,10 @@
 # Time per training step idle and next to one CPU-bound process (`yes`), interleaved: in every
 # round the engine with --cpu_threads fixed, the engine with --cpu_threads adaptive and the
 # PyTorch peer run idle, then `yes` starts, the three run again, and `yes` stops. Prints the
-# medians over rounds of each run's median step, the loaded/idle ratio per side, and the mean
-# team size the adaptive engine used. Same OMP_NUM_THREADS and options for all three; PyTorch
-# has no adaptive mode, so --cpu_threads goes to the engine only.
+# medians over rounds of each run's median step, the loaded/idle ratio per side, the engine's
+# loaded step against the pooled idle runs of both engine sides, and the mean team size used.
+# Same OMP_NUM_THREADS and options for all three; PyTorch has no adaptive mode, so
+# --cpu_threads goes to the engine only.
 # usage: bench/peer/compare_load.sh BUILD_DIR [THREADS] [ROUNDS] [-- bench train options...]
 #   e.g. bench/peer/compare_load.sh build 2 3 -- --model revgan_unpaired --ngf 32 --depth 6 --size 128
 # COMPARE_RAW=FILE keeps every JSON line, each with "condition" (idle | loaded) and "side".
@@ -56,16 +57,21 @@ for r in rows:
 def med(key, field="time_per_sample_s"):
     return statistics.median(r[field] for r in by[key])
 print(f"threads {rows[0]['threads']}, medians over rounds of per-run medians (s per sample)")
+# Idle, fixed and adaptive run the same team, so their idle runs together give the engine's
+# idle median with twice the samples ("vs pooled").
 print(f"{'configuration':<34} {'mode':<13} {'side':<16} {'idle s':>8} {'loaded s':>9} {'loaded/idle':>11} "
-      f"{'range':>11} {'team loaded':>11}")
+      f"{'range':>11} {'vs pooled':>9} {'team loaded':>11}")
 for c in sorted({k[:5] for k in by}):
+    pooled = [r["time_per_sample_s"] for side in ("engine_fixed", "engine_adaptive")
+              for r in by.get(c + (side, "idle"), [])]
     for side in ("engine_fixed", "engine_adaptive", "pytorch"):
         idle, loaded = c + (side, "idle"), c + (side, "loaded")
         if idle not in by or loaded not in by:
             continue
         ratios = [l["time_per_sample_s"] / i["time_per_sample_s"] for i, l in zip(by[idle], by[loaded])]
         team = f"{med(loaded, 'threads_used'):.2f}" if "threads_used" in by[loaded][0] else "-"
+        vs_pooled = f"{med(loaded) / statistics.median(pooled):.2f}" if side != "pytorch" else "-"
         name = f"{c[0]} K{c[1]} R{c[2]} {c[3]}px"
         print(f"{name:<34} {c[4]:<13} {side:<16} {med(idle):>8.3f} {med(loaded):>9.3f} "
-              f"{med(loaded) / med(idle):>11.2f} {min(ratios):>5.2f}-{max(ratios):<5.2f} {team:>11}")
+              f"{med(loaded) / med(idle):>11.2f} {min(ratios):>5.2f}-{max(ratios):<5.2f} {vs_pooled:>9} {team:>11}")
 PY
