@@ -1,5 +1,6 @@
 // bench infer: random-weight RevGAN (ngf, depth), a uniform random input, one forward per run;
-// peaks from the CPU allocator (live bytes) and getrusage (max RSS of the process).
+// peaks from the CPU allocator (live bytes) and getrusage (max RSS of the process); the CPU time
+// of the whole process (all threads), so that a loaded machine's waiting is left out.
 #include "bench/infer_bench.hpp"
 
 #include <fmt/format.h>
@@ -8,13 +9,13 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <ctime>
 #include <string>
 #include <vector>
 
 #include "bench/timing.hpp"
 #include "engine/autograd/grad_mode.hpp"
 #include "engine/core/check.hpp"
+#include "engine/core/cpu_usage.hpp"
 #include "engine/core/option_table.hpp"
 #include "engine/memory/allocator.hpp"
 #include "engine/streaming/streamed_run.hpp"
@@ -73,13 +74,6 @@ int64_t max_rss_bytes() {
 
 double gib(int64_t bytes) {
   return static_cast<double>(bytes) / (1024.0 * 1024.0 * 1024.0);
-}
-
-// CPU time of the whole process (all threads), so that a loaded machine's waiting is left out.
-double process_cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
 }
 
 }  // namespace

@@ -31,13 +31,13 @@ std::vector<int> allowed_cpus() {
   return cpus;
 }
 
-double seconds_of(clockid_t clock) {
+}  // namespace
+
+double process_cpu_seconds() {
   timespec t{};
-  REVGAN_CHECK(::clock_gettime(clock, &t) == 0, "cpu usage: clock_gettime failed");
+  REVGAN_CHECK(::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t) == 0, "cpu usage: clock_gettime failed");
   return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
 }
-
-}  // namespace
 
 double other_busy_cores(const CpuUsageSample& before, const CpuUsageSample& after) {
   const double wall = after.wall_seconds - before.wall_seconds;
@@ -89,7 +89,7 @@ std::optional<CpuUsageSample> sample_cpu_usage() {
   // The clocks right after the read, before the parse, so that the three describe one moment.
   CpuUsageSample s;
   s.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-  s.own_seconds = seconds_of(CLOCK_PROCESS_CPUTIME_ID);
+  s.own_seconds = process_cpu_seconds();
   s.busy_seconds = busy_seconds_in_proc_stat(text.str(), cpus, static_cast<double>(ticks), "/proc/stat");
   s.cpus = static_cast<int>(cpus.size());
   return s;

@@ -26,6 +26,9 @@ double other_busy_cores(const CpuUsageSample& before, const CpuUsageSample& afte
 double busy_seconds_in_proc_stat(std::string_view text, const std::vector<int>& cpus, double ticks_per_second,
                                  const std::string& source);
 
+// CPU time of this whole process (all threads) so far, in seconds.
+double process_cpu_seconds();
+
 // A sample now, or nothing where the counters cannot be read (no /proc/stat: not Linux).
 std::optional<CpuUsageSample> sample_cpu_usage();
 
