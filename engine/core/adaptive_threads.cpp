@@ -36,7 +36,6 @@ int AdaptiveThreads::update() {
   }
   if (now->wall_seconds - last_->wall_seconds < k_min_interval_seconds) return team_;
   other_cores_ = other_busy_cores(*last_, *now);
-  cpus_ = now->cpus;
   team_ = adaptive_team_size(other_cores_, now->cpus, most_);
   omp_set_num_threads(team_);
   last_ = now;

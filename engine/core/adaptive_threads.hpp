@@ -38,15 +38,15 @@ class AdaptiveThreads {
   int team() const { return team_; }
   int most() const { return most_; }
   // Cores other work kept busy in the last decided interval (-1 before the first decision),
-  // and the CPUs it was out of (0 before).
+  // and the CPUs of the last sample, which after a decision are those it was out of (0 without
+  // a sample).
   double other_cores() const { return other_cores_; }
-  int cpus() const { return cpus_; }
+  int cpus() const { return last_ ? last_->cpus : 0; }
 
  private:
   int most_;
   int team_;
   double other_cores_ = -1;
-  int cpus_ = 0;
   Sampler sampler_;
   std::optional<CpuUsageSample> last_;
 };
