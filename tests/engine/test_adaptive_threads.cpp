@@ -2,16 +2,14 @@
 // that see another process's busy core, and the object that applies the rule at step
 // boundaries (with scripted samples) and restores OpenMP's team size.
 #include <omp.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <catch2/catch.hpp>
-#include <chrono>
 #include <deque>
 #include <memory>
 
 #include "engine/core/adaptive_threads.hpp"
 #include "engine/core/cpu_usage.hpp"
+#include "tests/support/busy_process.hpp"
 
 using namespace revgan;
 
@@ -61,16 +59,8 @@ TEST_CASE("adaptive threads: a real sample sees another process keep a core busy
   const std::optional<CpuUsageSample> before = sample_cpu_usage();
   REQUIRE(before.has_value());  // Linux: /proc/stat is there
   CHECK(before->cpus >= 1);
-  const pid_t child = ::fork();
-  REQUIRE(child >= 0);
-  if (child == 0) {  // spins for 0.8 s, then leaves without running any of the parent's exit code
-    const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(800);
-    volatile uint64_t n = 0;
-    while (std::chrono::steady_clock::now() < end) n = n + 1;
-    ::_exit(0);
-  }
-  int status = 0;
-  REQUIRE(::waitpid(child, &status, 0) == child);  // the parent sleeps meanwhile
+  test::BusyProcess busy(0.8);
+  REQUIRE(busy.wait());  // the parent sleeps meanwhile
   const std::optional<CpuUsageSample> after = sample_cpu_usage();
   REQUIRE(after.has_value());
   CHECK(after->busy_seconds >= before->busy_seconds);

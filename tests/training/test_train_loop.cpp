@@ -2,13 +2,9 @@
 // stop request mid-epoch followed by --continue_train ending exactly where an uninterrupted run
 // ends, and the notice of an adaptive CPU team shrinking next to a busy process.
 #include <omp.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <atomic>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 
@@ -16,6 +12,7 @@
 #include "engine/io/checkpoint.hpp"
 #include "training/model_factory.hpp"
 #include "training/train_loop.hpp"
+#include "tests/support/busy_process.hpp"
 #include "tests/training/run_recorder.hpp"
 #include "tests/training/training_test_util.hpp"
 
@@ -125,18 +122,10 @@ TEST_CASE("run_training: --cpu_threads adaptive shrinks the team next to a busy 
   o.num_threads = 0;
   const int saved = omp_get_max_threads();
   omp_set_num_threads(sample->cpus);  // the team starts as large as the machine
-  const pid_t child = ::fork();
-  REQUIRE(child >= 0);
-  if (child == 0) {  // keeps a core busy until killed (60 s at most)
-    const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    volatile uint64_t n = 0;
-    while (std::chrono::steady_clock::now() < end) n = n + 1;
-    ::_exit(0);
-  }
+  test::BusyProcess busy(60);  // killed when the run is over
   Recorder recorder;
   const training::TrainRunResult run = training::run_training(training::resolve_options(o), recorder);
-  ::kill(child, SIGKILL);
-  ::waitpid(child, nullptr, 0);
+  busy.stop();
   omp_set_num_threads(saved);
   CHECK(run.progress.total_iters == 80);
   const std::string shrink = "CPU threads " + std::to_string(sample->cpus) + " -> ";
