@@ -1,9 +1,10 @@
-// Device checks, barriers and driver memory figures for `bench train`.
+// Device checks, barriers, driver memory and cuDNN workspace figures for `bench train`.
 #include "bench/device_probe.hpp"
 
 #include "engine/core/check.hpp"
 #ifdef REVGAN_WITH_CUDA
 #include "engine/cuda/cuda_runtime_api.hpp"
+#include "engine/cuda/library_scratch.hpp"
 #endif
 
 namespace revgan::bench {
@@ -30,6 +31,23 @@ void synchronize_device(Device device) {
 std::optional<int64_t> driver_used_bytes(Device device) {
 #ifdef REVGAN_WITH_CUDA
   if (device.is_cuda()) return cuda_driver_used_bytes(device.index);
+#else
+  (void)device;
+#endif
+  return std::nullopt;
+}
+
+void reset_cudnn_workspace_peak(Device device) {
+#ifdef REVGAN_WITH_CUDA
+  if (device.is_cuda()) cuda::reset_library_scratch_peak();
+#else
+  (void)device;
+#endif
+}
+
+std::optional<int64_t> cudnn_workspace_peak_bytes(Device device) {
+#ifdef REVGAN_WITH_CUDA
+  if (device.is_cuda()) return cuda::library_scratch_stats().peak_bytes;
 #else
   (void)device;
 #endif

@@ -68,6 +68,7 @@ TrainResult measure_train(const TrainConfig& config) {
   for (int i = 0; i < config.steps; ++i) {
     synchronize_device(device);
     alloc.reset_peak();
+    reset_cudnn_workspace_peak(device);
     const int64_t before = alloc.stats().live(MemoryCategory::activations);
     const auto t0 = std::chrono::steady_clock::now();
     trainer.train_step(real_a, real_b);
@@ -79,6 +80,8 @@ TrainResult measure_train(const TrainConfig& config) {
     r.peak_activation_bytes = std::max(r.peak_activation_bytes, s.peak(MemoryCategory::activations) - before);
     r.peak_total_bytes = std::max(r.peak_total_bytes, s.peak_live_bytes);
     r.peak_reserved_bytes = std::max(r.peak_reserved_bytes, s.peak_reserved_bytes);
+    if (const std::optional<int64_t> ws = cudnn_workspace_peak_bytes(device))
+      r.peak_cudnn_workspace_bytes = std::max(r.peak_cudnn_workspace_bytes.value_or(0), *ws);
     r.grad_bytes = s.live(MemoryCategory::gradients);
     r.optimizer_bytes = s.live(MemoryCategory::optimizer_state);
   }

@@ -25,6 +25,8 @@ struct TrainResult {
   int64_t peak_total_bytes = 0;  // max over timed steps of all live bytes, every category
   int64_t peak_reserved_bytes = 0;  // caching allocator (CUDA): max bytes held from the driver
   std::optional<int64_t> driver_used_bytes;  // CUDA: total - free after the last step (all processes)
+  // CUDA: max over timed steps of the cuDNN workspace bytes live at once (part of the peaks above)
+  std::optional<int64_t> peak_cudnn_workspace_bytes;
   Timing seconds_per_sample;     // step time / batch
   int threads = 1;            // OpenMP's team size when the bench began
   double threads_used = 1;    // mean team size over the timed steps (--cpu_threads adaptive varies it)

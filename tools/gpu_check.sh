@@ -11,14 +11,16 @@
 #                (both "not-run" when the sanitizer is missing or cannot attach, never "fail")
 #   bench-table2 / peer-table2   bench train --preset table2 (128x128, both executors) on the GPU,
 #                and the PyTorch peer (peer/torch_train_bench.py) for the same rows
-#   bench-depth / peer-depth     the depth sweep (--preset table4 --size 128), both engines
+#   bench-depth / peer-depth     the depth sweep (--preset table4 --size 128), both engines;
+#                the four run in interleaved rounds (REVGAN_GPU_CHECK_ROUNDS), medians reported
 #   train / infer  a short paired training run on the kit's dataset, then inference; throughput
 # OUT receives summary.md, summary.json (engine/PyTorch ratios included) and gpu_check.tar.gz
 # (every log, JSON line, the JUnit report); the summary is rewritten after every stage.
 #
 # usage: KIT/gpu_check.sh OUT
-# environment: REVGAN_GPU_CHECK_BUDGET (seconds for everything, default 400), REVGAN_KIT_PYTHON
-#   (python with PyTorch, default python3), REVGAN_KIT_CUDA_LIB_DIRS (folders searched first),
+# environment: REVGAN_GPU_CHECK_BUDGET (seconds for everything, default 480),
+#   REVGAN_GPU_CHECK_ROUNDS (benchmark rounds, default 3; later rounds only as the budget allows),
+#   REVGAN_KIT_PYTHON (python with PyTorch, default python3), REVGAN_KIT_CUDA_LIB_DIRS (folders searched first),
 #   REVGAN_GPU_CHECK_ALLOW_NO_GPU=1 (run the stages even without a GPU, to test this script:
 #   they then fail, and the check exits 1).
 # exit status: 0 every stage passed (the sanitizer stages may be "not-run"); 1 a stage failed;
@@ -48,7 +50,7 @@ if ! tar -xzf "$kit/payload.tar.gz" -C "$unpacked"; then
   exit 4
 fi
 kit_bin=$unpacked/bin
-deadline=$((start + ${REVGAN_GPU_CHECK_BUDGET:-400}))
+deadline=$((start + ${REVGAN_GPU_CHECK_BUDGET:-480}))
 python=${REVGAN_KIT_PYTHON:-python3}
 # Python (the PyTorch peer, the summary) runs in the environment it was given: the library path
 # set below is for the kit's binaries, and the kit's Debian libraries (libz, libssl, libffi, ...)
@@ -315,28 +317,76 @@ sanitize() {  # NAME TOOL WANT TEST-ARGS...
 sanitize memcheck memcheck 100 "[parity]"
 sanitize racecheck racecheck 45 "cuda parity: sums and losses" -c "sum [4, 8, 131, 129] float32"
 
-# bench train on the GPU and the PyTorch peer, the same rows and steps.
-bench_pair() {  # SUFFIX WANT BENCH-ARGS...
-  local suffix=$1 want=$2 lines
-  shift 2
-  run_stage "bench-$suffix" "$want" "$kit_bin/bench" train --device cuda --warmup 2 --steps 5 "$@" \
-    --json "$work/bench-$suffix.jsonl"
-  lines=$(grep -c '"bench":"train"' "$work/bench-$suffix.jsonl" 2> /dev/null)
-  local status
+# bench train on the GPU and the PyTorch peer, the same rows and steps, in interleaved rounds
+# (engine, peer, engine, peer for Table 2, then for the depth sweep, in every round); each round
+# writes its own JSON lines, gathered in WORK/{bench,peer}-SUFFIX.jsonl, and the summary takes
+# each row's median over the rounds. Round 1 always runs; a later round only after rounds that
+# all passed and when the budget still holds 1.2 times round 1's duration plus 60 s for the
+# train and infer stages.
+pair_suffixes=(table2 depth)
+declare -A pair_args=([table2]="--preset table2 --size 128 --mode both" [depth]="--preset table4 --size 128 --mode both")
+declare -A side_status side_secs side_rows side_err
+bench_side() {  # SIDE(bench|peer) SUFFIX ROUND
+  local side=$1 suffix=$2 round=$3 name="$1-$2" json lines status
+  json=$work/$name.r$round.jsonl
+  # shellcheck disable=SC2086  # pair_args holds words
+  if [[ $side == bench ]]; then
+    run_stage "$name.r$round" 70 "$kit_bin/bench" train --device cuda --warmup 2 --steps 5 ${pair_args[$suffix]} \
+      --json "$json"
+    lines=$(grep -c '"bench":"train"' "$json" 2> /dev/null)
+  else
+    run_stage "$name.r$round" 70 "${py[@]}" "$kit/peer/torch_train_bench.py" --device cuda --warmup 2 --steps 5 \
+      ${pair_args[$suffix]} --json "$json"
+    lines=$(grep -c '"bench": "train"' "$json" 2> /dev/null)
+  fi
+  [[ -f $json ]] && cat "$json" >> "$work/$name.jsonl"
   status=$(outcome)
   [[ $status == pass && ${lines:-0} -eq 0 ]] && status=fail
-  fail_if "$status"
-  record "bench-$suffix" "$status" "$secs" "${lines:-0} rows; exit $rc; $(first_error "$work/bench-$suffix.log")"
-  run_stage "peer-$suffix" "$want" "${py[@]}" "$kit/peer/torch_train_bench.py" --device cuda --warmup 2 --steps 5 \
-    "$@" --json "$work/peer-$suffix.jsonl"
-  lines=$(grep -c '"bench": "train"' "$work/peer-$suffix.jsonl" 2> /dev/null)
-  status=$(outcome)
-  [[ $status == pass && ${lines:-0} -eq 0 ]] && status=fail
-  fail_if "$status"
-  record "peer-$suffix" "$status" "$secs" "${lines:-0} rows; exit $rc; $(first_error "$work/peer-$suffix.log")"
+  # The worst outcome over the rounds stands for the side.
+  case "${side_status[$name]:-pass} $status" in
+    *fail*) side_status[$name]=fail ;;
+    *timeout*) side_status[$name]=timeout ;;
+    *skipped*) side_status[$name]=skipped ;;
+    *) side_status[$name]=pass ;;
+  esac
+  side_secs[$name]=$((${side_secs[$name]:-0} + secs))
+  side_rows[$name]="${side_rows[$name]:+${side_rows[$name]}/}${lines:-0}"
+  [[ -z ${side_err[$name]:-} ]] && side_err[$name]=$(first_error "$work/$name.r$round.log")
+  return 0
 }
-bench_pair table2 70 --preset table2 --size 128 --mode both
-bench_pair depth 70 --preset table4 --size 128 --mode both
+rounds=${REVGAN_GPU_CHECK_ROUNDS:-3}
+[[ $rounds =~ ^[1-9][0-9]?$ ]] || { log "REVGAN_GPU_CHECK_ROUNDS=$rounds is not a count from 1 to 99; using 3"; rounds=3; }
+rounds_run=0
+for ((round = 1; round <= rounds; round++)); do
+  if ((round > 1)); then
+    if [[ " ${side_status[*]} " =~ \ (fail|timeout|skipped)\  ]]; then
+      log "benchmark rounds: stopping after round $rounds_run, which did not pass"
+      break
+    fi
+    left=$((deadline - $(date +%s) - 10))
+    round_needs=$(((round_one_secs * 12 + 9) / 10 + 60))
+    if ((left < round_needs)); then
+      log "benchmark rounds: stopping after $rounds_run of $rounds (${left}s left, a round needs about ${round_needs}s)"
+      break
+    fi
+  fi
+  t0=$(date +%s)
+  for suffix in "${pair_suffixes[@]}"; do
+    bench_side bench "$suffix" "$round"
+    bench_side peer "$suffix" "$round"
+  done
+  rounds_run=$round
+  ((round == 1)) && round_one_secs=$(($(date +%s) - t0))
+done
+for suffix in "${pair_suffixes[@]}"; do
+  for side in bench peer; do
+    name=$side-$suffix
+    fail_if "${side_status[$name]}"
+    record "$name" "${side_status[$name]}" "${side_secs[$name]}" \
+      "$rounds_run of $rounds rounds, rows per round ${side_rows[$name]}; ${side_err[$name]}"
+  done
+done
+printf '%s\t%s\n' "$rounds_run" "$rounds" > "$work/rounds.tsv"
 
 # A short paired training run on the kit's data, then inference; throughput from the logs.
 data=$kit/data/demo

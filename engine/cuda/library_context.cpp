@@ -1,5 +1,5 @@
 // Library contexts for the current device; scratch is a DeviceBuffer (charged to the memory
-// category in force when the kernel asks for it).
+// category in force when the kernel asks for it, and counted in library_scratch.hpp).
 #include "engine/cuda/library_context.hpp"
 
 #include <fmt/format.h>
@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "engine/cuda/device_buffer.hpp"
+#include "engine/cuda/library_scratch.hpp"
 #include "engine/cuda/stream.hpp"
 
 namespace revgan::cuda {
@@ -19,8 +20,16 @@ kernels::cuda::LibraryContext library_context() {
   ctx.cudnn = cudnn();
   const Device device = Device::cuda(ctx.device);
   ctx.scratch = [device](std::size_t bytes) -> std::shared_ptr<void> {
-    auto buffer = std::make_shared<DeviceBuffer>(device, bytes);
-    return std::shared_ptr<void>(buffer, buffer->data());
+    // The count drops when the last holder lets go, just before the buffer returns to the allocator.
+    struct Counted {
+      DeviceBuffer buffer;
+      Counted(Device d, std::size_t n) : buffer(d, n) { note_library_scratch_taken(static_cast<int64_t>(n)); }
+      ~Counted() { note_library_scratch_released(static_cast<int64_t>(buffer.bytes())); }
+      Counted(const Counted&) = delete;
+      Counted& operator=(const Counted&) = delete;
+    };
+    auto counted = std::make_shared<Counted>(device, bytes);
+    return std::shared_ptr<void>(counted, counted->buffer.data());
   };
   return ctx;
 }

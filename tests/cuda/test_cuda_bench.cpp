@@ -1,10 +1,12 @@
 // `bench train --device cuda`: one small training step on the GPU measures the same graph as
 // on the CPU (same saved storages and bytes), and reports the caching allocator's reservation
-// and the driver's used memory consistently with its own peaks.
+// and the driver's used memory consistently with its own peaks, and the cuDNN workspace part of
+// the activation peak.
 #include <catch2/catch.hpp>
 
 #include "bench/train_bench.hpp"
 #include "engine/cuda/cuda_allocator.hpp"
+#include "engine/cuda/library_scratch.hpp"
 #include "tests/support/cuda_skip.hpp"
 
 using namespace revgan;
@@ -31,4 +33,11 @@ TEST_CASE("cuda bench: a training step saves the same storages as on the CPU", "
   // (REVGAN_CUDA_NO_CACHING=1, the sanitizer runs) everything is returned by then.
   if (cuda_caching_enabled(0)) CHECK(*gpu.driver_used_bytes >= gpu.peak_reserved_bytes);
   CHECK_FALSE(cpu.driver_used_bytes.has_value());
+  // Backward passes take cuDNN workspace (the emulator's deterministic backward-data algorithm
+  // needs some, as cuDNN's do); it is charged to activations, so it is part of their peak.
+  REQUIRE(gpu.peak_cudnn_workspace_bytes.has_value());
+  CHECK(*gpu.peak_cudnn_workspace_bytes > 0);
+  CHECK(*gpu.peak_cudnn_workspace_bytes <= gpu.peak_activation_bytes);
+  CHECK(cuda::library_scratch_stats().live_bytes == 0);
+  CHECK_FALSE(cpu.peak_cudnn_workspace_bytes.has_value());
 }

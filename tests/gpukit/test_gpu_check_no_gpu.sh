@@ -134,6 +134,8 @@ check "forced: memcheck ran on the float32 [parity] cases, caching off" "$(grep 
   grep -q 'test_cuda \[parity\] -r xml' <<< "$calls" && echo 0 || echo 1)"
 check "forced: racecheck ran on one float32 sum section" "$(grep -qF \
   'test_cuda cuda parity: sums and losses -c sum [4, 8, 131, 129] float32 -r xml' <<< "$calls" && echo 0 || echo 1)"
+check "forced: no second benchmark round after a round that failed" "$(grep -qF \
+  'benchmark rounds: stopping after round 1, which did not pass' "$tmp/forced.log" && echo 0 || echo 1)"
 check "forced: a sanitizer run in which no test section ran fails" "$(grep -qE \
   'memcheck: fail in [0-9]+s \(no test section ran' "$tmp/forced.log" && echo 0 || echo 1)"
 listing=$(tar -tzf "$out/gpu_check.tar.gz")

@@ -2,7 +2,8 @@
 """Writes the GPU check's summary.md and summary.json (into OUT) from what gpu_check.sh left in
 WORK: facts.tsv (preflight, key TAB value), stages.tsv (name, status, seconds, detail),
 cuda-tests.tsv (exit code, seconds, case name), bench-*.jsonl and peer-*.jsonl (bench train and
-the PyTorch peer). Pairs engine and PyTorch rows by model, ngf, depth, size and executor and
+the PyTorch peer; one row per configuration and round), rounds.tsv (rounds run, asked). Groups
+each side's rows by model, ngf, depth, size and executor, takes medians over the rounds, and
 computes engine/PyTorch ratios of the median time per sample and of peak activation memory.
 Also writes WORK/cuda-tests.junit.xml. Standard library only.
 usage: summarize.py WORK OUT OVERALL MANIFEST SECONDS"""
@@ -41,23 +42,46 @@ def ratio(a, b):
     return round(a / b, 3) if isinstance(a, (int, float)) and isinstance(b, (int, float)) and b else None
 
 
+def median(values):
+    v = sorted(x for x in values if isinstance(x, (int, float)))
+    if not v:
+        return None
+    m = len(v) // 2
+    return v[m] if len(v) % 2 else (v[m - 1] + v[m]) / 2
+
+
+def by_key(rows):
+    """Rows of one side grouped by configuration, in the order first seen (one row per round)."""
+    groups = {}
+    for r in rows:
+        groups.setdefault((r["model"], r["ngf"], r["depth"], r["size"], r["mode"]), []).append(r)
+    return groups
+
+
+def side(rows, prefix):
+    """One side's figures for one configuration over its rounds: the median time per sample with
+    its spread (the fastest and slowest round's median), the median of the memory figures."""
+    times = [r.get("time_per_sample_s") for r in rows]
+    out = {f"{prefix}_s_per_sample": median(times), f"{prefix}_rounds": len(rows),
+           f"{prefix}_s_per_sample_min": min((t for t in times if t is not None), default=None),
+           f"{prefix}_s_per_sample_max": max((t for t in times if t is not None), default=None)}
+    for field in ("peak_activation_bytes", "saved_bytes", "peak_total_bytes", "peak_cudnn_workspace_bytes"):
+        out[f"{prefix}_{field}"] = median([r.get(field) for r in rows])
+    return out
+
+
 def compare(engine_rows, torch_rows):
-    key = lambda r: (r["model"], r["ngf"], r["depth"], r["size"], r["mode"])  # noqa: E731
-    torch_by = {key(r): r for r in torch_rows}
+    torch_by = by_key(torch_rows)
     out = []
-    for e in engine_rows:
-        t = torch_by.get(key(e))
-        row = {"model": e["model"], "ngf": e["ngf"], "depth": e["depth"], "size": e["size"], "mode": e["mode"],
-               "engine_s_per_sample": e.get("time_per_sample_s"), "engine_peak_activation_bytes": e.get("peak_activation_bytes"),
-               "engine_saved_bytes": e.get("saved_bytes")}
-        if t:
-            row.update({"torch_s_per_sample": t.get("time_per_sample_s"),
-                        "torch_peak_activation_bytes": t.get("peak_activation_bytes"),
-                        "torch_saved_bytes": t.get("saved_bytes"),
-                        "time_ratio": ratio(e.get("time_per_sample_s"), t.get("time_per_sample_s")),
-                        "peak_activation_ratio": ratio(e.get("peak_activation_bytes"), t.get("peak_activation_bytes")),
-                        "saved_ratio": ratio(e.get("saved_bytes"), t.get("saved_bytes")),
-                        "peak_total_ratio": ratio(e.get("peak_total_bytes"), t.get("peak_total_bytes"))})
+    for key, rows in by_key(engine_rows).items():
+        row = dict(zip(("model", "ngf", "depth", "size", "mode"), key))
+        row.update(side(rows, "engine"))
+        if key in torch_by:
+            row.update(side(torch_by[key], "torch"))
+            row.update({"time_ratio": ratio(row["engine_s_per_sample"], row["torch_s_per_sample"]),
+                        "peak_activation_ratio": ratio(row["engine_peak_activation_bytes"], row["torch_peak_activation_bytes"]),
+                        "saved_ratio": ratio(row["engine_saved_bytes"], row["torch_saved_bytes"]),
+                        "peak_total_ratio": ratio(row["engine_peak_total_bytes"], row["torch_peak_total_bytes"])})
         out.append(row)
     return out
 
@@ -86,6 +110,15 @@ def fmt(x, spec):
     return format(x, spec) if isinstance(x, (int, float)) else "-"
 
 
+def spread(row, prefix):
+    t = row.get(f"{prefix}_s_per_sample")
+    if not isinstance(t, (int, float)):
+        return "-"
+    if row.get(f"{prefix}_rounds", 1) < 2:
+        return f"{t:.5f}"
+    return f"{t:.5f} ({row[prefix + '_s_per_sample_min']:.5f}-{row[prefix + '_s_per_sample_max']:.5f})"
+
+
 def markdown(s):
     lines = [f"# GPU check: {s['overall']}", ""]
     kit = s.get("kit", {})
@@ -101,20 +134,25 @@ def markdown(s):
     for name, rows in s["comparisons"].items():
         if not rows:
             continue
+        rounds = max(r.get("engine_rounds", 0) for r in rows)
         lines += ["", f"## {name}: engine vs PyTorch on this GPU", "",
-                  "| model | K | R | px | mode | engine s/sample | torch s/sample | time e/t | engine peak act MiB "
-                  "| torch peak act MiB | peak act e/t | peak total e/t |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+                  f"Medians over {rounds} interleaved round(s); the spread is the fastest and slowest round.", "",
+                  "| model | K | R | px | mode | engine s/sample (spread) | torch s/sample (spread) | time e/t "
+                  "| engine peak act MiB (cuDNN ws) | torch peak act MiB | peak act e/t | peak total e/t |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for r in rows:
             lines.append(f"| {r['model']} | {r['ngf']} | {r['depth']} | {r['size']} | {r['mode']} | "
-                         f"{fmt(r.get('engine_s_per_sample'), '.5f')} | {fmt(r.get('torch_s_per_sample'), '.5f')} | "
-                         f"{fmt(r.get('time_ratio'), '.2f')} | {mib(r.get('engine_peak_activation_bytes'))} | "
+                         f"{spread(r, 'engine')} | {spread(r, 'torch')} | "
+                         f"{fmt(r.get('time_ratio'), '.2f')} | {mib(r.get('engine_peak_activation_bytes'))} "
+                         f"({mib(r.get('engine_peak_cudnn_workspace_bytes'))}) | "
                          f"{mib(r.get('torch_peak_activation_bytes'))} | {fmt(r.get('peak_activation_ratio'), '.2f')} | "
                          f"{fmt(r.get('peak_total_ratio'), '.2f')} |")
     if any(s["comparisons"].values()):
         lines += ["", "Peak activation memory is not the same quantity on both sides: the engine's is the activation",
                   "category of its allocator, PyTorch's the rise of torch.cuda.max_memory_allocated over the step's",
                   "start (gradients and temporaries included), which favours the engine; peak total compares",
-                  "everything allocated on both sides. Both compute float32 without TF32."]
+                  "everything allocated on both sides. The engine's activation peak includes the cuDNN workspace",
+                  "(in brackets: the most of it live at once in a step). Both compute float32 without TF32."]
     lines.append("")
     return "\n".join(lines)
 
@@ -136,7 +174,9 @@ def main():
     for name, suffix in (("Table 2 (128x128)", "table2"), ("Depth sweep (128x128)", "depth")):
         comparisons[name] = compare(read_jsonl(os.path.join(work, f"bench-{suffix}.jsonl")),
                                     read_jsonl(os.path.join(work, f"peer-{suffix}.jsonl")))
+    rounds = read_tsv(os.path.join(work, "rounds.tsv"), ["run", "asked"])
     summary = {"overall": overall, "exit_code": EXIT_MEANING.get(overall), "seconds": int(seconds), "kit": kit,
+               "benchmark_rounds": {k: int(v) for k, v in rounds[0].items()} if rounds else None,
                "preflight": facts, "stages": stages, "cuda_tests": cases, "comparisons": comparisons,
                "exit_codes": {"0": "pass", "1": "a stage failed", "2": "usage", "3": "no usable GPU",
                               "4": "the kit cannot run here",
