@@ -4,6 +4,7 @@
 #include "engine/core/check.hpp"
 #ifdef REVGAN_WITH_CUDA
 #include "engine/cuda/cuda_runtime_api.hpp"
+#include "engine/cuda/cudnn_workspace_policy.hpp"
 #include "engine/cuda/library_scratch.hpp"
 #endif
 
@@ -48,6 +49,15 @@ void reset_cudnn_workspace_peak(Device device) {
 std::optional<int64_t> cudnn_workspace_peak_bytes(Device device) {
 #ifdef REVGAN_WITH_CUDA
   if (device.is_cuda()) return cuda::library_scratch_stats().peak_bytes;
+#else
+  (void)device;
+#endif
+  return std::nullopt;
+}
+
+std::optional<std::string> cudnn_workspace_policy(Device device) {
+#ifdef REVGAN_WITH_CUDA
+  if (device.is_cuda()) return cuda::cudnn_workspace_policy_name(cuda::cudnn_workspace_policy());
 #else
   (void)device;
 #endif

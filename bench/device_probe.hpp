@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 
 #include "engine/core/device.hpp"
 
@@ -21,5 +22,7 @@ std::optional<int64_t> driver_used_bytes(Device device);
 void reset_cudnn_workspace_peak(Device device);
 // The most bytes of cuDNN workspace live at once since the last reset; empty on the CPU.
 std::optional<int64_t> cudnn_workspace_peak_bytes(Device device);
+// The cuDNN workspace policy in force ("fastest" or "lean"); empty on the CPU.
+std::optional<std::string> cudnn_workspace_policy(Device device);
 
 }  // namespace revgan::bench

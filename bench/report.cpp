@@ -58,7 +58,7 @@ std::string json_line(const TrainResult& r) {
       "\"ndf\":{},\"channels\":{},\"mode\":\"{}\",\"memory_budget\":\"{}\",\"device\":\"{}\",\"threads\":{},\"cpu_threads\":\"{}\",\"threads_used\":{:.2f},\"cpu_conv\":\"{}\","
       "\"lambda_identity\":{},\"params_g\":{},\"params_d\":{},\"param_bytes\":{},\"grad_bytes\":{},\"optimizer_bytes\":{},"
       "\"saved_bytes\":{},\"saved_param_bytes\":{},\"saved_storages\":{},\"peak_activation_bytes\":{},"
-      "\"peak_total_bytes\":{},\"peak_reserved_bytes\":{},\"driver_used_bytes\":{},\"peak_cudnn_workspace_bytes\":{},\"time_per_sample_s\":{:.6f},\"time_min_s\":{:.6f},\"time_max_s\":{:.6f},"
+      "\"peak_total_bytes\":{},\"peak_reserved_bytes\":{},\"driver_used_bytes\":{},\"peak_cudnn_workspace_bytes\":{},\"cudnn_workspace\":{},\"time_per_sample_s\":{:.6f},\"time_min_s\":{:.6f},\"time_max_s\":{:.6f},"
       "\"steps\":{},\"warmup\":{},\"paper_size\":{},\"paper_activation_mb\":{},\"paper_s_per_sample\":{}}}",
       c.options.model, c.options.ngf, c.options.depth, c.size, c.batch, c.options.ndf, c.options.input_nc,
       executor_name(c), c.options.memory_budget, parse_device(c.options.device).str(), r.threads,
@@ -66,7 +66,8 @@ std::string json_line(const TrainResult& r) {
       r.saved.activation_bytes, r.saved.parameter_bytes, r.saved.storages, r.peak_activation_bytes,
       r.peak_total_bytes, r.peak_reserved_bytes,
       r.driver_used_bytes ? fmt::format("{}", *r.driver_used_bytes) : std::string("null"),
-      r.peak_cudnn_workspace_bytes ? fmt::format("{}", *r.peak_cudnn_workspace_bytes) : std::string("null"), r.seconds_per_sample.median_s, r.seconds_per_sample.min_s, r.seconds_per_sample.max_s,
+      r.peak_cudnn_workspace_bytes ? fmt::format("{}", *r.peak_cudnn_workspace_bytes) : std::string("null"),
+      r.cudnn_workspace ? fmt::format("\"{}\"", *r.cudnn_workspace) : std::string("null"), r.seconds_per_sample.median_s, r.seconds_per_sample.min_s, r.seconds_per_sample.max_s,
       c.steps, c.warmup, c.paper_size, json_number(p.activation_mb), json_number(p.seconds_per_sample));
 }
 

@@ -87,6 +87,7 @@ TrainResult measure_train(const TrainConfig& config) {
   }
   r.threads_used = team_sum / config.steps;
   r.driver_used_bytes = driver_used_bytes(device);
+  r.cudnn_workspace = cudnn_workspace_policy(device);
   std::sort(seconds.begin(), seconds.end());
   r.seconds_per_sample = {seconds[seconds.size() / 2], seconds.front(), seconds.back(), config.steps};
   return r;

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 
 #include "engine/autograd/saved_bytes.hpp"
 #include "bench/timing.hpp"
@@ -27,6 +28,7 @@ struct TrainResult {
   std::optional<int64_t> driver_used_bytes;  // CUDA: total - free after the last step (all processes)
   // CUDA: max over timed steps of the cuDNN workspace bytes live at once (part of the peaks above)
   std::optional<int64_t> peak_cudnn_workspace_bytes;
+  std::optional<std::string> cudnn_workspace;  // CUDA: the policy (engine/cuda/cudnn_workspace_policy.hpp)
   Timing seconds_per_sample;     // step time / batch
   int threads = 1;            // OpenMP's team size when the bench began
   double threads_used = 1;    // mean team size over the timed steps (--cpu_threads adaptive varies it)

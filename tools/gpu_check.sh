@@ -318,7 +318,8 @@ sanitize memcheck memcheck 100 "[parity]"
 sanitize racecheck racecheck 45 "cuda parity: sums and losses" -c "sum [4, 8, 131, 129] float32"
 
 # bench train on the GPU and the PyTorch peer, the same rows and steps, in interleaved rounds
-# (engine, peer, engine, peer for Table 2, then for the depth sweep, in every round); each round
+# (engine, peer, engine, peer for Table 2, then for the depth sweep, in every round; the engine's
+# Table 2 twice, under REVGAN_CUDNN_WORKSPACE=fastest and =lean); each round
 # writes its own JSON lines, gathered in WORK/{bench,peer}-SUFFIX.jsonl, and the summary takes
 # each row's median over the rounds. Round 1 always runs; a later round only after rounds that
 # all passed and when the budget still holds 1.2 times round 1's duration plus 60 s for the
@@ -326,13 +327,13 @@ sanitize racecheck racecheck 45 "cuda parity: sums and losses" -c "sum [4, 8, 13
 pair_suffixes=(table2 depth)
 declare -A pair_args=([table2]="--preset table2 --size 128 --mode both" [depth]="--preset table4 --size 128 --mode both")
 declare -A side_status side_secs side_rows side_err
-bench_side() {  # SIDE(bench|peer) SUFFIX ROUND
-  local side=$1 suffix=$2 round=$3 name="$1-$2" json lines status
-  json=$work/$name.r$round.jsonl
+bench_side() {  # SIDE(bench|peer) SUFFIX ROUND [cuDNN WORKSPACE POLICY]
+  local side=$1 suffix=$2 round=$3 policy=${4:-fastest} name="$1-$2" json lines status
+  json=$work/$name.r$round${4:+.$4}.jsonl
   # shellcheck disable=SC2086  # pair_args holds words
   if [[ $side == bench ]]; then
-    run_stage "$name.r$round" 70 "$kit_bin/bench" train --device cuda --warmup 2 --steps 5 ${pair_args[$suffix]} \
-      --json "$json"
+    run_stage "$name.r$round${4:+.$4}" 70 env REVGAN_CUDNN_WORKSPACE="$policy" "$kit_bin/bench" train --device cuda --warmup 2 \
+      --steps 5 ${pair_args[$suffix]} --json "$json"
     lines=$(grep -c '"bench":"train"' "$json" 2> /dev/null)
   else
     run_stage "$name.r$round" 70 "${py[@]}" "$kit/peer/torch_train_bench.py" --device cuda --warmup 2 --steps 5 \
@@ -351,7 +352,7 @@ bench_side() {  # SIDE(bench|peer) SUFFIX ROUND
   esac
   side_secs[$name]=$((${side_secs[$name]:-0} + secs))
   side_rows[$name]="${side_rows[$name]:+${side_rows[$name]}/}${lines:-0}"
-  [[ -z ${side_err[$name]:-} ]] && side_err[$name]=$(first_error "$work/$name.r$round.log")
+  [[ -z ${side_err[$name]:-} ]] && side_err[$name]=$(first_error "$work/$name.r$round${4:+.$4}.log")
   return 0
 }
 rounds=${REVGAN_GPU_CHECK_ROUNDS:-3}
@@ -373,6 +374,8 @@ for ((round = 1; round <= rounds; round++)); do
   t0=$(date +%s)
   for suffix in "${pair_suffixes[@]}"; do
     bench_side bench "$suffix" "$round"
+    # Table 2 also under the lean cuDNN workspace policy: what its memory saving costs in time.
+    [[ $suffix == table2 ]] && bench_side bench "$suffix" "$round" lean
     bench_side peer "$suffix" "$round"
   done
   rounds_run=$round

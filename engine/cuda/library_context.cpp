@@ -6,6 +6,7 @@
 
 #include <memory>
 
+#include "engine/cuda/cudnn_workspace_policy.hpp"
 #include "engine/cuda/device_buffer.hpp"
 #include "engine/cuda/library_scratch.hpp"
 #include "engine/cuda/stream.hpp"
@@ -18,6 +19,7 @@ kernels::cuda::LibraryContext library_context() {
   ctx.stream = stream();
   ctx.cublas = cublas();
   ctx.cudnn = cudnn();
+  ctx.lean_conv_workspace = cudnn_workspace_policy() == CudnnWorkspacePolicy::lean;
   const Device device = Device::cuda(ctx.device);
   ctx.scratch = [device](std::size_t bytes) -> std::shared_ptr<void> {
     // The count drops when the last holder lets go, just before the buffer returns to the allocator.

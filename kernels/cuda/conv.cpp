@@ -1,9 +1,13 @@
 // cuDNN convolution through the legacy (descriptor) API with RAII descriptor wrappers.
 //
-// Algorithm choice: once per (device, dtype, geometry), from cudnnGet*Algorithm_v7's ranked
-// heuristics, taking the first candidate that (1) cuDNN reports as supported, (2) is
-// CUDNN_DETERMINISTIC, (3) runs in default or FMA math, and (4) needs at most
-// k_workspace_limit bytes of workspace. Every convolution descriptor is set to CUDNN_FMA_MATH:
+// Algorithm choice: once per (device, dtype, geometry, workspace policy), from
+// cudnnGet*Algorithm_v7's ranked heuristics. Eligible candidates are those that (1) cuDNN reports
+// as supported, (2) are CUDNN_DETERMINISTIC, (3) run in default or FMA math, and (4) need at most
+// k_workspace_limit bytes of workspace. The fastest policy takes the first eligible candidate;
+// the lean one (LibraryContext::lean_conv_workspace) the first whose workspace is no larger than
+// the conv's largest operand (input, output or filter), else the eligible one needing the least
+// (a workspace is live next to the step's activations, and the heuristics' favourite can ask for
+// tens of MiB). Every convolution descriptor is set to CUDNN_FMA_MATH:
 // CUDNN_DEFAULT_MATH alone would let cuDNN use TF32 tensor cores for float32 on Ampere and
 // later (10-bit mantissa products), which breaks parity with the CPU backend and PyTorch's
 // float32 references; FMA math keeps full float32 products. Heuristics, not cudnnFind*, pick
@@ -92,6 +96,7 @@ struct Plan {
 struct PlanKey {
   int device = 0;
   int dtype = 0;  // the cuDNN data type
+  bool lean = false;  // the workspace policy the algorithms were chosen under
   std::array<int64_t, 18> geometry{};
   auto operator<=>(const PlanKey&) const = default;
 };
@@ -175,18 +180,37 @@ LibraryStatus make_plan(const ConvGeometry& g, std::unique_ptr<Plan>* out) {
   return {};
 }
 
-// The first ranked candidate that is supported, deterministic, free of tensor-core math and
-// within the workspace limit; `workspace_of(algo, &bytes)` confirms it for this descriptor.
+// The bytes of the conv's largest operand (x, y or w): the lean policy's workspace preference.
+template <class T>
+std::size_t largest_operand_bytes(const ConvGeometry& g) {
+  const int64_t x = g.batch * g.in_channels * kernels::volume(g.input);
+  const int64_t y = g.batch * g.out_channels * kernels::volume(g.output);
+  const int64_t w = g.out_channels * g.in_channels * kernels::volume(g.kernel);
+  return static_cast<std::size_t>(std::max({x, y, w})) * sizeof(T);
+}
+
+// An eligible candidate (supported, deterministic, free of tensor-core math, within the
+// workspace limit) by the policy described at the top; `workspace_of(algo, &bytes)` confirms
+// its workspace for this descriptor. `preferred` is the lean policy's workspace preference, or
+// the limit itself under the fastest policy.
 template <class Perf, class WorkspaceOf>
-LibraryStatus choose(const std::vector<Perf>& ranked, int returned, WorkspaceOf&& workspace_of, const char* direction,
-                     const ConvGeometry& g, Choice* out) {
+LibraryStatus choose(const std::vector<Perf>& ranked, int returned, WorkspaceOf&& workspace_of, std::size_t preferred,
+                     const char* direction, const ConvGeometry& g, Choice* out) {
+  Choice least;  // the eligible candidate with the least workspace, the first of equals
   for (int i = 0; i < returned; ++i) {
     const Perf& p = ranked[static_cast<std::size_t>(i)];
     if (p.status != CUDNN_STATUS_SUCCESS || p.determinism != CUDNN_DETERMINISTIC) continue;
     if (p.mathType != CUDNN_DEFAULT_MATH && p.mathType != CUDNN_FMA_MATH) continue;
     std::size_t bytes = 0;
     if (workspace_of(p.algo, &bytes) != CUDNN_STATUS_SUCCESS || bytes > k_workspace_limit) continue;
-    *out = Choice{true, static_cast<int>(p.algo), bytes};
+    if (bytes <= preferred) {
+      *out = Choice{true, static_cast<int>(p.algo), bytes};
+      return {};
+    }
+    if (!least.chosen || bytes < least.workspace) least = Choice{true, static_cast<int>(p.algo), bytes};
+  }
+  if (least.chosen) {
+    *out = least;
     return {};
   }
   return LibraryStatus::unsupported(
@@ -198,16 +222,17 @@ LibraryStatus choose(const std::vector<Perf>& ranked, int returned, WorkspaceOf&
 // and chooses one.
 template <class Perf, class Rank, class WorkspaceOf>
 LibraryStatus choose_for(cudnnStatus_t (*max_count)(cudnnHandle_t, int*), cudnnHandle_t h, Rank&& rank,
-                         WorkspaceOf&& workspace_of, const char* direction, const ConvGeometry& g, Choice* out) {
+                         WorkspaceOf&& workspace_of, std::size_t preferred, const char* direction,
+                         const ConvGeometry& g, Choice* out) {
   int count = 0;
   REVGAN_TRY_CUDNN(max_count(h, &count));
   std::vector<Perf> ranked(static_cast<std::size_t>(std::max(count, 1)));
   int returned = 0;
   REVGAN_TRY_CUDNN(rank(count, &returned, ranked.data()));
-  return choose(ranked, returned, workspace_of, direction, g, out);
+  return choose(ranked, returned, workspace_of, preferred, direction, g, out);
 }
 
-LibraryStatus choose_forward(cudnnHandle_t h, Plan& p, const ConvGeometry& g) {
+LibraryStatus choose_forward(cudnnHandle_t h, Plan& p, const ConvGeometry& g, std::size_t preferred) {
   return choose_for<cudnnConvolutionFwdAlgoPerf_t>(
       cudnnGetConvolutionForwardAlgorithmMaxCount, h,
       [&](int count, int* returned, cudnnConvolutionFwdAlgoPerf_t* results) {
@@ -217,10 +242,10 @@ LibraryStatus choose_forward(cudnnHandle_t h, Plan& p, const ConvGeometry& g) {
       [&](cudnnConvolutionFwdAlgo_t algo, std::size_t* bytes) {
         return cudnnGetConvolutionForwardWorkspaceSize(h, p.x.get(), p.w.get(), p.conv.get(), p.y.get(), algo, bytes);
       },
-      "forward", g, &p.forward);
+      preferred, "forward", g, &p.forward);
 }
 
-LibraryStatus choose_backward_data(cudnnHandle_t h, Plan& p, const ConvGeometry& g) {
+LibraryStatus choose_backward_data(cudnnHandle_t h, Plan& p, const ConvGeometry& g, std::size_t preferred) {
   return choose_for<cudnnConvolutionBwdDataAlgoPerf_t>(
       cudnnGetConvolutionBackwardDataAlgorithmMaxCount, h,
       [&](int count, int* returned, cudnnConvolutionBwdDataAlgoPerf_t* results) {
@@ -231,10 +256,10 @@ LibraryStatus choose_backward_data(cudnnHandle_t h, Plan& p, const ConvGeometry&
         return cudnnGetConvolutionBackwardDataWorkspaceSize(h, p.w.get(), p.y.get(), p.conv.get(), p.x.get(), algo,
                                                             bytes);
       },
-      "backward-data", g, &p.backward_data);
+      preferred, "backward-data", g, &p.backward_data);
 }
 
-LibraryStatus choose_backward_filter(cudnnHandle_t h, Plan& p, const ConvGeometry& g) {
+LibraryStatus choose_backward_filter(cudnnHandle_t h, Plan& p, const ConvGeometry& g, std::size_t preferred) {
   return choose_for<cudnnConvolutionBwdFilterAlgoPerf_t>(
       cudnnGetConvolutionBackwardFilterAlgorithmMaxCount, h,
       [&](int count, int* returned, cudnnConvolutionBwdFilterAlgoPerf_t* results) {
@@ -245,7 +270,7 @@ LibraryStatus choose_backward_filter(cudnnHandle_t h, Plan& p, const ConvGeometr
         return cudnnGetConvolutionBackwardFilterWorkspaceSize(h, p.x.get(), p.y.get(), p.conv.get(), p.w.get(), algo,
                                                               bytes);
       },
-      "backward-filter", g, &p.backward_filter);
+      preferred, "backward-filter", g, &p.backward_filter);
 }
 
 enum class Direction { forward, backward_data, backward_filter };
@@ -257,6 +282,7 @@ LibraryStatus plan_for(const LibraryContext& ctx, const ConvGeometry& g, Directi
   PlanKey key;
   key.device = ctx.device;
   key.dtype = static_cast<int>(data_type<T>());
+  key.lean = ctx.lean_conv_workspace;
   key.geometry = {g.batch,     g.in_channels, g.out_channels, g.input[0],   g.input[1],   g.input[2],
                   g.output[0], g.output[1],   g.output[2],    g.kernel[0],  g.kernel[1],  g.kernel[2],
                   g.stride[0], g.stride[1],   g.stride[2],    g.padding[0], g.padding[1], g.padding[2]};
@@ -272,11 +298,12 @@ LibraryStatus plan_for(const LibraryContext& ctx, const ConvGeometry& g, Directi
     slot = std::move(made);
   }
   Plan& p = *slot;
-  if (direction == Direction::forward && !p.forward.chosen) REVGAN_TRY(choose_forward(ctx.cudnn, p, g));
+  const std::size_t preferred = ctx.lean_conv_workspace ? largest_operand_bytes<T>(g) : k_workspace_limit;
+  if (direction == Direction::forward && !p.forward.chosen) REVGAN_TRY(choose_forward(ctx.cudnn, p, g, preferred));
   if (direction == Direction::backward_data && !p.backward_data.chosen)
-    REVGAN_TRY(choose_backward_data(ctx.cudnn, p, g));
+    REVGAN_TRY(choose_backward_data(ctx.cudnn, p, g, preferred));
   if (direction == Direction::backward_filter && !p.backward_filter.chosen)
-    REVGAN_TRY(choose_backward_filter(ctx.cudnn, p, g));
+    REVGAN_TRY(choose_backward_filter(ctx.cudnn, p, g, preferred));
   *out = &p;
   return {};
 }

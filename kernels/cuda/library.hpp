@@ -23,6 +23,9 @@ struct LibraryContext {
   // Device scratch of at least `bytes`, held until the returned pointer is released. Releasing
   // it while queued work still uses it is safe: the allocator reuses memory in stream order.
   std::function<std::shared_ptr<void>(std::size_t bytes)> scratch;
+  // cuDNN algorithm choice (kernels/cuda/conv.cpp): false takes the heuristics' first eligible
+  // algorithm; true prefers one whose workspace is no larger than the conv's largest operand.
+  bool lean_conv_workspace = false;
 };
 
 // Success, or the library call that failed with its status code, or a request the library

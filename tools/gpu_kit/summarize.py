@@ -3,7 +3,8 @@
 WORK: facts.tsv (preflight, key TAB value), stages.tsv (name, status, seconds, detail),
 cuda-tests.tsv (exit code, seconds, case name), bench-*.jsonl and peer-*.jsonl (bench train and
 the PyTorch peer; one row per configuration and round), rounds.tsv (rounds run, asked). Groups
-each side's rows by model, ngf, depth, size and executor, takes medians over the rounds, and
+each side's rows by model, ngf, depth, size and executor (the engine's also by cuDNN workspace
+policy, each paired with the same PyTorch row), takes medians over the rounds, and
 computes engine/PyTorch ratios of the median time per sample and of peak activation memory.
 Also writes WORK/cuda-tests.junit.xml. Standard library only.
 usage: summarize.py WORK OUT OVERALL MANIFEST SECONDS"""
@@ -50,11 +51,15 @@ def median(values):
     return v[m] if len(v) % 2 else (v[m - 1] + v[m]) / 2
 
 
-def by_key(rows):
-    """Rows of one side grouped by configuration, in the order first seen (one row per round)."""
+BASE_KEY = ("model", "ngf", "depth", "size", "mode")
+
+
+def by_key(rows, fields):
+    """Rows of one side grouped by configuration (`fields`), in the order first seen (one row per
+    round)."""
     groups = {}
     for r in rows:
-        groups.setdefault((r["model"], r["ngf"], r["depth"], r["size"], r["mode"]), []).append(r)
+        groups.setdefault(tuple(r.get(f) for f in fields), []).append(r)
     return groups
 
 
@@ -71,13 +76,15 @@ def side(rows, prefix):
 
 
 def compare(engine_rows, torch_rows):
-    torch_by = by_key(torch_rows)
+    """Engine rows also split by cuDNN workspace policy; each is paired with PyTorch's row of the
+    same configuration."""
+    torch_by = by_key(torch_rows, BASE_KEY)
     out = []
-    for key, rows in by_key(engine_rows).items():
-        row = dict(zip(("model", "ngf", "depth", "size", "mode"), key))
+    for key, rows in by_key(engine_rows, BASE_KEY + ("cudnn_workspace",)).items():
+        row = dict(zip(BASE_KEY + ("cudnn_workspace",), key))
         row.update(side(rows, "engine"))
-        if key in torch_by:
-            row.update(side(torch_by[key], "torch"))
+        if key[:-1] in torch_by:
+            row.update(side(torch_by[key[:-1]], "torch"))
             row.update({"time_ratio": ratio(row["engine_s_per_sample"], row["torch_s_per_sample"]),
                         "peak_activation_ratio": ratio(row["engine_peak_activation_bytes"], row["torch_peak_activation_bytes"]),
                         "saved_ratio": ratio(row["engine_saved_bytes"], row["torch_saved_bytes"]),
@@ -141,7 +148,8 @@ def markdown(s):
                   "| engine peak act MiB (cuDNN ws) | torch peak act MiB | peak act e/t | peak total e/t |",
                   "|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for r in rows:
-            lines.append(f"| {r['model']} | {r['ngf']} | {r['depth']} | {r['size']} | {r['mode']} | "
+            mode = r["mode"] + (f", {r['cudnn_workspace']} ws" if r.get("cudnn_workspace") else "")
+            lines.append(f"| {r['model']} | {r['ngf']} | {r['depth']} | {r['size']} | {mode} | "
                          f"{spread(r, 'engine')} | {spread(r, 'torch')} | "
                          f"{fmt(r.get('time_ratio'), '.2f')} | {mib(r.get('engine_peak_activation_bytes'))} "
                          f"({mib(r.get('engine_peak_cudnn_workspace_bytes'))}) | "
@@ -152,7 +160,8 @@ def markdown(s):
                   "category of its allocator, PyTorch's the rise of torch.cuda.max_memory_allocated over the step's",
                   "start (gradients and temporaries included), which favours the engine; peak total compares",
                   "everything allocated on both sides. The engine's activation peak includes the cuDNN workspace",
-                  "(in brackets: the most of it live at once in a step). Both compute float32 without TF32."]
+                  "(in brackets: the most of it live at once in a step); \"fastest ws\" and \"lean ws\" name the",
+                  "engine's cuDNN workspace policy (REVGAN_CUDNN_WORKSPACE). Both compute float32 without TF32."]
     lines.append("")
     return "\n".join(lines)
 
