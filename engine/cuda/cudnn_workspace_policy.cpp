@@ -12,7 +12,7 @@ namespace {
 
 CudnnWorkspacePolicy initial_policy() {
   const char* value = std::getenv("REVGAN_CUDNN_WORKSPACE");
-  if (value == nullptr || *value == '\0') return CudnnWorkspacePolicy::fastest;
+  if (value == nullptr || *value == '\0') return CudnnWorkspacePolicy::lean;
   return parse_cudnn_workspace_policy(value);
 }
 
