@@ -62,11 +62,16 @@ bool emulated() {
 
 TEST_CASE("cuda tools: bench train --device cuda runs the small preset", "[cuda][tool]") {
   test::skip_without_cuda_device();
+  test::ChildOptions options = quiet_openmp();
+  options.env.emplace_back("REVGAN_CUDNN_WORKSPACE", "fastest");
   const test::ChildResult r = test::run_program(
-      {program("REVGAN_BENCH", REVGAN_BENCH_PATH), "train", "--device", "cuda", "--preset", "small"}, quiet_openmp());
+      {program("REVGAN_BENCH", REVGAN_BENCH_PATH), "train", "--device", "cuda", "--preset", "small"}, options);
   INFO(r.output);
   REQUIRE(r.exit_code == 0);
   CHECK_THAT(r.output, Catch::StartsWith("device: cuda:0 ("));
+  // The workspace policy from the environment, named on the device line and in every JSON line.
+  CHECK_THAT(r.output, Catch::Contains("; cuDNN workspace fastest)"));
+  CHECK(count(r.output, "\"cudnn_workspace\":\"fastest\"") == 12);
   if (emulated()) CHECK_THAT(r.output, Catch::Contains("emulator"));
   // Seven configurations; the five reversible ones run in both modes.
   CHECK(count(r.output, "{\"bench\":\"train\"") == 12);
@@ -75,6 +80,8 @@ TEST_CASE("cuda tools: bench train --device cuda runs the small preset", "[cuda]
 
 TEST_CASE("cuda tools: revgan_train --device cuda trains a few steps and saves a checkpoint", "[cuda][tool]") {
   test::skip_without_cuda_device();
+  test::ChildOptions default_workspace = quiet_openmp();
+  default_workspace.env.emplace_back("REVGAN_CUDNN_WORKSPACE", "");  // empty: the default policy
   test::TempDir dir("cuda-train-tool");
   write_unpaired_dataset(dir / "data", 3);
   const test::ChildResult r = test::run_program({program("REVGAN_TRAIN", REVGAN_TRAIN_PATH),
@@ -104,10 +111,11 @@ TEST_CASE("cuda tools: revgan_train --device cuda trains a few steps and saves a
                                                  "1",
                                                  "--n_epochs_decay",
                                                  "0"},
-                                                quiet_openmp());
+                                                default_workspace);
   INFO(r.output);
   REQUIRE(r.exit_code == 0);
   CHECK_THAT(r.output, Catch::Contains("on cuda:0 ("));
+  CHECK_THAT(r.output, Catch::Contains("; cuDNN workspace lean)"));  // the default
   if (emulated()) CHECK_THAT(r.output, Catch::Contains("emulator"));
   CHECK_THAT(r.output, Catch::Contains("end of epoch 1"));
   CHECK(std::filesystem::exists(dir / "ck" / "tiny" / "latest.h5"));
