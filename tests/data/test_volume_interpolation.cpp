@@ -107,7 +107,7 @@ TEST_CASE("every interpolation returns a linear field that block averaging sampl
   }
 }
 
-TEST_CASE("nearest takes each voxel from its block; trilinear is the engine's op; equal sizes are kept", "[data]") {
+TEST_CASE("nearest takes each voxel from its block, trilinear is the engine's op, equal sizes are kept", "[data]") {
   Volume low = Volume::blank(2, 3, 4, 5);
   const std::vector<double> values = random_line(low.numel(), 7);
   for (std::size_t i = 0; i < values.size(); ++i) low.data[i] = static_cast<float>(values[i]);

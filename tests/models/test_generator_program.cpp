@@ -114,7 +114,7 @@ TEST_CASE("streamed RevGAN 3D equals g_xy and g_yx on a volume", "[model][exec]"
   }
 }
 
-TEST_CASE("whole-forward memory estimates equal the measured peaks; the core adds nothing with depth",
+TEST_CASE("whole-forward memory estimates equal the measured peaks, the core adds nothing with depth",
           "[model][exec]") {
   Allocator& a = cpu_allocator();
   const auto measured = [&](GeneratorPair& g, bool x_to_y, const Tensor& x) {

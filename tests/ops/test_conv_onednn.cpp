@@ -172,7 +172,7 @@ TEST_CASE("oneDNN builds a plan per OpenMP team size and matches im2col with eac
   CHECK(built[3] == built[2]);
 }
 
-TEST_CASE("oneDNN takes the float32 passes with at least 8 channels; float64 stays on im2col", "[op]") {
+TEST_CASE("oneDNN takes the float32 passes with at least 8 channels, float64 stays on im2col", "[op]") {
   using kernels::cpu::onednn::ConvPass;
   ops::CpuConvBackendScope scope(ops::CpuConvBackend::onednn);
   const auto core = geometry(64, 64, 3), first = geometry(3, 32, 7), last = geometry(32, 3, 7);
@@ -231,7 +231,7 @@ TEST_CASE("oneDNN takes a transposed conv's passes where it takes its adjoint co
   CHECK_FALSE(ops::cpu_conv_transpose_uses_onednn(t, DType::float32, ConvPass::backward_weight));
 }
 
-TEST_CASE("Im2colForwardScope keeps conv forwards on im2col; their backward stays on oneDNN", "[op]") {
+TEST_CASE("Im2colForwardScope keeps conv forwards on im2col, their backward stays on oneDNN", "[op]") {
   using kernels::cpu::onednn::ConvPass;
   ops::CpuConvBackendScope onednn(ops::CpuConvBackend::onednn);
   const OnednnCase& c = onednn_cases()[0];
@@ -240,7 +240,7 @@ TEST_CASE("Im2colForwardScope keeps conv forwards on im2col; their backward stay
   const auto on_im2col = run_with(ops::CpuConvBackend::im2col, c, in, g, {true, true, true});
   const auto on_onednn = run_with(ops::CpuConvBackend::onednn, c, in, g, {true, true, true});
   REQUIRE(on_onednn[0] != on_im2col[0]);  // the two backends' bits differ, so the checks below can tell
-  REQUIRE(on_onednn[2] != on_im2col[2]);
+  REQUIRE(on_onednn[1] != on_im2col[1]);  // dx; the weight gradients of this case can agree bit for bit
   std::vector<Tensor> leaves;
   for (const Tensor& t : in) leaves.push_back(t.clone().set_requires_grad(true));
   Tensor y;

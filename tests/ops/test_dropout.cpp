@@ -45,7 +45,7 @@ TEST_CASE("dropout zeroes about p of the elements and scales the rest by 1 / (1 
   }
 }
 
-TEST_CASE("dropout is the identity in eval mode and for p = 0; seeded from the Generator", "[op]") {
+TEST_CASE("dropout is the identity in eval mode and for p = 0, seeded from the Generator", "[op]") {
   Tensor x = random_normal({2, 3, 5}, 72);
   Generator gen(1);
   CHECK(ops::dropout(x, 0.5, false, gen).to_vector() == x.to_vector());

@@ -8,7 +8,7 @@
 #include "engine/core/check.hpp"
 #include "tools/infer/translator.hpp"
 
-TEST_CASE("revgan_infer --max_memory sizes: binary units, fractions, plain bytes; nonsense refused", "[tool]") {
+TEST_CASE("revgan_infer --max_memory sizes: binary units, fractions, plain bytes, nonsense refused", "[tool]") {
   const auto parse_bytes = [](const char* option, const std::string& text) { return revgan::parse_byte_size(option, text); };
   REQUIRE(parse_bytes("--max_memory", "8G") == int64_t{8} << 30);
   REQUIRE(parse_bytes("--max_memory", "1.5GiB") == int64_t{3} << 29);

@@ -90,7 +90,7 @@ TEST_CASE("image pool: fill, then swap with probability 1/2, seeded", "[model]")
   CHECK_THROWS(training::generator_state_from_string("not a state"));
 }
 
-TEST_CASE("image pool: images of different sizes share the pool; other channel counts do not", "[model]") {
+TEST_CASE("image pool: images of different sizes share the pool, other channel counts do not", "[model]") {
   training::ImagePool pool(2, 5);
   const auto image = [](int64_t h, int64_t w, double v) { return ops::full({1, 3, h, w}, v, DType::float32); };
   CHECK(pool.query(image(8, 8, 1)).shape() == Shape{1, 3, 8, 8});

@@ -90,7 +90,7 @@ TEST_CASE("revgan_train: an image too small for the networks is named when the d
   CHECK_THAT(read_text(log), Catch::Contains("dot.png is 1x1") && Catch::Contains("at least 8x8"));
 }
 
-TEST_CASE("revgan_train: a file unreadable mid-epoch saves latest; --skip_unreadable skips and counts it", "[tool]") {
+TEST_CASE("revgan_train: a file unreadable mid-epoch saves latest, --skip_unreadable skips and counts it", "[tool]") {
   test::TempDir dir("train-unreadable");
   test::write_tiny_dataset(dir / "data", 3);
   write_undecodable_png(dir / "data" / "trainA" / "a1.png", 5);
