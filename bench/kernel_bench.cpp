@@ -15,6 +15,7 @@
 #include "engine/tensor/factory.hpp"
 #include "kernels/cpu/conv.hpp"
 #include "kernels/cpu/conv_transpose.hpp"
+#include "kernels/cpu/conv_narrow.hpp"
 #include "kernels/cpu/im2col.hpp"
 #include "kernels/cpu/instance_norm.hpp"
 #include "kernels/cpu/onednn_conv.hpp"
@@ -90,7 +91,7 @@ struct ConvBuffers {
 };
 
 // The same (transposed) conv through the oneDNN backend, pass by pass as the op runs it: oneDNN
-// where it suits the pass, else the im2col kernel (named in the row), and the bias gradient as
+// where it suits the pass, else the narrow kernel or im2col (named in the row), and the bias gradient as
 // the op sums it. Transposed convs get a backward row only.
 void add_onednn_conv(std::vector<Case>& cases, std::vector<Tensor>& keep, const std::string& name,
                      const std::string& shape, const kernels::ConvGeometry& g, bool transposed, double flops,
@@ -113,9 +114,15 @@ void add_onednn_conv(std::vector<Case>& cases, std::vector<Tensor>& keep, const 
   // A transposed conv's forward never runs in oneDNN (ops::cpu_conv_transpose_uses_onednn), so
   // its im2col row above is the whole story and is not timed again.
   if (!transposed) {
-    const std::string tail = fwd ? "" : " (im2col)";
+    bool narrow = false;
+    {
+      const ops::CpuConvBackendScope onednn(ops::CpuConvBackend::onednn);
+      narrow = ops::cpu_conv_uses_narrow(g, DType::float32);
+    }
+    const std::string tail = fwd ? "" : (narrow ? " (narrow)" : " (im2col)");
     cases.push_back({name + "[onednn]", shape, "forward" + tail, true, flops, [=] {
                        if (fwd) checked(dnn::conv_forward(g, p.x, p.w, p.b, p.y, wsp));
+                       else if (narrow) cpu::narrow_conv_forward(g, p.x, p.w, p.b, p.y);
                        else cpu::conv_forward<float>(g, p.x, p.w, p.b, p.y, wsp);
                      }});
   }

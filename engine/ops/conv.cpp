@@ -8,6 +8,7 @@
 #include "engine/ops/cpu_conv_backend.hpp"
 #include "engine/ops/op_support.hpp"
 #include "kernels/cpu/conv.hpp"
+#include "kernels/cpu/conv_narrow.hpp"
 #include "kernels/cpu/conv_transpose.hpp"
 #include "kernels/cpu/onednn_conv.hpp"
 #include "kernels/cpu/onednn_conv_transpose.hpp"
@@ -45,9 +46,16 @@ class Workspace {
 
 using OnednnPass = cpu::onednn::ConvPass;
 
-// The CPU conv passes: oneDNN where cpu_conv_uses_onednn says so (float only), else im2col.
+// The CPU conv passes: oneDNN where cpu_conv_uses_onednn says so (float only), the narrow
+// kernel for a forward cpu_conv_uses_narrow takes, else im2col.
 template <class T>
 void cpu_conv_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y, T* ws) {
+  if constexpr (std::is_same_v<T, float>) {
+    if (cpu_conv_uses_narrow(g, DType::float32)) {
+      cpu::narrow_conv_forward(g, x, w, bias, y);
+      return;
+    }
+  }
 #ifdef REVGAN_WITH_ONEDNN
   if constexpr (std::is_same_v<T, float>) {
     if (cpu_conv_uses_onednn(g, DType::float32, OnednnPass::forward)) {

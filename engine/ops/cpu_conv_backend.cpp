@@ -8,6 +8,7 @@
 
 #include "engine/core/check.hpp"
 #include "kernels/cpu/conv.hpp"
+#include "kernels/cpu/conv_narrow.hpp"
 #include "kernels/cpu/conv_transpose.hpp"
 #include "kernels/cpu/onednn_conv.hpp"
 #include "kernels/cpu/onednn_conv_transpose.hpp"
@@ -69,7 +70,7 @@ namespace {
 using kernels::cpu::onednn::ConvPass;
 
 // Whether oneDNN is the chosen backend for this dtype and pass: everything but the geometry.
-bool onednn_chosen(DType dtype, ConvPass pass) {
+[[maybe_unused]] bool onednn_chosen(DType dtype, ConvPass pass) {  // unused without oneDNN
   const bool forward_forced = t_im2col_forced && pass == ConvPass::forward;
   return dtype == DType::float32 && !forward_forced && cpu_conv_backend() == CpuConvBackend::onednn;
 }
@@ -106,9 +107,15 @@ bool cpu_conv_transpose_uses_onednn(const kernels::ConvGeometry& t, DType dtype,
 #endif
 }
 
+bool cpu_conv_uses_narrow(const kernels::ConvGeometry& g, DType dtype) {
+  return dtype == DType::float32 && !t_im2col_forced && cpu_conv_backend() == CpuConvBackend::onednn &&
+         kernels::cpu::narrow_conv_suits(g);
+}
+
 int64_t cpu_conv_workspace_elements(const kernels::ConvGeometry& g, DType dtype, ConvPasses passes, bool bias) {
   const int64_t columns = kernels::cpu::conv_workspace_elements(g);
   return workspace_of(passes, [&](ConvPass pass) -> int64_t {
+    if (pass == ConvPass::forward && cpu_conv_uses_narrow(g, dtype)) return 0;
 #ifdef REVGAN_WITH_ONEDNN
     if (cpu_conv_uses_onednn(g, dtype, pass))
       return kernels::cpu::onednn::workspace_floats(g, pass, pass == ConvPass::forward && bias);
