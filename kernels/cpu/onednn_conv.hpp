@@ -17,7 +17,10 @@ enum class ConvPass { forward, backward_input, backward_weight };
 // Whether oneDNN's kernel for this pass and geometry is the one to run. oneDNN's direct
 // kernels block channels by 8 or 16; below 8 output channels (a 7x7 conv to an RGB image),
 // and below 8 input channels for the input gradient, they fall to oneDNN's slow generic path
-// and the im2col kernels are 1.2-3x faster (docs/benchmarks.md, "oneDNN convolutions").
+// and the im2col kernels are 1.2-3x faster (docs/benchmarks.md, "oneDNN convolutions"). One
+// exception: the input gradient of a stride-1 conv with fewer than 8 output but at least 8
+// input channels runs as oneDNN's forward of dy with the weights flipped and transposed
+// (conv_backward_input does this by itself; the flipped weights sit in the workspace).
 bool suits(const ConvGeometry& g, ConvPass pass);
 
 // Floats of workspace one pass needs (reordered operands + scratchpad); `bias`: whether the

@@ -49,7 +49,9 @@ const std::vector<OnednnCase>& onednn_cases() {
       {"no bias", {1, 8, 10, 10}, {16, 8, 3, 3}, false, {{1}, {1}}},
       {"anisotropic kernel, stride and padding", {1, 8, 11, 9}, {8, 8, 3, 2}, true, {{2, 1}, {1, 0}}},
       {"7x7 from 3 channels (input gradient: im2col)", {1, 3, 22, 22}, {16, 3, 7, 7}, true, {{1}, {0}}},
-      {"7x7 to 3 channels (forward: narrow kernel where the CPU has AVX2; gradients im2col)", {1, 16, 22, 22}, {3, 16, 7, 7}, true, {{1}, {0}}},
+      {"7x7 to 3 channels (forward: narrow kernel; input gradient: oneDNN's flipped forward)", {1, 16, 22, 22}, {3, 16, 7, 7}, true, {{1}, {0}}},
+      {"5x3 to 2 channels, padding 2x1, batch 2 (input gradient: oneDNN's flipped forward)", {2, 8, 9, 12}, {2, 8, 5, 3}, true, {{1}, {2, 1}}},
+      {"3D 3x3x3 to 3 channels (input gradient: oneDNN's flipped forward)", {1, 8, 6, 7, 5}, {3, 8, 3, 3, 3}, false, {{1}, {1}}},
       {"3D 3x3x3 pad 1", {1, 8, 6, 7, 5}, {8, 8, 3, 3, 3}, true, {{1}, {1}}},
       {"3D stride 2, batch 2", {2, 8, 7, 7, 7}, {16, 8, 3, 3, 3}, true, {{2}, {1}}},
       // Transposed (gradients only in oneDNN): the decoder's upsampling (output padding 1), odd
@@ -179,8 +181,20 @@ TEST_CASE("oneDNN takes the float32 passes with at least 8 channels, float64 sta
   for (ConvPass pass : {ConvPass::forward, ConvPass::backward_input, ConvPass::backward_weight}) {
     CHECK(ops::cpu_conv_uses_onednn(core, DType::float32, pass));
     CHECK_FALSE(ops::cpu_conv_uses_onednn(core, DType::float64, pass));
-    CHECK_FALSE(ops::cpu_conv_uses_onednn(last, DType::float32, pass));
+    CHECK_FALSE(ops::cpu_conv_uses_onednn(last, DType::float64, pass));
   }
+  // To 3 channels: the forward is the narrow kernel's or im2col's, the weight gradient im2col's,
+  // the input gradient oneDNN's forward of dy with flipped weights (stride 1 only), whose
+  // workspace starts with those weights.
+  CHECK_FALSE(ops::cpu_conv_uses_onednn(last, DType::float32, ConvPass::forward));
+  CHECK_FALSE(ops::cpu_conv_uses_onednn(last, DType::float32, ConvPass::backward_weight));
+  CHECK(ops::cpu_conv_uses_onednn(last, DType::float32, ConvPass::backward_input));
+  CHECK(ops::cpu_conv_workspace_elements(last, DType::float32, ops::ConvPasses::backward_input, false) >=
+        3 * 32 * 7 * 7 + 32 * 16 * 16);
+  kernels::ConvGeometry strided_last = last;
+  strided_last.stride = {1, 2, 2};
+  strided_last.output = {1, 5, 5};
+  CHECK_FALSE(ops::cpu_conv_uses_onednn(strided_last, DType::float32, ConvPass::backward_input));
   CHECK(ops::cpu_conv_uses_onednn(first, DType::float32, ConvPass::forward));
   CHECK(ops::cpu_conv_uses_onednn(first, DType::float32, ConvPass::backward_weight));
   CHECK_FALSE(ops::cpu_conv_uses_onednn(first, DType::float32, ConvPass::backward_input));
