@@ -8,6 +8,7 @@
 
 #include <algorithm>
 
+#include "kernels/common/input_grad_conv.hpp"
 #include "kernels/cpu/im2col.hpp"
 #include "kernels/cpu/thread_team.hpp"
 
@@ -23,25 +24,12 @@ void for_each_band(const detail::ColShape& s, Body&& body) {
   for (int64_t first = 0; first < slabs; first += per_tile) body(detail::col_tile(s, first, std::min(per_tile, slabs - first)));
 }
 
-// The input gradient of a stride-1 conv is itself a stride-1 conv of dy, with the weight's
-// channel axes swapped and its taps flipped, padded by k - 1 - p. When Cout < Cin that form
-// unfolds dy (Cout * taps rows) instead of writing Cin * taps rows of column gradients and
-// folding them back: for the 7x7 32 -> 3 output conv, 147 rows instead of 1568.
+// The input gradient of a stride-1 conv is itself a stride-1 conv of dy
+// (kernels/common/input_grad_conv.hpp). When Cout < Cin that form unfolds dy (Cout * taps rows)
+// instead of writing Cin * taps rows of column gradients and folding them back: for the 7x7
+// 32 -> 3 output conv, 147 rows instead of 1568.
 bool input_grad_as_conv(const ConvGeometry& g) {
-  if (g.out_channels >= g.in_channels || detail::col_is_identity(conv_cols(g))) return false;
-  for (int i = 0; i < 3; ++i)
-    if (g.stride[i] != 1 || g.padding[i] > g.kernel[i] - 1) return false;
-  return true;
-}
-
-ConvGeometry input_grad_geometry(const ConvGeometry& g) {
-  ConvGeometry a = g;
-  a.in_channels = g.out_channels;
-  a.out_channels = g.in_channels;
-  a.input = g.output;
-  a.output = g.input;
-  for (int i = 0; i < 3; ++i) a.padding[i] = g.kernel[i] - 1 - g.padding[i];
-  return a;
+  return g.out_channels < g.in_channels && !detail::col_is_identity(conv_cols(g)) && input_grad_is_conv(g);
 }
 
 int64_t column_elements(const ConvGeometry& g) {
@@ -106,8 +94,7 @@ void conv_forward_into(const ConvGeometry& g, const T* x, const T* w, const T* b
 int64_t conv_workspace_elements(const ConvGeometry& g) {
   int64_t elements = column_elements(g);
   if (input_grad_as_conv(g))
-    elements = std::max(elements, g.in_channels * g.out_channels * volume(g.kernel) +
-                                      column_elements(input_grad_geometry(g)));
+    elements = std::max(elements, flipped_weight_elements(g) + column_elements(input_grad_conv_geometry(g)));
   return elements;
 }
 
@@ -126,15 +113,10 @@ void conv_backward_input(const ConvGeometry& g, const T* dy, const T* w, T* dx, 
   const int64_t cout = g.out_channels;
 
   if (input_grad_as_conv(g)) {
-    // w'[c, o, taps reversed] = w[o, c, taps]; then dx = (or +=) conv(dy, w').
-    const int64_t taps = volume(g.kernel);
-    T* flipped = workspace;
-    for (int64_t o = 0; o < cout; ++o)
-      for (int64_t c = 0; c < g.in_channels; ++c)
-        for (int64_t t = 0; t < taps; ++t)
-          flipped[(c * cout + o) * taps + (taps - 1 - t)] = w[(o * g.in_channels + c) * taps + t];
-    conv_forward_into(input_grad_geometry(g), dy, flipped, static_cast<const T*>(nullptr), dx,
-                      workspace + g.in_channels * cout * taps, accumulate ? T(1) : T(0));
+    // dx = (or +=) conv(dy, flipped weights).
+    flip_conv_weights(g, w, workspace);
+    conv_forward_into(input_grad_conv_geometry(g), dy, static_cast<const T*>(workspace), static_cast<const T*>(nullptr),
+                      dx, workspace + flipped_weight_elements(g), accumulate ? T(1) : T(0));
     return;
   }
   // dcol[Cin*k, band] = w^T dy[:, band], folded back onto dx band by band; bands overlap in the

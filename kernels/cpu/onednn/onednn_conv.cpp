@@ -20,6 +20,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "kernels/common/input_grad_conv.hpp"
+
 namespace revgan::kernels::cpu::onednn {
 namespace {
 
@@ -235,41 +237,15 @@ void run(const Plan& plan, const std::vector<void*>& buffers, float* workspace) 
 
 // The input gradient of a stride-1 conv with fewer than 8 output channels and at least 8 input
 // channels (the 7x7 conv to RGB): oneDNN's own backward-data kernel for it is generic and slow,
-// but the gradient is also the forward conv of dy with the weights flipped in space and their
-// channel axes swapped, padded by kernel - 1 - padding: dy's few channels in, x's many out, the
-// shape oneDNN's direct forward kernels run at full speed (like the 7x7 first layer).
+// but the gradient is also the forward conv of dy with flipped weights
+// (kernels/common/input_grad_conv.hpp): dy's few channels in, x's many out, the shape oneDNN's
+// direct forward kernels run at full speed (like the 7x7 first layer). The flipped weights sit
+// at the start of the workspace.
 bool input_grad_as_forward(const ConvGeometry& g) {
-  if (g.out_channels >= 8 || g.in_channels < 8) return false;
-  for (int a = 0; a < 3; ++a)
-    if (g.stride[a] != 1 || g.padding[a] > g.kernel[a] - 1) return false;
-  return true;
+  return g.out_channels < 8 && g.in_channels >= 8 && input_grad_is_conv(g);
 }
 
-ConvGeometry flipped_forward(const ConvGeometry& g) {
-  ConvGeometry f = g;
-  f.in_channels = g.out_channels;
-  f.out_channels = g.in_channels;
-  f.input = g.output;
-  f.output = g.input;
-  for (int a = 0; a < 3; ++a) f.padding[a] = g.kernel[a] - 1 - g.padding[a];
-  return f;
-}
-
-// The flipped weights [in_channels, out_channels, k...] sit at the start of the workspace.
-int64_t flipped_weight_floats(const ConvGeometry& g) {
-  return aligned(g.out_channels * g.in_channels * volume(g.kernel));
-}
-
-void flip_weights(const ConvGeometry& g, const float* w, float* flipped) {
-  const int64_t kd = g.kernel[0], kh = g.kernel[1], kw = g.kernel[2];
-  for (int64_t co = 0; co < g.out_channels; ++co)
-    for (int64_t ci = 0; ci < g.in_channels; ++ci)
-      for (int64_t d = 0; d < kd; ++d)
-        for (int64_t h = 0; h < kh; ++h)
-          for (int64_t x = 0; x < kw; ++x)
-            flipped[(((ci * g.out_channels + co) * kd + (kd - 1 - d)) * kh + (kh - 1 - h)) * kw + (kw - 1 - x)] =
-                w[(((co * g.in_channels + ci) * kd + d) * kh + h) * kw + x];
-}
+int64_t flipped_weight_floats(const ConvGeometry& g) { return aligned(flipped_weight_elements(g)); }
 
 template <class Body>
 Status guarded(const char* what, Body&& body) {
@@ -295,7 +271,7 @@ int64_t plans_built() { return plans_built_so_far.load(); }
 
 int64_t workspace_floats(const ConvGeometry& g, ConvPass pass, bool bias) {
   if (pass == ConvPass::backward_input && input_grad_as_forward(g))
-    return flipped_weight_floats(g) + plan_for(flipped_forward(g), ConvPass::forward, false)->floats;
+    return flipped_weight_floats(g) + plan_for(input_grad_conv_geometry(g), ConvPass::forward, false)->floats;
   return plan_for(g, pass, pass == ConvPass::forward && bias)->floats;
 }
 
@@ -313,8 +289,8 @@ Status conv_forward(const ConvGeometry& g, const float* x, const float* w, const
 Status conv_backward_input(const ConvGeometry& g, const float* dy, const float* w, float* dx, float* workspace) {
   if (input_grad_as_forward(g)) {
     return guarded("convolution backward (input, as the flipped forward)", [&] {
-      flip_weights(g, w, workspace);
-      run(*plan_for(flipped_forward(g), ConvPass::forward, false), {mut(dy), workspace, dx},
+      flip_conv_weights(g, w, workspace);
+      run(*plan_for(input_grad_conv_geometry(g), ConvPass::forward, false), {mut(dy), workspace, dx},
           workspace + flipped_weight_floats(g));
     });
   }
