@@ -1,7 +1,6 @@
 // The narrow conv's instruction-set choice and its thread split over output rows.
 #include "kernels/cpu/conv_narrow.hpp"
 
-
 namespace revgan::kernels::cpu {
 
 namespace {

@@ -4,8 +4,7 @@
 #include <cuda_runtime_api.h>  // the emulator's defines REVGAN_CUDA_EMULATED
 
 #include <catch2/catch.hpp>
-
-#include <algorithm>
+#include <string>
 
 #include "engine/cuda/cudnn_workspace_policy.hpp"
 #include "engine/cuda/library_scratch.hpp"
