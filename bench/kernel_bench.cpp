@@ -53,8 +53,18 @@ Peaks measure_peaks(int warmup, int runs) {
   Generator gen(5);
   const int64_t n = 2048;
   Tensor a = randn({n, n}, gen), b = randn({n, n}, gen), c = Tensor::empty({n, n});
+  // The kernels' way to use the threads: OpenBLAS is serial (kernels/cpu/im2col.cpp), each
+  // thread of one team multiplies its share of c's columns.
   const Timing gemm = time_runs(
-      [&] { cpu::detail::gemm(false, false, n, n, n, 1.0f, a.data<float>(), n, b.data<float>(), n, 0.0f, c.data<float>(), n); },
+      [&] {
+#pragma omp parallel
+        {
+          const int64_t t = omp_get_thread_num(), nt = omp_get_num_threads();
+          const int64_t lo = n * t / nt, hi = n * (t + 1) / nt;
+          cpu::detail::gemm(false, false, n, hi - lo, n, 1.0f, a.data<float>(), n, b.data<float>() + lo, n, 0.0f,
+                            c.data<float>() + lo, n);
+        }
+      },
       1, std::max(3, runs / 4));
   const double dram = copy_gbps(int64_t{256} << 20, warmup, std::max(3, runs / 4));
   return {2.0 * static_cast<double>(n * n * n) / gemm.median_s * 1e-9, dram};
@@ -113,12 +123,13 @@ void add_onednn_conv(std::vector<Case>& cases, std::vector<Tensor>& keep, const 
   const bool fwd = suits(ConvPass::forward), bin = suits(ConvPass::backward_input), bw = suits(ConvPass::backward_weight);
   // A transposed conv's forward never runs in oneDNN (ops::cpu_conv_transpose_uses_onednn), so
   // its im2col row above is the whole story and is not timed again.
+  bool narrow = false, narrow_dw = false;
   if (!transposed) {
-    bool narrow = false;
-    {
-      const ops::CpuConvBackendScope onednn(ops::CpuConvBackend::onednn);
-      narrow = ops::cpu_conv_uses_narrow(g, DType::float32);
-    }
+    const ops::CpuConvBackendScope onednn(ops::CpuConvBackend::onednn);
+    narrow = ops::cpu_conv_uses_narrow(g, DType::float32, ConvPass::forward);
+    narrow_dw = ops::cpu_conv_uses_narrow(g, DType::float32, ConvPass::backward_weight);
+  }
+  if (!transposed) {
     const std::string tail = fwd ? "" : (narrow ? " (narrow)" : " (im2col)");
     cases.push_back({name + "[onednn]", shape, "forward" + tail, true, flops, [=] {
                        if (fwd) checked(dnn::conv_forward(g, p.x, p.w, p.b, p.y, wsp));
@@ -126,7 +137,9 @@ void add_onednn_conv(std::vector<Case>& cases, std::vector<Tensor>& keep, const 
                        else cpu::conv_forward<float>(g, p.x, p.w, p.b, p.y, wsp);
                      }});
   }
-  const std::string mix = bin && bw ? "" : (bin || bw ? " (mixed)" : " (im2col)");
+  std::string mix = bin || bw ? " (mixed)" : " (im2col)";
+  if (bin && bw) mix = "";
+  if (narrow_dw) mix = bin ? " (dw narrow)" : " (dx im2col, dw narrow)";
   cases.push_back({name + "[onednn]", shape, "backward" + mix, true, 2 * flops, [=] {
                      if (transposed) {
                        if (bin) checked(dnn::conv_transpose_backward_input(g, p.y, p.w, p.dx, wsp));
@@ -138,6 +151,9 @@ void add_onednn_conv(std::vector<Case>& cases, std::vector<Tensor>& keep, const 
                      if (bw) {
                        checked(transposed ? dnn::conv_transpose_backward_weight(g, p.x, p.y, p.dw, wsp)
                                           : dnn::conv_backward_weight(g, p.x, p.y, p.dw, wsp));
+                       cpu::conv_bias_backward<float>(g, p.y, p.db);
+                     } else if (narrow_dw) {
+                       cpu::narrow_conv_backward_weight(g, p.x, p.y, p.dw, false);
                        cpu::conv_bias_backward<float>(g, p.y, p.db);
                      } else if (transposed) {
                        cpu::conv_transpose_backward_weight<float>(g, p.x, p.y, p.dw, p.db, wsp, false);

@@ -47,11 +47,11 @@ class Workspace {
 using OnednnPass = cpu::onednn::ConvPass;
 
 // The CPU conv passes: oneDNN where cpu_conv_uses_onednn says so (float only), the narrow
-// kernel for a forward cpu_conv_uses_narrow takes, else im2col.
+// kernels for a forward or weight gradient cpu_conv_uses_narrow takes, else im2col.
 template <class T>
 void cpu_conv_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y, T* ws) {
   if constexpr (std::is_same_v<T, float>) {
-    if (cpu_conv_uses_narrow(g, DType::float32)) {
+    if (cpu_conv_uses_narrow(g, DType::float32, OnednnPass::forward)) {
       cpu::narrow_conv_forward(g, x, w, bias, y);
       return;
     }
@@ -84,6 +84,13 @@ void cpu_conv_backward_input(const ConvGeometry& g, const T* dy, const T* w, T* 
 
 template <class T>
 void cpu_conv_backward_weight(const ConvGeometry& g, const T* x, const T* dy, T* dw, T* db, T* ws) {
+  if constexpr (std::is_same_v<T, float>) {
+    if (cpu_conv_uses_narrow(g, DType::float32, OnednnPass::backward_weight)) {
+      cpu::narrow_conv_backward_weight(g, x, dy, dw, false);
+      if (db != nullptr) cpu::conv_bias_backward<float>(g, dy, db);
+      return;
+    }
+  }
 #ifdef REVGAN_WITH_ONEDNN
   if constexpr (std::is_same_v<T, float>) {
     if (cpu_conv_uses_onednn(g, DType::float32, OnednnPass::backward_weight)) {

@@ -70,7 +70,7 @@ namespace {
 using kernels::cpu::onednn::ConvPass;
 
 // Whether oneDNN is the chosen backend for this dtype and pass: everything but the geometry.
-[[maybe_unused]] bool onednn_chosen(DType dtype, ConvPass pass) {  // unused without oneDNN
+bool onednn_chosen(DType dtype, ConvPass pass) {
   const bool forward_forced = t_im2col_forced && pass == ConvPass::forward;
   return dtype == DType::float32 && !forward_forced && cpu_conv_backend() == CpuConvBackend::onednn;
 }
@@ -107,15 +107,14 @@ bool cpu_conv_transpose_uses_onednn(const kernels::ConvGeometry& t, DType dtype,
 #endif
 }
 
-bool cpu_conv_uses_narrow(const kernels::ConvGeometry& g, DType dtype) {
-  return dtype == DType::float32 && !t_im2col_forced && cpu_conv_backend() == CpuConvBackend::onednn &&
-         kernels::cpu::narrow_conv_suits(g);
+bool cpu_conv_uses_narrow(const kernels::ConvGeometry& g, DType dtype, ConvPass pass) {
+  return pass != ConvPass::backward_input && onednn_chosen(dtype, pass) && kernels::cpu::narrow_conv_suits(g);
 }
 
 int64_t cpu_conv_workspace_elements(const kernels::ConvGeometry& g, DType dtype, ConvPasses passes, bool bias) {
   const int64_t columns = kernels::cpu::conv_workspace_elements(g);
   return workspace_of(passes, [&](ConvPass pass) -> int64_t {
-    if (pass == ConvPass::forward && cpu_conv_uses_narrow(g, dtype)) return 0;
+    if (cpu_conv_uses_narrow(g, dtype, pass)) return 0;
 #ifdef REVGAN_WITH_ONEDNN
     if (cpu_conv_uses_onednn(g, dtype, pass))
       return kernels::cpu::onednn::workspace_floats(g, pass, pass == ConvPass::forward && bias);

@@ -65,17 +65,18 @@ bool cpu_conv_uses_onednn(const kernels::ConvGeometry& g, DType dtype, kernels::
 // 1 and 2 when tried alone; until that is understood the forward is not moved.
 bool cpu_conv_transpose_uses_onednn(const kernels::ConvGeometry& t, DType dtype, kernels::cpu::onednn::ConvPass pass);
 
-// Whether a conv forward runs on the narrow direct kernel (kernels/cpu/conv_narrow.hpp): the
-// oneDNN backend chosen (the narrow kernel stands in for it where oneDNN's generic kernel would
-// be slow; `im2col` stays the reference everywhere), float32, no Im2colForwardScope on this
+// Whether a conv pass runs on the narrow direct kernels (kernels/cpu/conv_narrow.hpp): the
+// forward or the weight gradient (the input gradient runs in oneDNN or im2col), the oneDNN
+// backend chosen (the narrow kernels stand in for it where oneDNN's generic kernel would be slow;
+// `im2col` stays the reference everywhere), float32, for the forward no Im2colForwardScope on this
 // thread, 1-4 output channels, stride 1, no padding, 2D, and AVX2 or AVX-512 on this CPU.
-bool cpu_conv_uses_narrow(const kernels::ConvGeometry& g, DType dtype);
+bool cpu_conv_uses_narrow(const kernels::ConvGeometry& g, DType dtype, kernels::cpu::onednn::ConvPass pass);
 
 // The passes of one conv call sequence, for sizing its workspace.
 enum class ConvPasses { forward, backward_input, backward_weight, backward_both };
 
 // Workspace elements (of x's dtype) a CPU conv call sequence needs under the current backend:
-// oneDNN's reordered operands and scratchpad for the passes it runs, none for a narrow forward,
+// oneDNN's reordered operands and scratchpad for the passes it runs, none for a narrow pass,
 // im2col's columns for the others. `bias`: the forward adds a bias (the bias gradient is always the engine's own sum).
 int64_t cpu_conv_workspace_elements(const kernels::ConvGeometry& g, DType dtype, ConvPasses passes, bool bias);
 // The same for a transposed conv `t` (oneDNN's plans never add its bias; see above).

@@ -6,6 +6,7 @@
 #include "kernels/cpu/loops.hpp"
 
 #include <cblas.h>
+#include <omp.h>
 
 #include <algorithm>
 #include <vector>
@@ -178,9 +179,36 @@ void col2im_channels(const ColShape& s, const T* col, int64_t ld, T* image, int6
   }
 }
 
+namespace {
+
+// OpenBLAS never threads a GEMM itself: the kernels' own teams are the parallelism
+// (thread_team.hpp). Inside a team OpenBLAS's OpenMP build runs serially anyway; a GEMM called
+// outside one (a conv with a single chunk, such as a 1x1 conv's weight gradient) it would split
+// across omp_get_max_threads() threads, and with its Haswell kernels (chosen on AMD Zen 5 CPUs)
+// the bits then depended on the thread count. Its OpenMP build follows the caller's OpenMP
+// thread count on every call (openblas_set_num_threads does not stick), so that count is 1
+// for the call and put back after it.
+class SerialOpenblas {
+ public:
+  SerialOpenblas() : saved_(omp_in_parallel() ? 1 : omp_get_max_threads()) {
+    if (saved_ > 1) omp_set_num_threads(1);
+  }
+  ~SerialOpenblas() {
+    if (saved_ > 1) omp_set_num_threads(saved_);
+  }
+  SerialOpenblas(const SerialOpenblas&) = delete;
+  SerialOpenblas& operator=(const SerialOpenblas&) = delete;
+
+ private:
+  int saved_;
+};
+
+}  // namespace
+
 void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
           const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c,
           int64_t ldc) {
+  const SerialOpenblas serial;
   cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
               trans_b ? CblasTrans : CblasNoTrans, static_cast<blasint>(m),
               static_cast<blasint>(n), static_cast<blasint>(k), alpha, a,
@@ -191,6 +219,7 @@ void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alp
 void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, double alpha,
           const double* a, int64_t lda, const double* b, int64_t ldb, double beta, double* c,
           int64_t ldc) {
+  const SerialOpenblas serial;
   cblas_dgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
               trans_b ? CblasTrans : CblasNoTrans, static_cast<blasint>(m),
               static_cast<blasint>(n), static_cast<blasint>(k), alpha, a,

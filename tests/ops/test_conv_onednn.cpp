@@ -49,7 +49,7 @@ const std::vector<OnednnCase>& onednn_cases() {
       {"no bias", {1, 8, 10, 10}, {16, 8, 3, 3}, false, {{1}, {1}}},
       {"anisotropic kernel, stride and padding", {1, 8, 11, 9}, {8, 8, 3, 2}, true, {{2, 1}, {1, 0}}},
       {"7x7 from 3 channels (input gradient: im2col)", {1, 3, 22, 22}, {16, 3, 7, 7}, true, {{1}, {0}}},
-      {"7x7 to 3 channels (forward: narrow kernel; input gradient: oneDNN's flipped forward)", {1, 16, 22, 22}, {3, 16, 7, 7}, true, {{1}, {0}}},
+      {"7x7 to 3 channels (forward, weight gradient: narrow kernels; input gradient: oneDNN's flipped forward)", {1, 16, 22, 22}, {3, 16, 7, 7}, true, {{1}, {0}}},
       {"5x3 to 2 channels, padding 2x1, batch 2 (input gradient: oneDNN's flipped forward)", {2, 8, 9, 12}, {2, 8, 5, 3}, true, {{1}, {2, 1}}},
       {"3D 3x3x3 to 3 channels (input gradient: oneDNN's flipped forward)", {1, 8, 6, 7, 5}, {3, 8, 3, 3, 3}, false, {{1}, {1}}},
       {"3D 3x3x3 pad 1", {1, 8, 6, 7, 5}, {8, 8, 3, 3, 3}, true, {{1}, {1}}},
