@@ -7,8 +7,12 @@
 
 #include <cblas.h>
 #include <omp.h>
+#ifdef REVGAN_WITH_ONEDNN
+#include <oneapi/dnnl/dnnl.h>
+#endif
 
 #include <algorithm>
+#include <type_traits>
 #include <vector>
 
 namespace revgan::kernels::cpu::detail {
@@ -181,23 +185,30 @@ void col2im_channels(const ColShape& s, const T* col, int64_t ld, T* image, int6
 
 namespace {
 
-// OpenBLAS never threads a GEMM itself: the kernels' own teams are the parallelism
-// (thread_team.hpp). Inside a team OpenBLAS's OpenMP build runs serially anyway; a GEMM called
-// outside one (a conv with a single chunk, such as a 1x1 conv's weight gradient) it would split
-// across omp_get_max_threads() threads, and with its Haswell kernels (chosen on AMD Zen 5 CPUs)
-// the bits then depended on the thread count. Its OpenMP build follows the caller's OpenMP
-// thread count on every call (openblas_set_num_threads does not stick), so that count is 1
-// for the call and put back after it.
-class SerialOpenblas {
+// The GEMMs run on OpenBLAS, except the float forward's chunked reduction where the build has
+// oneDNN: that runs on oneDNN's sgemm, whose JIT kernels follow the CPU (AVX-512 on AMD Zen 5,
+// where OpenBLAS 0.3.21 falls back to its Haswell kernels; 1.3-2x OpenBLAS's rate there at
+// these shapes, docs/benchmarks.md). The other GEMMs stay on OpenBLAS: with oneDNN's sgemm in
+// all of them, the test that 2 MPI ranks at batch 1 train like one process at batch 2 failed
+// (outputs 3.4e-5 apart after two steps, limit 1e-5).
+//
+// Neither library threads a GEMM itself: the kernels' own teams are the parallelism
+// (thread_team.hpp). Inside a team both run serially; a GEMM called outside one (a conv with a
+// single chunk, such as a 1x1 conv's weight gradient) they would split across
+// omp_get_max_threads() threads, and OpenBLAS's bits then depended on the thread count (seen on
+// Zen 5). Both follow the caller's OpenMP thread count on every call (openblas_set_num_threads
+// does not stick in OpenBLAS's OpenMP build), so that count is 1 for the call and put back
+// after it.
+class SerialGemm {
  public:
-  SerialOpenblas() : saved_(omp_in_parallel() ? 1 : omp_get_max_threads()) {
+  SerialGemm() : saved_(omp_in_parallel() ? 1 : omp_get_max_threads()) {
     if (saved_ > 1) omp_set_num_threads(1);
   }
-  ~SerialOpenblas() {
+  ~SerialGemm() {
     if (saved_ > 1) omp_set_num_threads(saved_);
   }
-  SerialOpenblas(const SerialOpenblas&) = delete;
-  SerialOpenblas& operator=(const SerialOpenblas&) = delete;
+  SerialGemm(const SerialGemm&) = delete;
+  SerialGemm& operator=(const SerialGemm&) = delete;
 
  private:
   int saved_;
@@ -208,7 +219,7 @@ class SerialOpenblas {
 void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
           const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c,
           int64_t ldc) {
-  const SerialOpenblas serial;
+  const SerialGemm serial;
   cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
               trans_b ? CblasTrans : CblasNoTrans, static_cast<blasint>(m),
               static_cast<blasint>(n), static_cast<blasint>(k), alpha, a,
@@ -219,7 +230,7 @@ void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alp
 void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, double alpha,
           const double* a, int64_t lda, const double* b, int64_t ldb, double beta, double* c,
           int64_t ldc) {
-  const SerialOpenblas serial;
+  const SerialGemm serial;
   cblas_dgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
               trans_b ? CblasTrans : CblasNoTrans, static_cast<blasint>(m),
               static_cast<blasint>(n), static_cast<blasint>(k), alpha, a,
@@ -232,7 +243,15 @@ void gemm_chunked_reduction(int64_t m, int64_t n, int64_t k, const T* a, const T
                             int64_t ldc) {
   for (int64_t k0 = 0; k0 < k; k0 += gemm_reduction_chunk) {
     const int64_t kc = std::min(gemm_reduction_chunk, k - k0);
-    gemm(false, false, m, n, kc, T(1), a + k0, k, b + k0 * ldb, ldb, k0 == 0 ? beta : T(1), c, ldc);
+    const T beta_here = k0 == 0 ? beta : T(1);
+#ifdef REVGAN_WITH_ONEDNN
+    if constexpr (std::is_same_v<T, float>) {
+      const SerialGemm serial;
+      if (dnnl_sgemm('N', 'N', m, n, kc, 1.0f, a + k0, k, b + k0 * ldb, ldb, beta_here, c, ldc) == dnnl_success)
+        continue;
+    }
+#endif
+    gemm(false, false, m, n, kc, T(1), a + k0, k, b + k0 * ldb, ldb, beta_here, c, ldc);
   }
 }
 

@@ -58,7 +58,8 @@ void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, double al
 // into chunks of gemm_reduction_chunk accumulated into c one after another. Each output's
 // rounding chain is then about chunk + k / chunk additions long instead of k: for the core's
 // 3x3 64-channel conv (k = 576) this lowers float32 error enough that 30 reversible blocks
-// invert to < 1e-4 (1.1e-4 with one chain). Costs one extra pass over c per chunk.
+// invert to < 1e-4 (1.1e-4 with one chain). Costs one extra pass over c per chunk. In float,
+// with oneDNN built, each chunk is oneDNN's sgemm (im2col.cpp says why).
 inline constexpr int64_t gemm_reduction_chunk = 64;
 template <class T>
 void gemm_chunked_reduction(int64_t m, int64_t n, int64_t k, const T* a, const T* b, int64_t ldb, T beta, T* c,
