@@ -53,7 +53,7 @@ Peaks measure_peaks(int warmup, int runs) {
   Generator gen(5);
   const int64_t n = 2048;
   Tensor a = randn({n, n}, gen), b = randn({n, n}, gen), c = Tensor::empty({n, n});
-  // The kernels' way to use the threads: OpenBLAS is serial (kernels/cpu/im2col.cpp), each
+  // The kernels' way to use the threads: the GEMM is serial (kernels/cpu/im2col.cpp), each
   // thread of one team multiplies its share of c's columns.
   const Timing gemm = time_runs(
       [&] {

@@ -187,7 +187,7 @@ namespace {
 
 // The GEMMs run on OpenBLAS, except the float forward's chunked reduction where the build has
 // oneDNN: that runs on oneDNN's sgemm, whose JIT kernels follow the CPU (AVX-512 on AMD Zen 5,
-// where OpenBLAS 0.3.21 falls back to its Haswell kernels; 1.3-2x OpenBLAS's rate there at
+// where OpenBLAS 0.3.21 falls back to its Haswell kernels; 1.4-2.2x OpenBLAS's rate there at
 // these shapes, docs/benchmarks.md). The other GEMMs stay on OpenBLAS: with oneDNN's sgemm in
 // all of them, the test that 2 MPI ranks at batch 1 train like one process at batch 2 failed
 // (outputs 3.4e-5 apart after two steps, limit 1e-5).
