@@ -215,11 +215,13 @@ TrainRunResult run_training(const ResolvedOptions& resolved, RunObserver& observ
       REVGAN_CHECK(batch.has_value(), "epoch {} ended after {} of {} batches", progress.epoch, progress.epoch_iter,
                    batches.count());
       info.data_seconds = seconds_since(t0);
-      // skipped_files() returns a copy (taken under the dataset's lock): hold it while reading.
-      const std::vector<data::Dataset::SkippedFile> skipped_files = dataset->skipped_files();
-      for (; reported_skips < static_cast<int64_t>(skipped_files.size()); ++reported_skips) {
-        const data::Dataset::SkippedFile& skipped = skipped_files[static_cast<std::size_t>(reported_skips)];
-        observer.on_notice(fmt::format("skipped unreadable '{}': {}", skipped.path, skipped.reason));
+      if (dataset->skipped_count() > reported_skips) {
+        // skipped_files() returns a copy (taken under the dataset's lock): hold it while reading.
+        const std::vector<data::Dataset::SkippedFile> skipped_files = dataset->skipped_files();
+        for (; reported_skips < static_cast<int64_t>(skipped_files.size()); ++reported_skips) {
+          const data::Dataset::SkippedFile& skipped = skipped_files[static_cast<std::size_t>(reported_skips)];
+          observer.on_notice(fmt::format("skipped unreadable '{}': {}", skipped.path, skipped.reason));
+        }
       }
       info.skipped_files = reported_skips;
       t0 = Clock::now();

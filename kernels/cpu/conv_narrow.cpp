@@ -36,14 +36,7 @@ const NarrowConvKernels& chosen_kernels() { return isa() == Isa::avx512 ? k_avx5
 
 }  // namespace
 
-const char* narrow_conv_isa() {
-  switch (isa()) {
-    case Isa::avx512: return "avx512";
-    case Isa::avx2: return "avx2";
-    case Isa::none: break;
-  }
-  return "none";
-}
+const char* narrow_conv_isa() { return isa() == Isa::none ? "none" : chosen_kernels().isa; }
 
 bool narrow_conv_suits(const ConvGeometry& g) {
   if (isa() == Isa::none) return false;

@@ -8,6 +8,8 @@
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -66,6 +68,19 @@ Tensor im2col_weight_grad(const kernels::ConvGeometry& g, const Tensor& x, const
   return dw;
 }
 
+// run() at each thread count, its results in order; OpenMP's count is put back after.
+std::vector<std::vector<double>> at_thread_counts(std::initializer_list<int> counts,
+                                                  const std::function<Tensor()>& run) {
+  const int saved = omp_get_max_threads();
+  std::vector<std::vector<double>> results;
+  for (int threads : counts) {
+    omp_set_num_threads(threads);
+    results.push_back(run().to_vector());
+  }
+  omp_set_num_threads(saved);
+  return results;
+}
+
 // Exits with ctest's skip code (77): reported as skipped, never as passed.
 void skip(const char* why) {
   std::fprintf(stderr, "SKIPPED: %s\n", why);
@@ -118,15 +133,11 @@ TEST_CASE("narrow conv: the same bits at one and two threads", "[op]") {
   skip_without_narrow_isa();
   const kernels::ConvGeometry g = narrow_geometry(2, 32, 3, 30, 70, 7, 7);
   const Operands o(g, 7);
-  const int saved = omp_get_max_threads();
-  std::vector<std::vector<double>> runs;
-  for (int threads : {1, 2}) {
-    omp_set_num_threads(threads);
+  const auto runs = at_thread_counts({1, 2}, [&] {
     Tensor y = output_of(g);
     kc::narrow_conv_forward(g, o.x.data<float>(), o.w.data<float>(), o.b.data<float>(), y.data<float>());
-    runs.push_back(y.to_vector());
-  }
-  omp_set_num_threads(saved);
+    return y;
+  });
   CHECK(runs[0] == runs[1]);
 }
 
@@ -177,15 +188,11 @@ TEST_CASE("narrow conv weight gradient: the same bits at one and two threads", "
   const kernels::ConvGeometry g = narrow_geometry(2, 32, 3, 30, 70, 7, 7);
   const Operands o(g, 9);
   const Tensor dy = test::random_normal({g.batch, g.out_channels, g.output[1], g.output[2]}, 10, DType::float32);
-  const int saved = omp_get_max_threads();
-  std::vector<std::vector<double>> runs;
-  for (int threads : {1, 2, 3}) {
-    omp_set_num_threads(threads);
+  const auto runs = at_thread_counts({1, 2, 3}, [&] {
     Tensor dw = Tensor::empty(o.w.shape(), DType::float32);
     kc::narrow_conv_backward_weight(g, o.x.data<float>(), dy.data<float>(), dw.data<float>(), false);
-    runs.push_back(dw.to_vector());
-  }
-  omp_set_num_threads(saved);
+    return dw;
+  });
   CHECK(runs[0] == runs[1]);
   CHECK(runs[0] == runs[2]);
 }
