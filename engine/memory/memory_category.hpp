@@ -8,11 +8,13 @@
 
 namespace revgan {
 
-enum class MemoryCategory : uint8_t { activations, parameters, gradients, optimizer_state, count };
+// weight_copies: parameters re-laid out for a kernel library and kept between its calls
+// (engine/ops/onednn_weight_cache.hpp).
+enum class MemoryCategory : uint8_t { activations, parameters, gradients, optimizer_state, weight_copies, count };
 constexpr std::size_t memory_category_count = static_cast<std::size_t>(MemoryCategory::count);
 
 constexpr std::array<std::string_view, memory_category_count> memory_category_names{
-    "activations", "parameters", "gradients", "optimizer_state"};
+    "activations", "parameters", "gradients", "optimizer_state", "weight_copies"};
 
 MemoryCategory current_memory_category();
 

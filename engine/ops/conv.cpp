@@ -3,9 +3,13 @@
 // (cuDNN) and kernels/cuda/conv_transpose (cuBLAS + gather). Shape checks live in conv_geometry.
 #include "engine/ops/conv.hpp"
 
+#include <utility>
+
+#include "engine/autograd/grad_mode.hpp"
 #include "engine/autograd/saved_tensor.hpp"
 #include "engine/ops/conv_geometry.hpp"
 #include "engine/ops/cpu_conv_backend.hpp"
+#include "engine/ops/onednn_weight_cache.hpp"
 #include "engine/ops/op_support.hpp"
 #include "kernels/cpu/conv.hpp"
 #include "kernels/cpu/conv_narrow.hpp"
@@ -47,9 +51,11 @@ class Workspace {
 using OnednnPass = cpu::onednn::ConvPass;
 
 // The CPU conv passes: oneDNN where cpu_conv_uses_onednn says so (float only), the narrow
-// kernels for a forward or weight gradient cpu_conv_uses_narrow takes, else im2col.
+// kernels for a forward or weight gradient cpu_conv_uses_narrow takes, else im2col. `weight` is
+// the tensor `w` points into, for oneDNN's cache of re-laid-out weights.
 template <class T>
-void cpu_conv_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y, T* ws) {
+void cpu_conv_forward(const ConvGeometry& g, const T* x, const Tensor& weight, const T* bias, T* y, T* ws) {
+  const T* w = weight.data<T>();
   if constexpr (std::is_same_v<T, float>) {
     if (cpu_conv_uses_narrow(g, DType::float32, OnednnPass::forward)) {
       cpu::narrow_conv_forward(g, x, w, bias, y);
@@ -59,7 +65,11 @@ void cpu_conv_forward(const ConvGeometry& g, const T* x, const T* w, const T* bi
 #ifdef REVGAN_WITH_ONEDNN
   if constexpr (std::is_same_v<T, float>) {
     if (cpu_conv_uses_onednn(g, DType::float32, OnednnPass::forward)) {
-      const cpu::onednn::Status st = cpu::onednn::conv_forward(g, x, w, bias, y, ws);
+      // Only forwards that autograd records (training) keep weight copies: in a no-grad forward
+      // (inference) each weight serves once, and engine/streaming's memory estimates stay exact.
+      const float* prepared =
+          grad_enabled() ? onednn_prepared_weights(weight, g, OnednnPass::forward, bias != nullptr, ws) : nullptr;
+      const cpu::onednn::Status st = cpu::onednn::conv_forward(g, x, w, bias, y, ws, prepared);
       REVGAN_CHECK(st.ok(), "conv forward: {}", st.message);
       return;
     }
@@ -69,11 +79,13 @@ void cpu_conv_forward(const ConvGeometry& g, const T* x, const T* w, const T* bi
 }
 
 template <class T>
-void cpu_conv_backward_input(const ConvGeometry& g, const T* dy, const T* w, T* dx, T* ws) {
+void cpu_conv_backward_input(const ConvGeometry& g, const T* dy, const Tensor& weight, T* dx, T* ws) {
+  const T* w = weight.data<T>();
 #ifdef REVGAN_WITH_ONEDNN
   if constexpr (std::is_same_v<T, float>) {
     if (cpu_conv_uses_onednn(g, DType::float32, OnednnPass::backward_input)) {
-      const cpu::onednn::Status st = cpu::onednn::conv_backward_input(g, dy, w, dx, ws);
+      const float* prepared = onednn_prepared_weights(weight, g, OnednnPass::backward_input, false, ws);
+      const cpu::onednn::Status st = cpu::onednn::conv_backward_input(g, dy, w, dx, ws, prepared);
       REVGAN_CHECK(st.ok(), "conv backward: {}", st.message);
       return;
     }
@@ -111,12 +123,15 @@ void cpu_conv_backward_weight(const ConvGeometry& g, const T* x, const T* dy, T*
 // cpu_conv_transpose_uses_onednn says so; the im2col kernel, which computes all of them from
 // one unfolding of dy, takes every pass oneDNN does not.
 template <class T>
-void cpu_conv_transpose_backward(const ConvGeometry& t, const T* x, const T* dy, const T* w, T* dx, T* dw, T* db,
-                                 T* ws) {
+void cpu_conv_transpose_backward(const ConvGeometry& t, const T* x, const T* dy, const Tensor& weight, T* dx, T* dw,
+                                 T* db, T* ws) {
+  const T* w = weight.defined() ? weight.data<T>() : nullptr;
 #ifdef REVGAN_WITH_ONEDNN
   if constexpr (std::is_same_v<T, float>) {
     if (dx != nullptr && cpu_conv_transpose_uses_onednn(t, DType::float32, OnednnPass::backward_input)) {
-      const cpu::onednn::Status st = cpu::onednn::conv_transpose_backward_input(t, dy, w, dx, ws);
+      const float* prepared =
+          onednn_prepared_weights(weight, cpu::onednn::adjoint_conv(t), OnednnPass::forward, false, ws);
+      const cpu::onednn::Status st = cpu::onednn::conv_transpose_backward_input(t, dy, w, dx, ws, prepared);
       REVGAN_CHECK(st.ok(), "conv_transpose backward: {}", st.message);
       dx = nullptr;
     }
@@ -172,6 +187,8 @@ class ConvBackward final : public Node {
                  op_name(op));
     REVGAN_CHECK(!dw.defined() || x_.defined(), "{}: backward needs x, which was not saved", op_name(op));
     const Tensor x = dw.defined() ? x_.unpack() : Tensor();
+    // Read-only: a mutable access would count as a write of the weight (Storage::version).
+    const Tensor& weight = weight_;
 
     dispatch(op, dy, [&](auto tag) {
       using T = decltype(tag);
@@ -179,12 +196,12 @@ class ConvBackward final : public Node {
       Workspace ws(backward_workspace_elements(transposed_, g_, dy.dtype(), dx.defined(), dw.defined()), dy);
       T* db_ptr = db.defined() ? db.data<T>() : nullptr;
       if (transposed_) {
-        cpu_conv_transpose_backward<T>(g_, optional_data<T>(x), dy.data<T>(), optional_data<T>(weight_),
+        cpu_conv_transpose_backward<T>(g_, optional_data<T>(x), dy.data<T>(), weight,
                                        dx.defined() ? dx.data<T>() : nullptr, dw.defined() ? dw.data<T>() : nullptr,
                                        db_ptr, ws.get<T>());
         return;
       }
-      if (dx.defined()) cpu_conv_backward_input<T>(g_, dy.data<T>(), weight_.data<T>(), dx.data<T>(), ws.get<T>());
+      if (dx.defined()) cpu_conv_backward_input<T>(g_, dy.data<T>(), weight, dx.data<T>(), ws.get<T>());
       if (dw.defined()) {
         cpu_conv_backward_weight<T>(g_, x.data<T>(), dy.data<T>(), dw.data<T>(), db_ptr, ws.get<T>());
       } else if (db_ptr != nullptr) {
@@ -199,7 +216,7 @@ class ConvBackward final : public Node {
       if (transposed_) {
         Workspace ws(dx.defined() || dw.defined() ? kcuda::conv_transpose_workspace_elements(g_) : 0, dy);
         if (dx.defined())
-          REVGAN_LIBRARY_CHECK(kcuda::conv_transpose_backward_input<T>(ctx, g_, dy.data<T>(), weight_.data<T>(), dx_ptr,
+          REVGAN_LIBRARY_CHECK(kcuda::conv_transpose_backward_input<T>(ctx, g_, dy.data<T>(), weight.data<T>(), dx_ptr,
                                                                        ws.get<T>(), false));
         if (dw.defined()) {
           REVGAN_LIBRARY_CHECK(kcuda::conv_transpose_backward_weight<T>(ctx, g_, x.data<T>(), dy.data<T>(),
@@ -208,7 +225,7 @@ class ConvBackward final : public Node {
         }
       } else {
         if (dx.defined())
-          REVGAN_LIBRARY_CHECK(kcuda::conv_backward_input<T>(ctx, g_, dy.data<T>(), weight_.data<T>(), dx_ptr, false));
+          REVGAN_LIBRARY_CHECK(kcuda::conv_backward_input<T>(ctx, g_, dy.data<T>(), weight.data<T>(), dx_ptr, false));
         if (dw.defined()) {
           REVGAN_LIBRARY_CHECK(
               kcuda::conv_backward_weight<T>(ctx, g_, x.data<T>(), dy.data<T>(), dw.data<T>(), db_ptr, false));
@@ -260,7 +277,7 @@ Tensor conv(const Tensor& x, const Tensor& weight, const Tensor& bias, const Con
       [&](auto tag) {
         using T = decltype(tag);
         Workspace ws(cpu_conv_workspace_elements(g, x.dtype(), ConvPasses::forward, bias.defined()), x);
-        cpu_conv_forward<T>(g, x.data<T>(), weight.data<T>(), optional_data<T>(bias), y.data<T>(), ws.get<T>());
+        cpu_conv_forward<T>(g, x.data<T>(), weight, optional_data<T>(bias), y.data<T>(), ws.get<T>());
       },
       REVGAN_CUDA_BRANCH([&](auto tag) {
         using T = decltype(tag);

@@ -3,6 +3,7 @@
 
 #include <cstring>
 #include <type_traits>
+#include <utility>
 
 #include "engine/autograd/node.hpp"
 #include "engine/tensor/device_copy.hpp"
@@ -55,7 +56,7 @@ T* Tensor::data() {
 template <class T>
 const T* Tensor::data() const {
   REVGAN_CHECK(dtype() == dtype_of<T>(), "tensor: requested {} data from {}", dtype_name(dtype_of<T>()), describe());
-  return static_cast<const T*>(impl_->storage->data()) + impl_->offset;
+  return static_cast<const T*>(std::as_const(*impl_->storage).data()) + impl_->offset;
 }
 template float* Tensor::data<float>();
 template double* Tensor::data<double>();
@@ -66,7 +67,11 @@ void* Tensor::raw_data() {
   const auto& impl = checked(impl_);
   return static_cast<char*>(impl.storage->data()) + impl.offset * static_cast<int64_t>(dtype_size(impl.dtype));
 }
-const void* Tensor::raw_data() const { return const_cast<Tensor*>(this)->raw_data(); }
+const void* Tensor::raw_data() const {
+  const auto& impl = checked(impl_);
+  return static_cast<const char*>(std::as_const(*impl.storage).data()) +
+         impl.offset * static_cast<int64_t>(dtype_size(impl.dtype));
+}
 
 const std::shared_ptr<Storage>& Tensor::storage() const { return checked(impl_).storage; }
 

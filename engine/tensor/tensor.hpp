@@ -35,7 +35,8 @@ class Tensor {
   std::size_t nbytes() const { return static_cast<std::size_t>(numel()) * dtype_size(dtype()); }
   std::string describe() const;  // "float32[1, 3, 4, 4] on cpu"
 
-  // Typed access; throws if T does not match the dtype.
+  // Typed access; throws if T does not match the dtype. The mutable forms count as a write of
+  // the storage (Storage::version); read through a const Tensor where nothing is written.
   template <class T> T* data();
   template <class T> const T* data() const;
   void* raw_data();

@@ -36,11 +36,23 @@ struct Status {
   bool ok() const { return message.empty(); }
 };
 
-// y = conv(x, w) + bias (bias may be null).
+// A pass reads the weights in oneDNN's blocked layout, reordered from the engine's on every
+// call. Weights that do not change between calls (a network's, within a training step) can be
+// reordered once: prepared_weight_floats is the size of that copy for the forward (with or
+// without bias) or the input gradient, 0 where the pass takes no reordered weights (or reorders
+// them along with other work: the flipped-weights input gradient); prepare_weights writes it,
+// using a workspace of workspace_floats(g, pass, bias).
+int64_t prepared_weight_floats(const ConvGeometry& g, ConvPass pass, bool bias);
+Status prepare_weights(const ConvGeometry& g, ConvPass pass, bool bias, const float* w, float* prepared,
+                       float* workspace);
+
+// y = conv(x, w) + bias (bias may be null). `prepared`: prepare_weights' copy of w for this
+// pass, or null to reorder w here.
 Status conv_forward(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y,
-                    float* workspace);
-// dx = J^T dy (overwrites dx).
-Status conv_backward_input(const ConvGeometry& g, const float* dy, const float* w, float* dx, float* workspace);
+                    float* workspace, const float* prepared = nullptr);
+// dx = J^T dy (overwrites dx); `prepared` as for conv_forward.
+Status conv_backward_input(const ConvGeometry& g, const float* dy, const float* w, float* dx, float* workspace,
+                           const float* prepared = nullptr);
 // dw from x and dy, summed over the batch (overwrites). No bias gradient: oneDNN sums it in
 // float, the engine takes conv_bias_backward's double sum (kernels/cpu/conv.hpp).
 Status conv_backward_weight(const ConvGeometry& g, const float* x, const float* dy, float* dw, float* workspace);

@@ -22,9 +22,10 @@ ConvPass adjoint_pass(ConvPass transposed_pass);
 bool suits_transposed(const ConvGeometry& t, ConvPass pass);
 int64_t transposed_workspace_floats(const ConvGeometry& t, ConvPass pass);
 
-// dx = J^T dy (overwrites).
+// dx = J^T dy (overwrites); `prepared`: prepare_weights(adjoint_conv(t), forward, false, w) or
+// null.
 Status conv_transpose_backward_input(const ConvGeometry& t, const float* dy, const float* w, float* dx,
-                                     float* workspace);
+                                     float* workspace, const float* prepared = nullptr);
 // dw from x and dy, summed over the batch (overwrites); the bias gradient is the engine's sum.
 Status conv_transpose_backward_weight(const ConvGeometry& t, const float* x, const float* dy, float* dw,
                                       float* workspace);

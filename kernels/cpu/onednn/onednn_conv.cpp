@@ -203,8 +203,17 @@ std::shared_ptr<const Plan> plan_for(const ConvGeometry& g, ConvPass pass, bool 
   return plans.emplace(key, std::move(plan)).first->second;
 }
 
-// Runs a plan on the caller's buffers (one pointer per operand, in plan order).
-void run(const Plan& plan, const std::vector<void*>& buffers, float* workspace) {
+// The plan's reordered weights operand (forward and input-gradient plans have one when the
+// primitive wants another layout than the engine's), or null.
+const Operand* reordered_weights(const Plan& plan) {
+  for (const Operand& op : plan.operands)
+    if (op.arg == DNNL_ARG_WEIGHTS && op.reorder) return &op;
+  return nullptr;
+}
+
+// Runs a plan on the caller's buffers (one pointer per operand, in plan order). `prepared`:
+// the weights already in the primitive's layout (see prepare_weights), or null.
+void run(const Plan& plan, const std::vector<void*>& buffers, float* workspace, const float* prepared = nullptr) {
   dnnl::stream stream(cpu_engine());
   std::unordered_map<int, memory> args;
   std::vector<std::pair<memory, memory>> write_back;  // (wanted, user) of reordered outputs
@@ -214,6 +223,10 @@ void run(const Plan& plan, const std::vector<void*>& buffers, float* workspace) 
     const memory user(op.user, cpu_engine(), buffers[i]);
     if (!op.reorder) {
       args.emplace(op.arg, user);
+      continue;
+    }
+    if (op.arg == DNNL_ARG_WEIGHTS && prepared != nullptr) {
+      args.emplace(op.arg, memory(op.wanted, cpu_engine(), const_cast<float*>(prepared)));
       continue;
     }
     const memory wanted(op.wanted, cpu_engine(), workspace + op.offset);
@@ -275,18 +288,41 @@ int64_t workspace_floats(const ConvGeometry& g, ConvPass pass, bool bias) {
   return plan_for(g, pass, pass == ConvPass::forward && bias)->floats;
 }
 
+int64_t prepared_weight_floats(const ConvGeometry& g, ConvPass pass, bool bias) {
+  if (pass == ConvPass::backward_weight || (pass == ConvPass::backward_input && input_grad_as_forward(g))) return 0;
+  const Operand* weights = reordered_weights(*plan_for(g, pass, pass == ConvPass::forward && bias));
+  return weights == nullptr ? 0 : static_cast<int64_t>(weights->wanted.get_size() / sizeof(float));
+}
+
+Status prepare_weights(const ConvGeometry& g, ConvPass pass, bool bias, const float* w, float* prepared,
+                       float* workspace) {
+  return guarded("weight reorder", [&] {
+    if (prepared_weight_floats(g, pass, bias) == 0)
+      throw dnnl::error(dnnl_invalid_arguments, "this pass takes no prepared weights");
+    const auto plan = plan_for(g, pass, pass == ConvPass::forward && bias);
+    const Operand& weights = *reordered_weights(*plan);
+    dnnl::stream stream(cpu_engine());
+    const memory scratch(plan->scratchpad, cpu_engine(), workspace + plan->scratchpad_offset);
+    weights.reorder->execute(stream, {{DNNL_ARG_FROM, memory(weights.user, cpu_engine(), mut(w))},
+                                      {DNNL_ARG_TO, memory(weights.wanted, cpu_engine(), prepared)},
+                                      {DNNL_ARG_SCRATCHPAD, scratch}});
+    stream.wait();
+  });
+}
+
 Status conv_forward(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y,
-                    float* workspace) {
+                    float* workspace, const float* prepared) {
   return guarded("convolution forward", [&] {
     const auto plan = plan_for(g, ConvPass::forward, bias != nullptr);
     std::vector<void*> buffers{mut(x), mut(w)};
     if (bias != nullptr) buffers.push_back(mut(bias));
     buffers.push_back(y);
-    run(*plan, buffers, workspace);
+    run(*plan, buffers, workspace, prepared);
   });
 }
 
-Status conv_backward_input(const ConvGeometry& g, const float* dy, const float* w, float* dx, float* workspace) {
+Status conv_backward_input(const ConvGeometry& g, const float* dy, const float* w, float* dx, float* workspace,
+                           const float* prepared) {
   if (input_grad_as_forward(g)) {
     return guarded("convolution backward (input, as the flipped forward)", [&] {
       flip_conv_weights(g, w, workspace);
@@ -295,7 +331,7 @@ Status conv_backward_input(const ConvGeometry& g, const float* dy, const float* 
     });
   }
   return guarded("convolution backward (input)", [&] {
-    run(*plan_for(g, ConvPass::backward_input, false), {mut(dy), mut(w), dx}, workspace);
+    run(*plan_for(g, ConvPass::backward_input, false), {mut(dy), mut(w), dx}, workspace, prepared);
   });
 }
 

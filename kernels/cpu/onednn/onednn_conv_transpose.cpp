@@ -32,8 +32,8 @@ int64_t transposed_workspace_floats(const ConvGeometry& t, ConvPass pass) {
 }
 
 Status conv_transpose_backward_input(const ConvGeometry& t, const float* dy, const float* w, float* dx,
-                                     float* workspace) {
-  return conv_forward(adjoint_conv(t), dy, w, nullptr, dx, workspace);
+                                     float* workspace, const float* prepared) {
+  return conv_forward(adjoint_conv(t), dy, w, nullptr, dx, workspace, prepared);
 }
 
 Status conv_transpose_backward_weight(const ConvGeometry& t, const float* x, const float* dy, float* dw,
