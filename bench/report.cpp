@@ -50,20 +50,48 @@ std::string console_row(const TrainResult& r) {
                      p.activation_mb < 0 ? std::string("-") : fmt::format("{:.1f}", p.activation_mb));
 }
 
+std::string op_time_table(const TrainResult& r) {
+  const double steps = static_cast<double>(r.config.steps);
+  double total = 0;
+  for (const ops::OpTimeRow& row : r.op_times) total += row.seconds;
+  std::string out = fmt::format("  {:<22} {:<9} {:<22} {:>9} {:>8} {:>7}\n", "op", "autograd", "shape", "ms/step",
+                                "calls", "share");
+  double rest = 0;
+  int64_t rest_rows = 0;
+  for (const ops::OpTimeRow& row : r.op_times) {
+    if (row.seconds < 0.002 * total) {
+      rest += row.seconds;
+      ++rest_rows;
+      continue;
+    }
+    out += fmt::format("  {:<22} {:<9} {:<22} {:>9.2f} {:>8.1f} {:>6.1f}%\n", row.op, row.recording ? "recording" : "no-grad",
+                       row.shape, row.seconds / steps * 1e3, static_cast<double>(row.calls) / steps,
+                       100 * row.seconds / total);
+  }
+  if (rest_rows > 0)
+    out += fmt::format("  {:<55} {:>9.2f} {:>8} {:>6.1f}%\n", fmt::format("({} smaller rows)", rest_rows),
+                       rest / steps * 1e3, "", 100 * rest / total);
+  // Mean, not the median: the op times are sums over all timed steps.
+  out += fmt::format("  ops: {:.1f} ms per step; the step's median is {:.1f} ms (the rest: autograd, allocation, "
+                     "the trainer's own work)\n",
+                     total / steps * 1e3, r.seconds_per_sample.median_s * static_cast<double>(r.config.batch) * 1e3);
+  return out;
+}
+
 std::string json_line(const TrainResult& r) {
   const TrainConfig& c = r.config;
   const PaperFigures p = paper_figures(c);
   return fmt::format(
       "{{\"bench\":\"train\",\"engine\":\"revgan\",\"model\":\"{}\",\"ngf\":{},\"depth\":{},\"size\":{},\"batch\":{},"
       "\"ndf\":{},\"channels\":{},\"mode\":\"{}\",\"memory_budget\":\"{}\",\"device\":\"{}\",\"threads\":{},\"cpu_threads\":\"{}\",\"threads_used\":{:.2f},\"cpu_conv\":\"{}\","
-      "\"lambda_identity\":{},\"params_g\":{},\"params_d\":{},\"param_bytes\":{},\"grad_bytes\":{},\"optimizer_bytes\":{},"
+      "\"lambda_identity\":{},\"params_g\":{},\"params_d\":{},\"param_bytes\":{},\"grad_bytes\":{},\"optimizer_bytes\":{},\"weight_copy_bytes\":{},"
       "\"saved_bytes\":{},\"saved_param_bytes\":{},\"saved_storages\":{},\"peak_activation_bytes\":{},"
       "\"peak_total_bytes\":{},\"peak_reserved_bytes\":{},\"driver_used_bytes\":{},\"peak_cudnn_workspace_bytes\":{},\"cudnn_workspace\":{},\"time_per_sample_s\":{:.6f},\"time_min_s\":{:.6f},\"time_max_s\":{:.6f},"
       "\"steps\":{},\"warmup\":{},\"paper_size\":{},\"paper_activation_mb\":{},\"paper_s_per_sample\":{}}}",
       c.options.model, c.options.ngf, c.options.depth, c.size, c.batch, c.options.ndf, c.options.input_nc,
       executor_name(c), c.options.memory_budget, parse_device(c.options.device).str(), r.threads,
       c.options.cpu_threads, r.threads_used, ops::cpu_conv_backend_name(ops::cpu_conv_backend()), c.options.lambda_identity, r.params_g, r.params_d, r.param_bytes, r.grad_bytes, r.optimizer_bytes,
-      r.saved.activation_bytes, r.saved.parameter_bytes, r.saved.storages, r.peak_activation_bytes,
+      r.weight_copy_bytes, r.saved.activation_bytes, r.saved.parameter_bytes, r.saved.storages, r.peak_activation_bytes,
       r.peak_total_bytes, r.peak_reserved_bytes,
       r.driver_used_bytes ? fmt::format("{}", *r.driver_used_bytes) : std::string("null"),
       r.peak_cudnn_workspace_bytes ? fmt::format("{}", *r.peak_cudnn_workspace_bytes) : std::string("null"),

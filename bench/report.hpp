@@ -12,6 +12,9 @@ namespace revgan::bench {
 
 std::string console_header();
 std::string console_row(const TrainResult& r);
+// With profile_ops: the ops of the timed steps by time per step (those above 0.2 % of the ops'
+// time; the rest summed), and how much of the step the ops account for.
+std::string op_time_table(const TrainResult& r);
 std::string json_line(const TrainResult& r);
 std::string json_line(const BudgetResult& r);
 

@@ -20,6 +20,24 @@ namespace revgan::bench {
 
 namespace {
 
+// Op profiling from a clean slate for its lifetime (when asked for), off afterwards.
+class OpProfiling {
+ public:
+  explicit OpProfiling(bool on) : on_(on) {
+    if (!on_) return;
+    ops::reset_op_profile();
+    ops::set_op_profiling(true);
+  }
+  ~OpProfiling() {
+    if (on_) ops::set_op_profiling(false);
+  }
+  OpProfiling(const OpProfiling&) = delete;
+  OpProfiling& operator=(const OpProfiling&) = delete;
+
+ private:
+  bool on_;
+};
+
 Tensor uniform_batch(const Shape& shape, Generator& gen, Device device) {
   std::vector<double> v(static_cast<std::size_t>(shape.numel()));
   for (double& x : v) x = 2.0 * gen.uniform() - 1.0;
@@ -61,6 +79,7 @@ TrainResult measure_train(const TrainConfig& config) {
   shape[1] = o.output_nc;
   const Tensor real_b = uniform_batch(shape, gen, device);
   for (int i = 0; i < config.warmup; ++i) trainer.train_step(real_a, real_b);
+  const OpProfiling profiling(config.profile_ops);
 
   Allocator& alloc = allocator_for(device);
   std::vector<double> seconds;
@@ -84,7 +103,9 @@ TrainResult measure_train(const TrainConfig& config) {
       r.peak_cudnn_workspace_bytes = std::max(r.peak_cudnn_workspace_bytes.value_or(0), *ws);
     r.grad_bytes = s.live(MemoryCategory::gradients);
     r.optimizer_bytes = s.live(MemoryCategory::optimizer_state);
+    r.weight_copy_bytes = s.live(MemoryCategory::weight_copies);
   }
+  if (config.profile_ops) r.op_times = ops::op_profile();
   r.threads_used = team_sum / config.steps;
   r.driver_used_bytes = driver_used_bytes(device);
   r.cudnn_workspace = cudnn_workspace_policy(device);

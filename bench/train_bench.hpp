@@ -5,8 +5,10 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "engine/autograd/saved_bytes.hpp"
+#include "engine/ops/op_profile.hpp"
 #include "bench/timing.hpp"
 #include "bench/train_config.hpp"
 
@@ -19,6 +21,8 @@ struct TrainResult {
   int64_t param_bytes = 0;      // generators and discriminators
   int64_t grad_bytes = 0;       // live .grad buffers after a step
   int64_t optimizer_bytes = 0;  // Adam moments
+  int64_t weight_copy_bytes = 0;  // oneDNN's re-laid-out weights (engine/ops/onednn_weight_cache.hpp)
+  std::vector<ops::OpTimeRow> op_times;  // with TrainConfig::profile_ops: the timed steps' ops
   SavedBytes saved;             // at the end of the generator forward
   // Max over timed steps of (peak of the activations category during the step) minus its
   // live bytes when the step began (the input batch and anything kept across steps).

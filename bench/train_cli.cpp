@@ -39,6 +39,7 @@ struct BenchArgs {
   std::string search = "size";
   int64_t max_depth = 256;
   int64_t budget_sweep = 0;
+  bool profile_ops = false;
 };
 
 const OptionTable<BenchArgs>& bench_table() {
@@ -63,6 +64,9 @@ const OptionTable<BenchArgs>& bench_table() {
        "memory-saving runs at N --memory_budget values from 0 (pure memory saving) to all of the core's activations "
        "(stored speed), evenly spaced; --svg then draws time against memory",
        "off", "N"},
+      {"profile_ops", &B::profile_ops,
+       "also time every op of the timed steps and print, per configuration, the ops by time per step "
+       "(op, recording or no-grad i.e. backward, shape; engine/ops/op_profile.hpp)"},
   });
   return table;
 }
@@ -91,6 +95,7 @@ std::vector<TrainConfig> select_configs(const ParsedOptions<BenchArgs>& bench,
     c.batch = b.batch;
     c.warmup = static_cast<int>(b.warmup);
     c.steps = static_cast<int>(b.steps);
+    c.profile_ops = b.profile_ops;
   }
   // Overrides can make preset rows identical (e.g. --depth on a depth sweep); keep one.
   std::vector<TrainConfig> unique;
@@ -221,6 +226,7 @@ int run_train_command(int argc, char** argv) {
     for (const TrainConfig& c : configs) {
       TrainResult r = measure_train(c);
       fmt::print("{}", console_row(r));
+      if (c.profile_ops) fmt::print("{}", op_time_table(r));
       const std::string line = json_line(r);
       fmt::print("{}\n", line);
       std::fflush(stdout);

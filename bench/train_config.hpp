@@ -19,6 +19,7 @@ struct TrainConfig {
   int warmup = 1;
   int steps = 3;
   int64_t paper_size = 0;  // presets: the side the paper measured at (before any --size override)
+  bool profile_ops = false;  // time every op of the timed steps (engine/ops/op_profile.hpp)
 
   // revgan_train's defaults except: K = 32, R = 6 (the paper's Table 2 size), no image pool
   // (the discriminators see the newest fakes), seed 1, stored activations.

@@ -2,15 +2,18 @@
 // its CUDA branch (made current on the tensor's device) for a CUDA one, for the tensor's dtype.
 // Everything that computes on tensors goes through it: the ops of the op table (by OpKind), and
 // the optimizer update and dtype conversion (by name). In builds without the CUDA backend,
-// REVGAN_CUDA_BRANCH(...) drops its argument's text and a CUDA tensor is a loud error.
+// REVGAN_CUDA_BRANCH(...) drops its argument's text and a CUDA tensor is a loud error. CPU
+// dispatches are timed while op profiling is on (op_profile.hpp).
 #pragma once
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <string_view>
 #include <type_traits>
 
+#include "engine/ops/op_profile.hpp"
 #include "engine/ops/op_table.hpp"
 #include "engine/tensor/tensor.hpp"
 
@@ -41,7 +44,14 @@ template <class Cpu, class Cuda>
 void dispatch(std::string_view what, const Tensor& ref, Cpu&& cpu, Cuda&& cuda) {
   const Device device = ref.device();
   if (device.is_cpu()) {
+    if (!op_profiling()) {
+      dispatch_floating(ref.dtype(), cpu);
+      return;
+    }
+    const auto start = std::chrono::steady_clock::now();
     dispatch_floating(ref.dtype(), cpu);
+    detail::record_op_time(what, ref.shape(),
+                           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     return;
   }
   if constexpr (std::is_same_v<std::decay_t<Cuda>, NoCudaKernel>) {

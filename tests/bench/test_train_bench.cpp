@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/report.hpp"
 #include "bench/train_bench.hpp"
 #include "bench/train_cli.hpp"
 #include "training/trainer.hpp"
@@ -79,6 +80,36 @@ TEST_CASE("bench small preset: every family runs a full step and reports consist
       CHECK(r.seconds_per_sample.median_s > 0);
     }
   }
+}
+
+TEST_CASE("bench train --profile_ops times the ops of the timed steps: convs, Adam, and a table", "[exec][model]") {
+  TrainConfig c = preset_configs("small").front();
+  c.profile_ops = true;
+  c.steps = 2;
+  const TrainResult r = measure_train(c);
+  REQUIRE(!r.op_times.empty());
+  double total = 0;
+  bool conv_recording = false, conv_backward = false, adam = false;
+  for (const ops::OpTimeRow& row : r.op_times) {
+    total += row.seconds;
+    CHECK(row.calls % c.steps == 0);  // every timed step runs the same ops
+    conv_recording |= row.op == "conv" && row.recording;
+    conv_backward |= row.op == "conv" && !row.recording;
+    adam |= row.op == "Adam";
+  }
+  CHECK(conv_recording);
+  CHECK(conv_backward);
+  CHECK(adam);
+  // The ops run inside the timed steps: their time is part of the steps' time.
+  CHECK(total > 0);
+  CHECK(total / c.steps <= 2 * r.seconds_per_sample.max_s * static_cast<double>(c.batch));
+  const std::string table = op_time_table(r);
+  CHECK(table.find("ms/step") != std::string::npos);
+  CHECK(table.find("conv") != std::string::npos);
+  CHECK(!ops::op_profiling());  // off again after the measurement
+  // Without the option nothing is timed.
+  c.profile_ops = false;
+  CHECK(measure_train(c).op_times.empty());
 }
 
 TEST_CASE("bench table2 configurations report the reference parameter counts", "[model]") {
