@@ -1,6 +1,6 @@
 // --max-memory: the largest image (volume) side or depth whose training step fits a byte
 // budget, per executor mode. On the CPU the footprint checked is measured peak activation
-// bytes + parameter, gradient and Adam bytes (TrainResult::footprint_bytes).
+// bytes + parameter, gradient, Adam and weight-copy bytes (TrainResult::footprint_bytes).
 #pragma once
 
 #include <cstdint>

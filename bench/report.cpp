@@ -64,9 +64,9 @@ std::string op_time_table(const TrainResult& r) {
       ++rest_rows;
       continue;
     }
-    out += fmt::format("  {:<22} {:<9} {:<22} {:>9.2f} {:>8.1f} {:>6.1f}%\n", row.op, row.recording ? "recording" : "no-grad",
-                       row.shape, row.seconds / steps * 1e3, static_cast<double>(row.calls) / steps,
-                       100 * row.seconds / total);
+    out += fmt::format("  {:<22} {:<9} {:<22} {:>9.2f} {:>8.1f} {:>6.1f}%\n", row.op,
+                       row.recording ? "recording" : "no-grad", row.shape, row.seconds / steps * 1e3,
+                       static_cast<double>(row.calls) / steps, 100 * row.seconds / total);
   }
   if (rest_rows > 0)
     out += fmt::format("  {:<55} {:>9.2f} {:>8} {:>6.1f}%\n", fmt::format("({} smaller rows)", rest_rows),

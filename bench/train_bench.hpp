@@ -38,7 +38,9 @@ struct TrainResult {
   double threads_used = 1;    // mean team size over the timed steps (--cpu_threads adaptive varies it)
 
   // What a device must hold: peak activations + parameters + gradients + optimizer state.
-  int64_t footprint_bytes() const { return peak_activation_bytes + param_bytes + grad_bytes + optimizer_bytes; }
+  int64_t footprint_bytes() const {
+    return peak_activation_bytes + param_bytes + grad_bytes + optimizer_bytes + weight_copy_bytes;
+  }
 };
 
 // Builds the models, runs config.warmup steps, then config.steps timed steps (at least one).

@@ -48,6 +48,11 @@ class Workspace {
   Tensor buffer_;
 };
 
+template <class T>
+const T* optional_data(const Tensor& t) {
+  return t.defined() ? t.data<T>() : nullptr;
+}
+
 using OnednnPass = cpu::onednn::ConvPass;
 
 // The CPU conv passes: oneDNN where cpu_conv_uses_onednn says so (float only), the narrow
@@ -67,9 +72,9 @@ void cpu_conv_forward(const ConvGeometry& g, const T* x, const Tensor& weight, c
     if (cpu_conv_uses_onednn(g, DType::float32, OnednnPass::forward)) {
       // Only forwards that autograd records (training) keep weight copies: in a no-grad forward
       // (inference) each weight serves once, and engine/streaming's memory estimates stay exact.
-      const float* prepared =
-          grad_enabled() ? onednn_prepared_weights(weight, g, OnednnPass::forward, bias != nullptr, ws) : nullptr;
-      const cpu::onednn::Status st = cpu::onednn::conv_forward(g, x, w, bias, y, ws, prepared);
+      const Tensor prepared =
+          grad_enabled() ? onednn_prepared_weights(weight, g, OnednnPass::forward, bias != nullptr, ws) : Tensor();
+      const cpu::onednn::Status st = cpu::onednn::conv_forward(g, x, w, bias, y, ws, optional_data<float>(prepared));
       REVGAN_CHECK(st.ok(), "conv forward: {}", st.message);
       return;
     }
@@ -84,8 +89,8 @@ void cpu_conv_backward_input(const ConvGeometry& g, const T* dy, const Tensor& w
 #ifdef REVGAN_WITH_ONEDNN
   if constexpr (std::is_same_v<T, float>) {
     if (cpu_conv_uses_onednn(g, DType::float32, OnednnPass::backward_input)) {
-      const float* prepared = onednn_prepared_weights(weight, g, OnednnPass::backward_input, false, ws);
-      const cpu::onednn::Status st = cpu::onednn::conv_backward_input(g, dy, w, dx, ws, prepared);
+      const Tensor prepared = onednn_prepared_weights(weight, g, OnednnPass::backward_input, false, ws);
+      const cpu::onednn::Status st = cpu::onednn::conv_backward_input(g, dy, w, dx, ws, optional_data<float>(prepared));
       REVGAN_CHECK(st.ok(), "conv backward: {}", st.message);
       return;
     }
@@ -129,9 +134,10 @@ void cpu_conv_transpose_backward(const ConvGeometry& t, const T* x, const T* dy,
 #ifdef REVGAN_WITH_ONEDNN
   if constexpr (std::is_same_v<T, float>) {
     if (dx != nullptr && cpu_conv_transpose_uses_onednn(t, DType::float32, OnednnPass::backward_input)) {
-      const float* prepared =
+      const Tensor prepared =
           onednn_prepared_weights(weight, cpu::onednn::adjoint_conv(t), OnednnPass::forward, false, ws);
-      const cpu::onednn::Status st = cpu::onednn::conv_transpose_backward_input(t, dy, w, dx, ws, prepared);
+      const cpu::onednn::Status st =
+          cpu::onednn::conv_transpose_backward_input(t, dy, w, dx, ws, optional_data<float>(prepared));
       REVGAN_CHECK(st.ok(), "conv_transpose backward: {}", st.message);
       dx = nullptr;
     }
@@ -156,11 +162,6 @@ int64_t backward_workspace_elements(bool transposed, const ConvGeometry& g, DTyp
                                      : (dx ? ConvPasses::backward_input : ConvPasses::backward_weight);
   return transposed ? cpu_conv_transpose_workspace_elements(g, dtype, passes)
                     : cpu_conv_workspace_elements(g, dtype, passes, false);
-}
-
-template <class T>
-const T* optional_data(const Tensor& t) {
-  return t.defined() ? t.data<T>() : nullptr;
 }
 
 // Backward of conv and of conv_transpose: both are linear in x and in weight, so dx needs

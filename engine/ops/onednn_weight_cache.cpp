@@ -80,17 +80,17 @@ void storage_freed(uint64_t id) {
 
 }  // namespace
 
-const float* onednn_prepared_weights(const Tensor& w, const kernels::ConvGeometry& g, onednn::ConvPass pass,
-                                     bool bias, float* workspace) {
+Tensor onednn_prepared_weights(const Tensor& w, const kernels::ConvGeometry& g, onednn::ConvPass pass, bool bias,
+                               float* workspace) {
   // Parameters only (allocated as such; the backward's saved weight is a detached view of one).
   if (!w.defined() || w.dtype() != DType::float32 || !w.device().is_cpu() ||
       w.storage()->category() != MemoryCategory::parameters)
-    return nullptr;
+    return Tensor();
   Cache& c = cache();
   const std::lock_guard<std::mutex> lock(c.mutex);
-  if (!c.enabled) return nullptr;
+  if (!c.enabled) return Tensor();
   const int64_t floats = onednn::prepared_weight_floats(g, pass, bias);
-  if (floats == 0) return nullptr;
+  if (floats == 0) return Tensor();
   const Key key = key_of(w, g, pass, bias);
   auto it = c.entries.find(key);
   if (it == c.entries.end()) {
@@ -104,7 +104,7 @@ const float* onednn_prepared_weights(const Tensor& w, const kernels::ConvGeometr
     it = c.entries.emplace(key, std::move(e)).first;
   } else if (it->second.version == w.storage()->version()) {
     ++c.stats.hits;
-    return std::as_const(it->second.copy).data<float>();
+    return it->second.copy;
   }
   Entry& e = it->second;
   e.version = w.storage()->version();
@@ -116,7 +116,7 @@ const float* onednn_prepared_weights(const Tensor& w, const kernels::ConvGeometr
     REVGAN_FAIL("conv: {}", st.message);
   }
   ++c.stats.reorders;
-  return copy;
+  return e.copy;
 }
 
 WeightCacheStats onednn_weight_cache_stats() {
@@ -142,9 +142,9 @@ bool onednn_weight_cache_enabled() {
 
 #else  // without oneDNN no pass reorders weights
 
-const float* onednn_prepared_weights(const Tensor&, const kernels::ConvGeometry&, kernels::cpu::onednn::ConvPass,
-                                     bool, float*) {
-  return nullptr;
+Tensor onednn_prepared_weights(const Tensor&, const kernels::ConvGeometry&, kernels::cpu::onednn::ConvPass, bool,
+                               float*) {
+  return Tensor();
 }
 WeightCacheStats onednn_weight_cache_stats() { return {}; }
 void set_onednn_weight_cache(bool) {}

@@ -19,11 +19,13 @@
 namespace revgan::ops {
 
 // The copy of `w` laid out for oneDNN's pass `pass` of conv `g` (the kernels' geometry: for a
-// transposed conv's input gradient, its adjoint conv's forward), current with w's contents;
-// null when the pass takes no reordered weights, w is not a parameter, the cache is off, or
-// oneDNN is not built. `workspace`: the pass's workspace (the reorder's scratchpad sits in it).
-const float* onednn_prepared_weights(const Tensor& w, const kernels::ConvGeometry& g,
-                                     kernels::cpu::onednn::ConvPass pass, bool bias, float* workspace);
+// transposed conv's input gradient, its adjoint conv's forward), current with w's contents; an
+// undefined tensor when the pass takes no reordered weights, w is not a parameter, the cache is
+// off, or oneDNN is not built. The returned tensor keeps the copy alive while the caller uses it
+// (another thread may drop the entry). `workspace`: the pass's workspace (the reorder's
+// scratchpad sits in it).
+Tensor onednn_prepared_weights(const Tensor& w, const kernels::ConvGeometry& g, kernels::cpu::onednn::ConvPass pass,
+                               bool bias, float* workspace);
 
 struct WeightCacheStats {
   int64_t hits = 0;       // calls served by a current copy

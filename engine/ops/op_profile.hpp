@@ -18,9 +18,9 @@
 namespace revgan::ops {
 
 struct OpTimeRow {
-  std::string op;        // op_table name, or the named computation ("Adam", ...)
+  std::string op;          // op_table name, or the named computation ("Adam", ...)
   bool recording = false;  // autograd was recording (a forward of a training graph)
-  std::string shape;     // of the dispatched-on tensor (conv: x forward, dy backward)
+  std::string shape;       // of the dispatched-on tensor (conv: x forward, dy backward)
   double seconds = 0;
   int64_t calls = 0;
 };
