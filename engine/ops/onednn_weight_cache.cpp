@@ -1,4 +1,4 @@
-// The cache of onednn_weight_cache.hpp: entries keyed by (storage id, element offset, conv
+// The cache of onednn_weight_cache.hpp: entries keyed by (storage id, byte offset, conv
 // geometry, pass, bias, OpenMP team size: oneDNN may pick another layout for another team),
 // each holding the storage version its copy was made from. A parameter's entries go when its
 // storage is freed (Storage's free listener).
