@@ -24,8 +24,8 @@ mkdir -p "$out"
 phase_done "dataset"
 
 # 64 x 64 scenes, no resizing (the test images are translated at the size they were drawn at),
-# random flips. On 2 idle CPU cores this width and depth train at about 10 steps/s: 4,800 steps
-# in about 8 minutes, leaving room for slower or busier machines under the cap (3,200 steps
+# random flips. On 2 idle CPU cores this width and depth train at 10-20 steps/s: 4,800 steps
+# in 4-8 minutes, leaving room for slower or busier machines under the cap (3,200 steps
 # reached pixel accuracy 0.92 on photo -> label); a GPU affords the paper's K = 32, R = 6.
 if [ "$device" = cuda ]; then
   model_args=(--ngf 32 --depth 6 --ndf 64 --n_epochs 10 --n_epochs_decay 10)
