@@ -1,17 +1,15 @@
-// The cache of onednn_weight_cache.hpp: entries keyed by (storage id, byte offset, conv
-// geometry, pass, bias, OpenMP team size: oneDNN may pick another layout for another team),
-// each holding the storage version its copy was made from. A parameter's entries go when its
-// storage is freed (Storage's free listener).
+// The cache of onednn_weight_cache.hpp: per parameter storage (by id), entries keyed by the
+// tensor's byte offset in it and the oneDNN plan of the pass (onednn::plan_key: geometry, pass,
+// bias, OpenMP team size, since oneDNN may pick another layout for another team), each holding
+// the storage version its copy was made from. A storage's entries go when it is freed
+// (Storage's free listener).
 #include "engine/ops/onednn_weight_cache.hpp"
-
-#include <omp.h>
 
 #include <cstdlib>
 #include <cstring>
 #include <map>
 #include <mutex>
 #include <utility>
-#include <vector>
 
 #include "engine/core/check.hpp"
 #include "engine/memory/memory_category.hpp"
@@ -23,24 +21,15 @@ namespace {
 
 namespace onednn = kernels::cpu::onednn;
 
-constexpr std::size_t k_max_entries = 1024;
+constexpr int64_t k_max_entries = 1024;
 
 struct Entry {
   uint64_t version = 0;  // of the storage when `copy` was made
   Tensor copy;
 };
 
-using Key = std::vector<int64_t>;
-
-Key key_of(const Tensor& w, const kernels::ConvGeometry& g, onednn::ConvPass pass, bool bias) {
-  const Storage& storage = *w.storage();
-  const int64_t offset = static_cast<const char*>(w.raw_data()) - static_cast<const char*>(storage.data());
-  Key k{static_cast<int64_t>(storage.id()), offset, g.batch, g.in_channels, g.out_channels,
-        static_cast<int64_t>(pass), bias ? 1 : 0, omp_get_max_threads()};
-  for (const kernels::Extent3* e : {&g.input, &g.output, &g.kernel, &g.stride, &g.padding})
-    k.insert(k.end(), e->begin(), e->end());
-  return k;
-}
+// Within one storage: (byte offset of the weight tensor, plan of the pass).
+using EntryKey = std::pair<int64_t, onednn::PlanKey>;
 
 bool enabled_from_environment() {
   const char* v = std::getenv("REVGAN_WEIGHT_CACHE");
@@ -49,26 +38,33 @@ bool enabled_from_environment() {
 
 struct Cache {
   std::mutex mutex;
-  std::map<Key, Entry> entries;
-  WeightCacheStats stats;
+  std::map<uint64_t, std::map<EntryKey, Entry>> storages;
+  WeightCacheStats stats;  // entries and bytes kept current here
   bool enabled = enabled_from_environment();
 
   void drop_storage(uint64_t id) {
-    auto it = entries.lower_bound(Key{static_cast<int64_t>(id)});
-    while (it != entries.end() && it->first[0] == static_cast<int64_t>(id)) {
-      stats.bytes -= static_cast<int64_t>(it->second.copy.nbytes());
-      it = entries.erase(it);
-    }
+    const auto it = storages.find(id);
+    if (it == storages.end()) return;
+    for (const auto& [key, entry] : it->second) stats.bytes -= static_cast<int64_t>(entry.copy.nbytes());
+    stats.entries -= static_cast<int64_t>(it->second.size());
+    storages.erase(it);
   }
   void drop_all() {
-    entries.clear();
+    storages.clear();
+    stats.entries = 0;
     stats.bytes = 0;
   }
 };
 
-// Never destroyed: parameters freed during exit still reach it through the free listener.
+void storage_freed(uint64_t id);
+
+// Never destroyed: parameters freed during exit still reach it through the free listener,
+// which it registers when first used.
 Cache& cache() {
-  static Cache* instance = new Cache;
+  static Cache* instance = [] {
+    Storage::set_free_listener(storage_freed);
+    return new Cache;
+  }();
   return *instance;
 }
 
@@ -86,45 +82,50 @@ Tensor onednn_prepared_weights(const Tensor& w, const kernels::ConvGeometry& g, 
   if (!w.defined() || w.dtype() != DType::float32 || !w.device().is_cpu() ||
       w.storage()->category() != MemoryCategory::parameters)
     return Tensor();
+  Storage& storage = *w.storage();
+  const int64_t offset =
+      static_cast<const char*>(w.raw_data()) - static_cast<const char*>(std::as_const(storage).data());
+  const EntryKey key{offset, onednn::plan_key(g, pass, bias)};
   Cache& c = cache();
   const std::lock_guard<std::mutex> lock(c.mutex);
   if (!c.enabled) return Tensor();
-  const int64_t floats = onednn::prepared_weight_floats(g, pass, bias);
-  if (floats == 0) return Tensor();
-  const Key key = key_of(w, g, pass, bias);
-  auto it = c.entries.find(key);
-  if (it == c.entries.end()) {
-    if (c.entries.size() >= k_max_entries) c.drop_all();
-    const MemoryCategoryScope category(MemoryCategory::weight_copies);
-    Entry e{0, Tensor::empty(Shape{floats})};
-    static const bool listening = (Storage::set_free_listener(storage_freed), true);
-    (void)listening;
-    w.storage()->mark_copied();
-    c.stats.bytes += static_cast<int64_t>(e.copy.nbytes());
-    it = c.entries.emplace(key, std::move(e)).first;
-  } else if (it->second.version == w.storage()->version()) {
-    ++c.stats.hits;
-    return it->second.copy;
+  Entry* entry = nullptr;
+  if (const auto kept = c.storages.find(storage.id()); kept != c.storages.end()) {
+    if (const auto it = kept->second.find(key); it != kept->second.end()) entry = &it->second;
   }
-  Entry& e = it->second;
-  e.version = w.storage()->version();
-  float* copy = e.copy.data<float>();
-  const onednn::Status st = onednn::prepare_weights(g, pass, bias, std::as_const(w).data<float>(), copy, workspace);
+  if (entry != nullptr && entry->version == storage.version()) {
+    ++c.stats.hits;
+    return entry->copy;
+  }
+  if (entry == nullptr) {
+    const int64_t floats = onednn::prepared_weight_floats(g, pass, bias);
+    if (floats == 0) return Tensor();
+    if (c.stats.entries >= k_max_entries) c.drop_all();
+    const MemoryCategoryScope category(MemoryCategory::weight_copies);
+    entry = &c.storages[storage.id()].emplace(key, Entry{0, Tensor::empty(Shape{floats})}).first->second;
+    storage.mark_copied();
+    c.stats.bytes += static_cast<int64_t>(entry->copy.nbytes());
+    ++c.stats.entries;
+  }
+  entry->version = storage.version();
+  const onednn::Status st =
+      onednn::prepare_weights(g, pass, bias, std::as_const(w).data<float>(), entry->copy.data<float>(), workspace);
   if (!st.ok()) {
-    c.stats.bytes -= static_cast<int64_t>(e.copy.nbytes());
-    c.entries.erase(it);
+    std::map<EntryKey, Entry>& kept = c.storages[storage.id()];
+    c.stats.bytes -= static_cast<int64_t>(entry->copy.nbytes());
+    --c.stats.entries;
+    kept.erase(key);
+    if (kept.empty()) c.storages.erase(storage.id());
     REVGAN_FAIL("conv: {}", st.message);
   }
   ++c.stats.reorders;
-  return e.copy;
+  return entry->copy;
 }
 
 WeightCacheStats onednn_weight_cache_stats() {
   Cache& c = cache();
   const std::lock_guard<std::mutex> lock(c.mutex);
-  WeightCacheStats s = c.stats;
-  s.entries = static_cast<int64_t>(c.entries.size());
-  return s;
+  return c.stats;
 }
 
 void set_onednn_weight_cache(bool enabled) {

@@ -6,6 +6,8 @@
 // a geometry, say) come back as a message, which the engine turns into its exception.
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <string>
 
 #include "kernels/common/geometry.hpp"
@@ -30,6 +32,10 @@ int64_t workspace_floats(const ConvGeometry& g, ConvPass pass, bool bias);
 // Plans built so far in this process: one per geometry, pass, forward bias and OpenMP team
 // size (omp_get_max_threads() when the pass runs); for tests.
 int64_t plans_built();
+
+// What tells plans apart (the fields above), e.g. for keeping things per plan.
+using PlanKey = std::array<int64_t, 22>;
+PlanKey plan_key(const ConvGeometry& g, ConvPass pass, bool bias);
 
 struct Status {
   std::string message;  // empty: success

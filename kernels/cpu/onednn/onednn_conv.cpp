@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "kernels/common/input_grad_conv.hpp"
@@ -169,12 +170,12 @@ std::shared_ptr<const Plan> build_plan(const ConvGeometry& g, ConvPass pass, boo
   return nullptr;
 }
 
-using PlanKey = std::array<int64_t, 22>;
+}  // namespace
 
 // A oneDNN primitive takes the team size in force when it is created (omp_get_max_threads) as
 // the one it splits its work and per-thread scratchpad for, so a plan is made for one team
 // size, and a new team size (--cpu_threads adaptive) gets plans of its own.
-PlanKey key_of(const ConvGeometry& g, ConvPass pass, bool bias) {
+PlanKey plan_key(const ConvGeometry& g, ConvPass pass, bool bias) {
   PlanKey k{g.batch, g.in_channels, g.out_channels, static_cast<int64_t>(pass), bias ? 1 : 0};
   std::size_t i = 5;
   for (const Extent3* e : {&g.input, &g.output, &g.kernel, &g.stride, &g.padding})
@@ -183,6 +184,8 @@ PlanKey key_of(const ConvGeometry& g, ConvPass pass, bool bias) {
   return k;
 }
 
+namespace {
+
 std::atomic<int64_t> plans_built_so_far{0};
 
 // The cached plan; the cache is cleared when it grows past k_max_plans (a run over many image
@@ -190,7 +193,7 @@ std::atomic<int64_t> plans_built_so_far{0};
 std::shared_ptr<const Plan> plan_for(const ConvGeometry& g, ConvPass pass, bool bias) {
   static std::mutex mutex;
   static std::map<PlanKey, std::shared_ptr<const Plan>> plans;
-  const PlanKey key = key_of(g, pass, bias);
+  const PlanKey key = plan_key(g, pass, bias);
   {
     const std::lock_guard<std::mutex> lock(mutex);
     const auto it = plans.find(key);
@@ -288,24 +291,31 @@ int64_t workspace_floats(const ConvGeometry& g, ConvPass pass, bool bias) {
   return plan_for(g, pass, pass == ConvPass::forward && bias)->floats;
 }
 
+// The plan of a pass that takes prepared weights (with its weights operand), or null: the weight
+// gradient has none, and the flipped-weights input gradient reorders the flipped copy itself.
+std::pair<std::shared_ptr<const Plan>, const Operand*> preparable(const ConvGeometry& g, ConvPass pass, bool bias) {
+  if (pass == ConvPass::backward_weight || (pass == ConvPass::backward_input && input_grad_as_forward(g)))
+    return {nullptr, nullptr};
+  auto plan = plan_for(g, pass, pass == ConvPass::forward && bias);
+  const Operand* weights = reordered_weights(*plan);
+  return {weights == nullptr ? nullptr : std::move(plan), weights};
+}
+
 int64_t prepared_weight_floats(const ConvGeometry& g, ConvPass pass, bool bias) {
-  if (pass == ConvPass::backward_weight || (pass == ConvPass::backward_input && input_grad_as_forward(g))) return 0;
-  const Operand* weights = reordered_weights(*plan_for(g, pass, pass == ConvPass::forward && bias));
+  const Operand* weights = preparable(g, pass, bias).second;
   return weights == nullptr ? 0 : static_cast<int64_t>(weights->wanted.get_size() / sizeof(float));
 }
 
 Status prepare_weights(const ConvGeometry& g, ConvPass pass, bool bias, const float* w, float* prepared,
                        float* workspace) {
   return guarded("weight reorder", [&] {
-    if (prepared_weight_floats(g, pass, bias) == 0)
-      throw dnnl::error(dnnl_invalid_arguments, "this pass takes no prepared weights");
-    const auto plan = plan_for(g, pass, pass == ConvPass::forward && bias);
-    const Operand& weights = *reordered_weights(*plan);
+    const auto [plan, weights] = preparable(g, pass, bias);
+    if (weights == nullptr) throw dnnl::error(dnnl_invalid_arguments, "this pass takes no prepared weights");
     dnnl::stream stream(cpu_engine());
     const memory scratch(plan->scratchpad, cpu_engine(), workspace + plan->scratchpad_offset);
-    weights.reorder->execute(stream, {{DNNL_ARG_FROM, memory(weights.user, cpu_engine(), mut(w))},
-                                      {DNNL_ARG_TO, memory(weights.wanted, cpu_engine(), prepared)},
-                                      {DNNL_ARG_SCRATCHPAD, scratch}});
+    weights->reorder->execute(stream, {{DNNL_ARG_FROM, memory(weights->user, cpu_engine(), mut(w))},
+                                       {DNNL_ARG_TO, memory(weights->wanted, cpu_engine(), prepared)},
+                                       {DNNL_ARG_SCRATCHPAD, scratch}});
     stream.wait();
   });
 }
