@@ -140,6 +140,7 @@ void add_onednn_conv(std::vector<Case>& cases, std::vector<Tensor>& keep, const 
   std::string mix = bin || bw ? " (mixed)" : " (im2col)";
   if (bin && bw) mix = "";
   if (narrow_dw) mix = bin ? " (dw narrow)" : " (dx im2col, dw narrow)";
+  if (!transposed && bin && bw && dnn::winograd_suits(g, ConvPass::backward_input)) mix = " (winograd)";
   cases.push_back({name + "[onednn]", shape, "backward" + mix, true, 2 * flops, [=] {
                      if (transposed) {
                        if (bin) checked(dnn::conv_transpose_backward_input(g, p.y, p.w, p.dx, wsp));
@@ -264,6 +265,7 @@ void run_kernel_bench(int warmup, int runs) {
   add_conv(cases, keep, gen, "conv", conv_geometry(64, 128, 64, 64, 3, 2, 1, false), false);
   add_conv(cases, keep, gen, "conv", conv_geometry(64, 64, 34, 34, 3, 1, 0, false), false);
   add_conv(cases, keep, gen, "conv", conv_geometry(128, 128, 34, 34, 3, 1, 0, false), false);  // CycleGAN's core
+  add_conv(cases, keep, gen, "conv", conv_geometry(116, 116, 34, 34, 3, 1, 0, false), false);  // RevGAN K=58's core
   add_conv(cases, keep, gen, "conv_transpose", conv_geometry(128, 64, 32, 32, 3, 2, 1, true), true);
   add_conv(cases, keep, gen, "conv_transpose", conv_geometry(64, 32, 64, 64, 3, 2, 1, true), true);
   add_conv(cases, keep, gen, "conv", conv_geometry(32, 3, 134, 134, 7, 1, 0, false), false);

@@ -26,8 +26,8 @@ int usage() {
              "         threads follow OMP_NUM_THREADS. Prints a table and JSON lines.\n"
              "usage: bench kernels [--runs N] [--warmup N]\n"
              "  kernels  conv, transposed conv, reflection pad and instance norm at the shapes of RevGAN\n"
-             "           K=32 at 128x128, forward and backward, in GFLOP/s or GB/s and as a fraction of an\n"
-             "           sgemm and a memcpy peak measured in the same run.\n");
+             "           K=32 at 128x128 (and the K=58 core conv), forward and backward, in GFLOP/s or\n"
+             "           GB/s and as a fraction of an sgemm and a memcpy peak measured in the same run.\n");
   revgan::bench::print_train_usage();
   revgan::bench::print_infer_usage();
   return 2;

@@ -160,6 +160,33 @@ def nbytes(t):
     return t.numel() * t.element_size()
 
 
+def start_profile():
+    activities = [torch.profiler.ProfilerActivity.CPU]
+    profiler = torch.profiler.profile(activities=activities, record_shapes=True)
+    profiler.__enter__()
+    return profiler
+
+
+def print_profile(profiler, a, rows=30):
+    """The timed steps' ATen ops by self CPU time per step, grouped by op and input shapes, on
+    stderr (the JSON lines stay alone on stdout): the peer's side of `bench train --profile_ops`.
+    The profiler's own overhead is in these times, and the step times beside them."""
+    profiler.__exit__(None, None, None)
+    events = [e for e in profiler.key_averages(group_by_input_shape=True) if e.self_cpu_time_total > 0]
+    events.sort(key=lambda e: e.self_cpu_time_total, reverse=True)
+    total = sum(e.self_cpu_time_total for e in events)
+    out = sys.stderr
+    print(f"  {a.model} K={a.ngf} R={a.depth} {a.size}x{a.size} {a.mode}, {a.steps} profiled steps", file=out)
+    print(f"  {'op':<36} {'shapes':<48} {'ms/step':>9} {'calls':>8} {'share':>7}", file=out)
+    for e in events[:rows]:
+        shapes = str([s for s in e.input_shapes if s][:2])[:48]
+        print(f"  {e.key:<36} {shapes:<48} {e.self_cpu_time_total / 1e3 / a.steps:9.2f} "
+              f"{e.count / a.steps:8.1f} {100 * e.self_cpu_time_total / total:6.1f}%", file=out)
+    rest = sum(e.self_cpu_time_total for e in events[rows:])
+    print(f"  ({len(events) - rows} smaller rows) {rest / 1e3 / a.steps:.2f} ms/step; "
+          f"all ops {total / 1e3 / a.steps:.1f} ms/step", file=out)
+
+
 def measure(a):
     s = Session(a)
     cuda = a.device.startswith("cuda")
@@ -167,6 +194,7 @@ def measure(a):
     for _ in range(a.warmup):
         s.step()
     seconds, peak_act, peak_all = [], None, None
+    profiler = start_profile() if a.profile_ops else None
     for _ in range(a.steps):
         if cuda:
             torch.cuda.reset_peak_memory_stats()
@@ -180,6 +208,8 @@ def measure(a):
             # Not category-split like the engine's: the increase over the step's starting level.
             peak_all = max(peak_all or 0, torch.cuda.max_memory_allocated())
             peak_act = max(peak_act or 0, torch.cuda.max_memory_allocated() - before)
+    if profiler is not None:
+        print_profile(profiler, a)
     seconds.sort()
     param_bytes = sum(nbytes(p) for p in s.params)
     grad_bytes = sum(nbytes(p.grad) for p in s.params if p.grad is not None)
@@ -215,6 +245,8 @@ def main():
     p.add_argument("--threads", type=int, help="informational; OMP_NUM_THREADS decides")
     p.add_argument("--lambda_identity", "--lambda-identity", dest="lambda_identity", type=float, default=0.5)
     p.add_argument("--json", help="also write the JSON lines to this file")
+    p.add_argument("--profile_ops", action="store_true",
+                   help="also print the timed steps' ops by self CPU time per step to stderr (torch.profiler)")
     p.add_argument("--allow_tf32", action="store_true", help="let cuDNN and cuBLAS use TF32 (the engine never does)")
     args = p.parse_args()
     if args.mode == "naive":

@@ -18,6 +18,15 @@ namespace revgan::ops {
 namespace {
 
 CpuConvBackend initial_backend() {
+#ifdef REVGAN_WITH_ONEDNN
+  // The oneDNN kernels read REVGAN_WINOGRAD themselves; a value they cannot read is refused here,
+  // on the first conv, instead of being taken as the default.
+  const char* winograd = std::getenv("REVGAN_WINOGRAD");
+  REVGAN_CHECK(winograd == nullptr || kernels::cpu::onednn::parse_winograd_use(winograd).has_value(),
+               "REVGAN_WINOGRAD='{}': expected 1 (Winograd gradients where they pay, the default), 0 (never) or "
+               "always",
+               winograd);
+#endif
   const char* value = std::getenv("REVGAN_CPU_CONV");
   if (value == nullptr || *value == '\0') return onednn_built() ? CpuConvBackend::onednn : CpuConvBackend::im2col;
   const CpuConvBackend chosen = parse_cpu_conv_backend(value);

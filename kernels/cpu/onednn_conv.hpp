@@ -8,7 +8,9 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "kernels/common/geometry.hpp"
 
@@ -29,8 +31,36 @@ bool suits(const ConvGeometry& g, ConvPass pass);
 // forward takes a bias (ignored for the backward passes).
 int64_t workspace_floats(const ConvGeometry& g, ConvPass pass, bool bias);
 
-// Plans built so far in this process: one per geometry, pass, forward bias and OpenMP team
-// size (omp_get_max_threads() when the pass runs); for tests.
+// Winograd F(4x4, 3x3) for the gradient passes. oneDNN's Winograd kernels (AVX-512 CPUs) compute
+// the input and weight gradients of a 3x3 stride-1 2D conv with fewer multiplications than its
+// direct ones. On the Zen 5 machine of docs/benchmarks.md both passes together ran 1.15-1.83x
+// faster alone (`bench kernels`: 64, 116 and 128 channels at 32x32, one and two threads), but
+// inside a training step the 64-channel core of RevGAN K=32 on two threads (18.9 M multiply-adds
+// per thread) made the step 1-2 % slower, while on one thread (37.7 M) it made it 2 % faster and
+// the 112- and 116-channel cores of K=56 and K=58 on two threads (>= 29 M) 9-22 %: hence the line
+// k_winograd_min_work_per_thread between the two. Their transforms round differently from a
+// direct sum: the gradients differed from the direct kernels' by 2e-6 - 7e-6 of their scale, as
+// with cuDNN's Winograd algorithms on the GPU. Forwards stay direct (a coupling's inverse must
+// undo its forward to float rounding,
+// engine/ops/cpu_conv_backend.hpp). `by_work` (the default) takes Winograd over the line, `off`
+// never (every pass direct), `always` for every 3x3 stride-1 2D gradient pass (to measure the
+// line). REVGAN_WINOGRAD=1|0|always sets the starting value (parse_winograd_use).
+inline constexpr int64_t k_winograd_min_work_per_thread = int64_t{24} << 20;
+enum class WinogradUse { off, by_work, always };
+void set_winograd_use(WinogradUse use);
+WinogradUse winograd_use();
+// "1" -> by_work, "0" -> off, "always" -> always; anything else: nullopt (the engine refuses it).
+std::optional<WinogradUse> parse_winograd_use(std::string_view value);
+// Whether a plan for this pass asks for Winograd: a gradient pass of a 3x3 stride-1 2D conv, under
+// `by_work` with at least k_winograd_min_work_per_thread multiply-adds per thread of the current
+// team (omp_get_max_threads()). Where oneDNN has no Winograd kernel (no AVX-512), the plan is
+// direct all the same.
+bool winograd_suits(const ConvGeometry& g, ConvPass pass);
+// oneDNN's name of the kernel a pass runs on (e.g. "jit:avx512_core", "jit_wino_4x3:avx512_core").
+std::string implementation(const ConvGeometry& g, ConvPass pass, bool bias);
+
+// Plans built so far in this process: one per geometry, pass, forward bias, OpenMP team size
+// (omp_get_max_threads() when the pass runs) and Winograd choice; for tests.
 int64_t plans_built();
 
 // What tells plans apart (the fields above), e.g. for keeping things per plan.

@@ -37,6 +37,10 @@ inline constexpr double cuda_float32 = 1e-5;
 // the summation order differs (oneDNN sums by channel blocks, im2col by GEMM panels); the
 // error is O(1e-6) of the output scale, while a wrong tap or channel is O(1e-1).
 inline constexpr double cpu_conv_backends_float32 = 1e-5;
+// oneDNN's Winograd gradients (F(4x4, 3x3), kernels/cpu/onednn_conv.hpp) against im2col: the
+// input and output transforms add rounding; measured 2e-6 - 7e-6 of the gradient's scale for the
+// reversible core's convs (64-128 channels at 32x32), while a wrong tap stays O(1e-1).
+inline constexpr double cpu_conv_winograd_float32 = 5e-5;
 // CUDA against CPU in float64: summation order only.
 inline constexpr double cuda_float64 = 1e-10;
 // cuDNN convolution in float32 against the CPU's im2col GEMM. TF32 is off (FMA math), but the

@@ -82,6 +82,19 @@ TEST_CASE("revgan_train: --netD pixel trains pix2pix on images smaller than the 
   CHECK_THAT(read_text(log), Catch::Contains("at least 24x24"));
 }
 
+#ifdef REVGAN_WITH_ONEDNN
+TEST_CASE("revgan_train: an unreadable REVGAN_WINOGRAD is refused by name, not taken as the default", "[tool]") {
+  test::TempDir dir("train-winograd");
+  test::write_tiny_dataset(dir / "data", 2);
+  const auto log = dir / "log.txt";
+  ::setenv("REVGAN_WINOGRAD", "yes", 1);
+  const int status = run_tool(tiny_args(dir, "wino") + " --n_epochs 1 --n_epochs_decay 0", log);
+  ::unsetenv("REVGAN_WINOGRAD");
+  CHECK(status == 1);
+  CHECK_THAT(read_text(log), Catch::Contains("REVGAN_WINOGRAD='yes'") && Catch::Contains("always"));
+}
+#endif
+
 TEST_CASE("revgan_train: SIGINT saves latest.h5 and exits cleanly", "[tool]") {
   test::TempDir dir("train-sigint");
   test::write_tiny_dataset(dir / "data", 2);

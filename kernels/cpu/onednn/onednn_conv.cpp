@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -84,6 +85,7 @@ struct Operand {
 
 struct Plan {
   dnnl::primitive primitive;
+  std::string implementation;     // oneDNN's name of the kernel, e.g. "jit_wino_4x3:avx512_core"
   std::vector<Operand> operands;  // in the order the run functions pass their pointers
   memory::desc scratchpad;        // shared by the primitive and the reorders (they run in turn)
   int64_t scratchpad_offset = 0;
@@ -106,7 +108,9 @@ class PlanBuilder {
     }
     plan_.operands.push_back(std::move(op));
   }
-  std::shared_ptr<const Plan> finish(dnnl::primitive primitive, const memory::desc& primitive_scratchpad) {
+  std::shared_ptr<const Plan> finish(dnnl::primitive primitive, const memory::desc& primitive_scratchpad,
+                                     const char* implementation) {
+    plan_.implementation = implementation;
     scratch_bytes_ = std::max<int64_t>(scratch_bytes_, static_cast<int64_t>(primitive_scratchpad.get_size()));
     const int64_t scratch_floats = scratch_bytes_ / static_cast<int64_t>(sizeof(float)) + 1;
     plan_.primitive = std::move(primitive);
@@ -122,10 +126,9 @@ class PlanBuilder {
   int64_t scratch_bytes_ = 0;
 };
 
-dnnl::convolution_forward::primitive_desc forward_pd(const Shapes& s, bool bias) {
+dnnl::convolution_forward::primitive_desc forward_pd(const Shapes& s, bool bias, dnnl::algorithm algo) {
   using Conv = dnnl::convolution_forward;
   const auto kind = dnnl::prop_kind::forward_training;
-  const auto algo = dnnl::algorithm::convolution_direct;
   const Conv::desc d = bias ? Conv::desc(kind, algo, any(s.src), any(s.weights), plain(s.bias, tag::x), any(s.dst),
                                          s.strides, s.padding, s.padding)
                             : Conv::desc(kind, algo, any(s.src), any(s.weights), any(s.dst), s.strides, s.padding,
@@ -133,11 +136,22 @@ dnnl::convolution_forward::primitive_desc forward_pd(const Shapes& s, bool bias)
   return {d, user_scratchpad(), cpu_engine()};
 }
 
-std::shared_ptr<const Plan> build_plan(const ConvGeometry& g, ConvPass pass, bool bias) {
+// REVGAN_WINOGRAD's value, by_work when unset (a value parse_winograd_use refuses is reported by
+// the engine, engine/ops/cpu_conv_backend.cpp, before any conv runs).
+std::atomic<WinogradUse>& winograd_slot() {
+  static std::atomic<WinogradUse> slot{[] {
+    const char* value = std::getenv("REVGAN_WINOGRAD");
+    return value == nullptr ? WinogradUse::by_work : parse_winograd_use(value).value_or(WinogradUse::by_work);
+  }()};
+  return slot;
+}
+
+// The plan of a pass computed with `algo` (the forward as oneDNN's hint for the gradients).
+std::shared_ptr<const Plan> build_plan_with(const ConvGeometry& g, ConvPass pass, bool bias, dnnl::algorithm algo) {
   const Shapes s = shapes_of(g);
   const memory::desc src = plain(s.src, s.activation), dst = plain(s.dst, s.activation);
   const memory::desc weights = plain(s.weights, s.filter), bias_md = plain(s.bias, tag::x);
-  const auto fwd = forward_pd(s, bias);
+  const auto fwd = forward_pd(s, bias, algo);
   PlanBuilder b;
   switch (pass) {
     case ConvPass::forward:
@@ -145,29 +159,40 @@ std::shared_ptr<const Plan> build_plan(const ConvGeometry& g, ConvPass pass, boo
       b.add(DNNL_ARG_WEIGHTS, false, weights, fwd.weights_desc());
       if (bias) b.add(DNNL_ARG_BIAS, false, bias_md, bias_md);
       b.add(DNNL_ARG_DST, true, dst, fwd.dst_desc());
-      return b.finish(dnnl::convolution_forward(fwd), fwd.scratchpad_desc());
+      return b.finish(dnnl::convolution_forward(fwd), fwd.scratchpad_desc(), fwd.impl_info_str());
     case ConvPass::backward_input: {
       using Bwd = dnnl::convolution_backward_data;
-      const Bwd::desc d(dnnl::algorithm::convolution_direct, any(s.src), any(s.weights), any(s.dst), s.strides,
-                        s.padding, s.padding);
+      const Bwd::desc d(algo, any(s.src), any(s.weights), any(s.dst), s.strides, s.padding, s.padding);
       const Bwd::primitive_desc pd(d, user_scratchpad(), cpu_engine(), fwd);
       b.add(DNNL_ARG_DIFF_DST, false, dst, pd.diff_dst_desc());
       b.add(DNNL_ARG_WEIGHTS, false, weights, pd.weights_desc());
       b.add(DNNL_ARG_DIFF_SRC, true, src, pd.diff_src_desc());
-      return b.finish(Bwd(pd), pd.scratchpad_desc());
+      return b.finish(Bwd(pd), pd.scratchpad_desc(), pd.impl_info_str());
     }
     case ConvPass::backward_weight: {
       using Bwd = dnnl::convolution_backward_weights;
-      const auto algo = dnnl::algorithm::convolution_direct;
       const Bwd::desc d(algo, any(s.src), any(s.weights), any(s.dst), s.strides, s.padding, s.padding);
       const Bwd::primitive_desc pd(d, user_scratchpad(), cpu_engine(), fwd);
       b.add(DNNL_ARG_SRC, false, src, pd.src_desc());
       b.add(DNNL_ARG_DIFF_DST, false, dst, pd.diff_dst_desc());
       b.add(DNNL_ARG_DIFF_WEIGHTS, true, weights, pd.diff_weights_desc());
-      return b.finish(Bwd(pd), pd.scratchpad_desc());
+      return b.finish(Bwd(pd), pd.scratchpad_desc(), pd.impl_info_str());
     }
   }
   return nullptr;
+}
+
+// Winograd where winograd_suits asks for it and oneDNN has a kernel for it on this CPU (its
+// Winograd kernels need AVX-512), else the direct convolution.
+std::shared_ptr<const Plan> build_plan(const ConvGeometry& g, ConvPass pass, bool bias) {
+  if (winograd_suits(g, pass)) {
+    try {
+      return build_plan_with(g, pass, bias, dnnl::algorithm::convolution_winograd);
+    } catch (const dnnl::error&) {
+      // No Winograd implementation here (dnnl_unimplemented): the direct kernels below.
+    }
+  }
+  return build_plan_with(g, pass, bias, dnnl::algorithm::convolution_direct);
 }
 
 }  // namespace
@@ -180,7 +205,8 @@ PlanKey plan_key(const ConvGeometry& g, ConvPass pass, bool bias) {
   std::size_t i = 5;
   for (const Extent3* e : {&g.input, &g.output, &g.kernel, &g.stride, &g.padding})
     for (int64_t v : *e) k[i++] = v;
-  k[i] = omp_get_max_threads();
+  k[i++] = omp_get_max_threads();
+  k[i] = winograd_suits(g, pass) ? 1 : 0;
   return k;
 }
 
@@ -284,6 +310,34 @@ bool suits(const ConvGeometry& g, ConvPass pass) {
 }
 
 int64_t plans_built() { return plans_built_so_far.load(); }
+
+void set_winograd_use(WinogradUse use) { winograd_slot().store(use, std::memory_order_relaxed); }
+WinogradUse winograd_use() { return winograd_slot().load(std::memory_order_relaxed); }
+
+std::optional<WinogradUse> parse_winograd_use(std::string_view value) {
+  if (value == "1" || value.empty()) return WinogradUse::by_work;
+  if (value == "0") return WinogradUse::off;
+  if (value == "always") return WinogradUse::always;
+  return std::nullopt;
+}
+
+bool winograd_suits(const ConvGeometry& g, ConvPass pass) {
+  const WinogradUse use = winograd_use();
+  if (pass == ConvPass::forward || use == WinogradUse::off) return false;
+  const bool planar = g.input[0] == 1 && g.output[0] == 1 && g.kernel[0] == 1;
+  const bool three_by_three = g.kernel[1] == 3 && g.kernel[2] == 3;
+  const bool unit_stride = g.stride[1] == 1 && g.stride[2] == 1;
+  if (!planar || !three_by_three || !unit_stride) return false;
+  if (use == WinogradUse::always) return true;
+  const int64_t work = g.batch * g.in_channels * g.out_channels * 9 * volume(g.output);
+  return work / omp_get_max_threads() >= k_winograd_min_work_per_thread;
+}
+
+std::string implementation(const ConvGeometry& g, ConvPass pass, bool bias) {
+  if (pass == ConvPass::backward_input && input_grad_as_forward(g))
+    return plan_for(input_grad_conv_geometry(g), ConvPass::forward, false)->implementation;
+  return plan_for(g, pass, pass == ConvPass::forward && bias)->implementation;
+}
 
 int64_t workspace_floats(const ConvGeometry& g, ConvPass pass, bool bias) {
   if (pass == ConvPass::backward_input && input_grad_as_forward(g))
