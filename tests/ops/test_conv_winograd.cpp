@@ -1,7 +1,8 @@
 // oneDNN's Winograd kernels for the gradient passes of large 3x3 stride-1 convs (builds with
 // oneDNN only; kernels/cpu/onednn_conv.hpp): which passes ask for them, that CPUs with AVX-512
 // get them, that their gradients equal im2col's within Winograd's rounding and the direct
-// kernels' within theirs, that they are reproducible, and that the switch turns them off.
+// kernels' within theirs, that they are reproducible, that a parameter's cached copy in their
+// layout gives the uncached bits, and that the switch turns them off.
 #include <omp.h>
 
 #include <catch2/catch.hpp>
@@ -47,6 +48,12 @@ struct Restore {
 };
 
 bool is_winograd(const std::string& implementation) { return implementation.find("wino") != std::string::npos; }
+
+// oneDNN's avx512_core level, which its Winograd kernels need.
+bool avx512_core() {
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+         __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq");
+}
 
 // dx, dw and db of the core conv (with bias) for fixed random x, w, b and upstream gradient.
 std::vector<std::vector<double>> core_gradients(ops::CpuConvBackend backend) {
@@ -136,7 +143,7 @@ TEST_CASE("Winograd gradients equal im2col's within Winograd's rounding, the dir
   onednn::set_winograd_use(onednn::WinogradUse::by_work);
   const auto winograd = core_gradients(ops::CpuConvBackend::onednn);
   const auto again = core_gradients(ops::CpuConvBackend::onednn);
-  const bool avx512 = __builtin_cpu_supports("avx512f");
+  const bool avx512 = avx512_core();
   // oneDNN has Winograd kernels for AVX-512 only; elsewhere the plan falls back to direct.
   for (ConvPass pass : {ConvPass::backward_input, ConvPass::backward_weight}) {
     INFO("pass " << static_cast<int>(pass) << ": " << onednn::implementation(core(), pass, false));
@@ -172,7 +179,7 @@ TEST_CASE("A parameter's copy laid out for Winograd's input gradient gives the u
   const auto again = module_gradients(m, true);
   CHECK(ops::onednn_weight_cache_stats().hits > hits);  // and served from the cache
   CHECK(is_winograd(onednn::implementation(core(), ConvPass::backward_input, false)) ==
-        static_cast<bool>(__builtin_cpu_supports("avx512f")));
+        avx512_core());
   for (std::size_t i = 0; i < uncached.size(); ++i) {
     CHECK(cached[i] == uncached[i]);
     CHECK(again[i] == uncached[i]);

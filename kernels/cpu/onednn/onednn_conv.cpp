@@ -1,9 +1,9 @@
 // oneDNN convolution passes on the engine's NCHW / NCDHW float buffers. Each (geometry, pass,
-// forward bias, OpenMP team size) gets one Plan, built on first use and cached: the primitive,
-// the layouts it computes in, the reorders between those and the engine's, and where each
-// reordered buffer and oneDNN's scratchpad sit in the caller's workspace (scratchpad mode
-// "user": oneDNN allocates nothing per call). Plans are immutable after construction, so
-// threads may run one concurrently.
+// forward bias, OpenMP team size, Winograd or direct) gets one Plan, built on first use and
+// cached: the primitive, the layouts it computes in, the reorders between those and the
+// engine's, and where each reordered buffer and oneDNN's scratchpad sit in the caller's
+// workspace (scratchpad mode "user": oneDNN allocates nothing per call). Plans are immutable
+// after construction, so threads may run one concurrently.
 #include "kernels/cpu/onednn_conv.hpp"
 
 #include <omp.h>
