@@ -180,11 +180,12 @@ def print_profile(profiler, a, rows=30):
     print(f"  {'op':<36} {'shapes':<48} {'ms/step':>9} {'calls':>8} {'share':>7}", file=out)
     for e in events[:rows]:
         shapes = str([s for s in e.input_shapes if s][:2])[:48]
-        print(f"  {e.key:<36} {shapes:<48} {e.self_cpu_time_total / 1e3 / a.steps:9.2f} "
+        print(f"  {e.key[:36]:<36} {shapes:<48} {e.self_cpu_time_total / 1e3 / a.steps:9.2f} "
               f"{e.count / a.steps:8.1f} {100 * e.self_cpu_time_total / total:6.1f}%", file=out)
-    rest = sum(e.self_cpu_time_total for e in events[rows:])
-    print(f"  ({len(events) - rows} smaller rows) {rest / 1e3 / a.steps:.2f} ms/step; "
-          f"all ops {total / 1e3 / a.steps:.1f} ms/step", file=out)
+    if len(events) > rows:
+        rest = sum(e.self_cpu_time_total for e in events[rows:])
+        print(f"  ({len(events) - rows} smaller rows) {rest / 1e3 / a.steps:.2f} ms/step", file=out)
+    print(f"  all ops {total / 1e3 / a.steps:.1f} ms/step", file=out)
 
 
 def measure(a):

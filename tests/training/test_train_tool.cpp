@@ -87,9 +87,12 @@ TEST_CASE("revgan_train: an unreadable REVGAN_WINOGRAD is refused by name, not t
   test::TempDir dir("train-winograd");
   test::write_tiny_dataset(dir / "data", 2);
   const auto log = dir / "log.txt";
+  const char* before = std::getenv("REVGAN_WINOGRAD");
+  const std::string saved = before == nullptr ? "" : before;
   ::setenv("REVGAN_WINOGRAD", "yes", 1);
   const int status = run_tool(tiny_args(dir, "wino") + " --n_epochs 1 --n_epochs_decay 0", log);
-  ::unsetenv("REVGAN_WINOGRAD");
+  if (before == nullptr) ::unsetenv("REVGAN_WINOGRAD");
+  else ::setenv("REVGAN_WINOGRAD", saved.c_str(), 1);
   CHECK(status == 1);
   CHECK_THAT(read_text(log), Catch::Contains("REVGAN_WINOGRAD='yes'") && Catch::Contains("always"));
 }
