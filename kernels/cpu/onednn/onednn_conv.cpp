@@ -287,6 +287,11 @@ bool input_grad_as_forward(const ConvGeometry& g) {
   return g.out_channels < 8 && g.in_channels >= 8 && input_grad_is_conv(g);
 }
 
+// Whether a pass runs as that forward: the input gradient of such a conv.
+bool runs_as_flipped_forward(const ConvGeometry& g, ConvPass pass) {
+  return pass == ConvPass::backward_input && input_grad_as_forward(g);
+}
+
 int64_t flipped_weight_floats(const ConvGeometry& g) { return aligned(flipped_weight_elements(g)); }
 
 template <class Body>
@@ -304,7 +309,7 @@ void* mut(const void* p) { return const_cast<void*>(p); }  // oneDNN memory take
 }  // namespace
 
 bool suits(const ConvGeometry& g, ConvPass pass) {
-  if (pass == ConvPass::backward_input && input_grad_as_forward(g)) return true;
+  if (runs_as_flipped_forward(g, pass)) return true;
   if (g.out_channels < 8) return false;
   return pass != ConvPass::backward_input || g.in_channels >= 8;
 }
@@ -333,26 +338,32 @@ bool winograd_suits(const ConvGeometry& g, ConvPass pass) {
   return work / omp_get_max_threads() >= k_winograd_min_work_per_thread;
 }
 
-std::string implementation(const ConvGeometry& g, ConvPass pass, bool bias) {
-  if (pass == ConvPass::backward_input && input_grad_as_forward(g))
-    return plan_for(input_grad_conv_geometry(g), ConvPass::forward, false)->implementation;
-  return plan_for(g, pass, pass == ConvPass::forward && bias)->implementation;
-}
+namespace {
 
-int64_t workspace_floats(const ConvGeometry& g, ConvPass pass, bool bias) {
-  if (pass == ConvPass::backward_input && input_grad_as_forward(g))
-    return flipped_weight_floats(g) + plan_for(input_grad_conv_geometry(g), ConvPass::forward, false)->floats;
-  return plan_for(g, pass, pass == ConvPass::forward && bias)->floats;
+// The plan a pass runs on: its own (a bias only for the forward), or for the flipped-weights
+// input gradient, the forward plan of its conv of dy.
+std::shared_ptr<const Plan> pass_plan(const ConvGeometry& g, ConvPass pass, bool bias) {
+  if (runs_as_flipped_forward(g, pass)) return plan_for(input_grad_conv_geometry(g), ConvPass::forward, false);
+  return plan_for(g, pass, pass == ConvPass::forward && bias);
 }
 
 // The plan of a pass that takes prepared weights (with its weights operand), or null: the weight
 // gradient has none, and the flipped-weights input gradient reorders the flipped copy itself.
 std::pair<std::shared_ptr<const Plan>, const Operand*> preparable(const ConvGeometry& g, ConvPass pass, bool bias) {
-  if (pass == ConvPass::backward_weight || (pass == ConvPass::backward_input && input_grad_as_forward(g)))
-    return {nullptr, nullptr};
-  auto plan = plan_for(g, pass, pass == ConvPass::forward && bias);
+  if (pass == ConvPass::backward_weight || runs_as_flipped_forward(g, pass)) return {nullptr, nullptr};
+  auto plan = pass_plan(g, pass, bias);
   const Operand* weights = reordered_weights(*plan);
   return {weights == nullptr ? nullptr : std::move(plan), weights};
+}
+
+}  // namespace
+
+std::string implementation(const ConvGeometry& g, ConvPass pass, bool bias) {
+  return pass_plan(g, pass, bias)->implementation;
+}
+
+int64_t workspace_floats(const ConvGeometry& g, ConvPass pass, bool bias) {
+  return (runs_as_flipped_forward(g, pass) ? flipped_weight_floats(g) : 0) + pass_plan(g, pass, bias)->floats;
 }
 
 int64_t prepared_weight_floats(const ConvGeometry& g, ConvPass pass, bool bias) {
