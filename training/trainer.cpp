@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "data/seed.hpp"
+#include "engine/autograd/concurrent_branches.hpp"
 #include "engine/autograd/grad_mode.hpp"
 #include "engine/io/checkpoint.hpp"
 #include "engine/ops/arithmetic.hpp"
@@ -173,28 +174,49 @@ StepLosses Trainer::train_step(const Tensor& a, const Tensor& b) {
   return losses;
 }
 
-// One discriminator's loss is back-propagated as soon as it is built, so only one D graph is alive
-// at a time; the D's parameters are disjoint, so their gradients are those of the summed loss.
-// A non-finite loss throws before the optimizer step (the update is skipped).
-// G = the sum of the recipe's terms: recorded as "G", checked (with the terms) before anything
-// is updated, shown to the probe, back-propagated, and the generators' optimizer stepped.
-void Trainer::backward_generator_loss(const std::vector<Tensor>& terms, StepLosses& losses) {
+// The generator update's loss G is the sum of its branches' terms: recorded as "G", checked (with
+// the terms) before anything is updated, shown to the probe, and then each branch back-propagates
+// the sum of its own terms (engine/autograd/concurrent_branches.hpp): the branches' graphs share
+// only parameters, whose gradients are summed in branch order. Then the generators' optimizer steps.
+void Trainer::backward_generator_loss(std::vector<GeneratorBranch>& branches, StepLosses& losses) {
+  std::vector<Tensor> terms;
+  for (const GeneratorBranch& b : branches) {
+    for (const auto& [name, v] : b.losses.values) losses.set(name, v);
+    terms.insert(terms.end(), b.terms.begin(), b.terms.end());
+  }
   const Tensor loss_G = sum(terms);
   losses.set("G", loss_G.item());
   check_finite(losses, "generator");
   if (probe_) probe_(loss_G);
-  loss_G.backward();
+  std::vector<std::function<void()>> backwards;
+  for (const GeneratorBranch& b : branches) backwards.emplace_back([&b] { sum(b.terms).backward(); });
+  run_branches(backwards, branches_may_overlap());
   synchronised_step(*optimizer_g_);
 }
 
-void Trainer::backward_discriminator_loss(const char* name, const Tensor& loss, StepLosses& losses) const {
-  const double value = loss.item();
-  losses.set(name, value);
-  StepLosses one;
-  one.set(name, value);
-  check_finite(one, "discriminator");
-  loss.backward();
+// Each discriminator's loss is a branch: built, recorded, checked and back-propagated on its own
+// (one after the other, only one D graph is alive at a time; at once, one per thread). The D's
+// parameters are disjoint, so their gradients are those of the summed loss. A non-finite loss
+// throws before the optimizer step (the update is skipped, no gradient reaches a parameter).
+void Trainer::backward_discriminator_losses(const std::vector<DiscriminatorLoss>& d_losses, StepLosses& losses) const {
+  std::vector<double> values(d_losses.size());
+  std::vector<std::function<void()>> branches;
+  for (std::size_t i = 0; i < d_losses.size(); ++i) {
+    branches.emplace_back([&, i] {
+      const Tensor loss = d_losses[i].build();
+      values[i] = loss.item();
+      StepLosses one;
+      one.set(d_losses[i].name, values[i]);
+      check_finite(one, "discriminator");
+      loss.backward();
+    });
+  }
+  run_branches(branches, branches_may_overlap());
+  for (std::size_t i = 0; i < d_losses.size(); ++i) losses.set(d_losses[i].name, values[i]);
 }
+
+// Branches overlap on the CPU only: device work stays on one thread.
+bool Trainer::branches_may_overlap() const { return device_.is_cpu(); }
 
 StepLosses Trainer::step_unpaired(const Tensor& real_A, const Tensor& real_B) {
   const TrainOptions& o = options_.get();
@@ -205,33 +227,38 @@ StepLosses Trainer::step_unpaired(const Tensor& real_A, const Tensor& real_B) {
   // compute nor leave weight gradients behind for the D update.
   std::optional<FrozenDiscriminators> frozen(std::in_place, d_a_.get(), d_b_.get());
   optimizer_g_->zero_grad();
-  const Tensor fake_B = G.g_xy(real_A);
-  const Tensor rec_A = G.g_yx(fake_B);
-  const Tensor fake_A = G.g_yx(real_B);
-  const Tensor rec_B = G.g_xy(fake_A);
-  std::vector<Tensor> terms;
-  auto add_term = [&](const char* name, const Tensor& loss) {
-    losses.set(name, loss.item());
-    terms.push_back(loss);
+  // The two cycles, each with its GAN and identity terms, are the branches: A -> B -> A with D_A
+  // and G_A's identity on B, B -> A -> B with D_B and G_B's identity on A.
+  Tensor fake_B, rec_A, idt_A, fake_A, rec_B, idt_B;
+  std::vector<GeneratorBranch> branches(2);
+  auto cycle_A = [&] {
+    GeneratorBranch& b = branches[0];
+    fake_B = G.g_xy(real_A);
+    rec_A = G.g_yx(fake_B);
+    if (adversarial()) b.add("G_GAN_A", ops::scale(gan_loss_((*d_a_)(fake_B), true), o.lambda_GAN));
+    b.add("cycle_A", ops::scale(ops::l1_loss(rec_A, real_A), o.lambda_A));
+    if (o.lambda_identity > 0) {
+      idt_A = G.g_xy(real_B);  // G_A should leave an image of its target domain unchanged
+      b.add("idt_A", ops::scale(ops::l1_loss(idt_A, real_B), o.lambda_B * o.lambda_identity));
+    } else {
+      b.losses.set("idt_A", 0.0);
+    }
   };
-  if (adversarial()) add_term("G_GAN_A", ops::scale(gan_loss_((*d_a_)(fake_B), true), o.lambda_GAN));
-  add_term("cycle_A", ops::scale(ops::l1_loss(rec_A, real_A), o.lambda_A));
-  Tensor idt_A, idt_B;
-  if (o.lambda_identity > 0) {
-    idt_A = G.g_xy(real_B);  // G_A should leave an image of its target domain unchanged
-    add_term("idt_A", ops::scale(ops::l1_loss(idt_A, real_B), o.lambda_B * o.lambda_identity));
-  } else {
-    losses.set("idt_A", 0.0);
-  }
-  if (adversarial()) add_term("G_GAN_B", ops::scale(gan_loss_((*d_b_)(fake_A), true), o.lambda_GAN));
-  add_term("cycle_B", ops::scale(ops::l1_loss(rec_B, real_B), o.lambda_B));
-  if (o.lambda_identity > 0) {
-    idt_B = G.g_yx(real_A);
-    add_term("idt_B", ops::scale(ops::l1_loss(idt_B, real_A), o.lambda_A * o.lambda_identity));
-  } else {
-    losses.set("idt_B", 0.0);
-  }
-  backward_generator_loss(terms, losses);
+  auto cycle_B = [&] {
+    GeneratorBranch& b = branches[1];
+    fake_A = G.g_yx(real_B);
+    rec_B = G.g_xy(fake_A);
+    if (adversarial()) b.add("G_GAN_B", ops::scale(gan_loss_((*d_b_)(fake_A), true), o.lambda_GAN));
+    b.add("cycle_B", ops::scale(ops::l1_loss(rec_B, real_B), o.lambda_B));
+    if (o.lambda_identity > 0) {
+      idt_B = G.g_yx(real_A);
+      b.add("idt_B", ops::scale(ops::l1_loss(idt_B, real_A), o.lambda_A * o.lambda_identity));
+    } else {
+      b.losses.set("idt_B", 0.0);
+    }
+  };
+  run_branches({cycle_A, cycle_B}, branches_may_overlap());
+  backward_generator_loss(branches, losses);
   frozen.reset();
 
   visuals_ = {{"real_A", real_A.detach()}, {"fake_B", fake_B.detach()}, {"rec_A", rec_A.detach()}};
@@ -244,15 +271,17 @@ StepLosses Trainer::step_unpaired(const Tensor& real_A, const Tensor& real_B) {
   optimizer_d_->zero_grad();
   const Tensor pooled_B = pool_fake_B_->query(fake_B.detach());
   const Tensor pooled_A = pool_fake_A_->query(fake_A.detach());
-  StepLosses d_losses;
-  backward_discriminator_loss(
-      "D_A", ops::scale(ops::add(gan_loss_((*d_a_)(real_B), true), gan_loss_((*d_a_)(pooled_B), false)), 0.5),
-      d_losses);
-  backward_discriminator_loss(
-      "D_B", ops::scale(ops::add(gan_loss_((*d_b_)(real_A), true), gan_loss_((*d_b_)(pooled_A), false)), 0.5),
-      d_losses);
+  backward_discriminator_losses(
+      {{"D_A",
+        [&] {
+          return ops::scale(ops::add(gan_loss_((*d_a_)(real_B), true), gan_loss_((*d_a_)(pooled_B), false)), 0.5);
+        }},
+       {"D_B",
+        [&] {
+          return ops::scale(ops::add(gan_loss_((*d_b_)(real_A), true), gan_loss_((*d_b_)(pooled_A), false)), 0.5);
+        }}},
+      losses);
   synchronised_step(*optimizer_d_);
-  for (const auto& [name, v] : d_losses.values) losses.set(name, v);
   return losses;
 }
 
@@ -264,23 +293,27 @@ StepLosses Trainer::step_paired(const Tensor& real_A, const Tensor& real_B) {
   // Generator update: conditional GAN + L1 to the target, in each trained direction.
   std::optional<FrozenDiscriminators> frozen(std::in_place, d_a_.get(), d_b_.get());
   optimizer_g_->zero_grad();
-  const Tensor fake_B = G.g_xy(real_A);
-  Tensor fake_A;
-  std::vector<Tensor> terms;
-  auto add_term = [&](const char* name, const Tensor& loss) {
-    losses.set(name, loss.item());
-    terms.push_back(loss);
-  };
-  if (adversarial())
-    add_term("G_GAN_A", ops::scale(gan_loss_((*d_a_)(ops::concat_channels({real_A, fake_B})), true), o.lambda_GAN));
-  add_term("G_L1_A", ops::scale(ops::l1_loss(fake_B, real_B), o.lambda_L1));
-  if (two_way_) {
-    fake_A = G.g_yx(real_B);
+  // Each trained direction is a branch (engine/autograd/concurrent_branches.hpp).
+  Tensor fake_B, fake_A;
+  std::vector<GeneratorBranch> branches(two_way_ ? 2 : 1);
+  std::vector<std::function<void()>> directions{[&] {
+    GeneratorBranch& g = branches[0];
+    fake_B = G.g_xy(real_A);
     if (adversarial())
-      add_term("G_GAN_B", ops::scale(gan_loss_((*d_b_)(ops::concat_channels({real_B, fake_A})), true), o.lambda_GAN));
-    add_term("G_L1_B", ops::scale(ops::l1_loss(fake_A, real_A), o.lambda_L1));
+      g.add("G_GAN_A", ops::scale(gan_loss_((*d_a_)(ops::concat_channels({real_A, fake_B})), true), o.lambda_GAN));
+    g.add("G_L1_A", ops::scale(ops::l1_loss(fake_B, real_B), o.lambda_L1));
+  }};
+  if (two_way_) {
+    directions.emplace_back([&] {
+      GeneratorBranch& g = branches[1];
+      fake_A = G.g_yx(real_B);
+      if (adversarial())
+        g.add("G_GAN_B", ops::scale(gan_loss_((*d_b_)(ops::concat_channels({real_B, fake_A})), true), o.lambda_GAN));
+      g.add("G_L1_B", ops::scale(ops::l1_loss(fake_A, real_A), o.lambda_L1));
+    });
   }
-  backward_generator_loss(terms, losses);
+  run_branches(directions, branches_may_overlap());
+  backward_generator_loss(branches, losses);
   frozen.reset();
 
   visuals_ = {{"real_A", real_A.detach()}, {"fake_B", fake_B.detach()}, {"real_B", real_B.detach()}};
@@ -289,16 +322,15 @@ StepLosses Trainer::step_paired(const Tensor& real_A, const Tensor& real_B) {
 
   // Discriminator update on the fakes of this step (no pool).
   optimizer_d_->zero_grad();
-  StepLosses d_losses;
   auto conditional_d_loss = [&](models::PatchGan& d, const Tensor& condition, const Tensor& real, const Tensor& fake) {
     const Tensor on_fake = gan_loss_(d(ops::concat_channels({condition, fake.detach()})), false);
     const Tensor on_real = gan_loss_(d(ops::concat_channels({condition, real})), true);
     return ops::scale(ops::add(on_fake, on_real), 0.5);
   };
-  backward_discriminator_loss("D_A", conditional_d_loss(*d_a_, real_A, real_B, fake_B), d_losses);
-  if (two_way_) backward_discriminator_loss("D_B", conditional_d_loss(*d_b_, real_B, real_A, fake_A), d_losses);
+  std::vector<DiscriminatorLoss> d_losses{{"D_A", [&] { return conditional_d_loss(*d_a_, real_A, real_B, fake_B); }}};
+  if (two_way_) d_losses.push_back({"D_B", [&] { return conditional_d_loss(*d_b_, real_B, real_A, fake_A); }});
+  backward_discriminator_losses(d_losses, losses);
   synchronised_step(*optimizer_d_);
-  for (const auto& [name, v] : d_losses.values) losses.set(name, v);
   return losses;
 }
 

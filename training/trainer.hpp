@@ -90,8 +90,23 @@ class Trainer {
   StepLosses step_paired(const Tensor& real_A, const Tensor& real_B);
   // Throws unless every value of `losses` is finite; `phase` is "generator" or "discriminator".
   void check_finite(const StepLosses& losses, const char* phase) const;
-  void backward_generator_loss(const std::vector<Tensor>& terms, StepLosses& losses);
-  void backward_discriminator_loss(const char* name, const Tensor& loss, StepLosses& losses) const;
+  // A part of the generator update that shares only parameters with the others: its loss terms
+  // (back-propagated as their sum) and their values under their names.
+  struct GeneratorBranch {
+    std::vector<Tensor> terms;
+    StepLosses losses;
+    void add(const char* name, const Tensor& loss) {
+      losses.set(name, loss.item());
+      terms.push_back(loss);
+    }
+  };
+  struct DiscriminatorLoss {
+    const char* name;
+    std::function<Tensor()> build;
+  };
+  void backward_generator_loss(std::vector<GeneratorBranch>& branches, StepLosses& losses);
+  void backward_discriminator_losses(const std::vector<DiscriminatorLoss>& d_losses, StepLosses& losses) const;
+  bool branches_may_overlap() const;
   // Averages `optimizer`'s gradients over the group (no-op on one process), then steps it.
   void synchronised_step(optim::Adam& optimizer);
   void make_pools(uint64_t rank);

@@ -1,6 +1,9 @@
 // Graph wiring and gradient accumulation into leaves.
 #include "engine/autograd/node.hpp"
 
+#include <mutex>
+
+#include "engine/autograd/gradient_sink.hpp"
 #include "engine/memory/memory_category.hpp"
 #include "engine/ops/arithmetic.hpp"
 
@@ -12,7 +15,11 @@ Edge gradient_edge(const Tensor& t) {
   return {grad_accumulator(t), 0};
 }
 
+// Under a lock: graphs recorded on two threads at once (engine/autograd/concurrent_branches.hpp)
+// may reach the same parameter, and must find one accumulator for it.
 std::shared_ptr<Node> grad_accumulator(const Tensor& leaf) {
+  static std::mutex mutex;
+  const std::lock_guard<std::mutex> lock(mutex);
   TensorImpl* impl = leaf.impl();
   if (auto existing = impl->grad_accumulator.lock()) return existing;
   auto node = std::make_shared<AccumulateGrad>(leaf.impl_);
@@ -33,6 +40,10 @@ void Node::connect(const std::vector<const Tensor*>& inputs, const std::vector<T
 
 std::vector<Tensor> AccumulateGrad::apply(std::vector<Tensor>& grad_outputs) {
   Tensor& incoming = grad_outputs.at(0);
+  if (GradientSink* sink = active_gradient_sink()) {
+    sink->accumulate(leaf_, incoming);
+    return {};
+  }
   Tensor& grad = leaf_->grad;
   MemoryCategoryScope scope(MemoryCategory::gradients);
   if (!grad.defined()) {

@@ -60,7 +60,8 @@ class Node : public std::enable_shared_from_this<Node> {
   std::vector<OutputMeta> outputs_;
 };
 
-// The node that adds incoming gradients into a leaf's .grad (charged to "gradients" memory).
+// The node that adds incoming gradients into a leaf's .grad, or into the thread's GradientSink
+// where one is active (charged to "gradients" memory).
 class AccumulateGrad final : public Node {
  public:
   explicit AccumulateGrad(std::shared_ptr<TensorImpl> leaf) : leaf_(std::move(leaf)) {}

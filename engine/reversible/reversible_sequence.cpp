@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "engine/autograd/concurrent_branches.hpp"
 #include "engine/autograd/grad_mode.hpp"
 #include "engine/autograd/saved_bytes.hpp"
 #include "engine/ops/cpu_conv_backend.hpp"
@@ -19,7 +20,31 @@ ReversibleSequence::ReversibleSequence(std::vector<std::shared_ptr<Coupling>> bl
 
 void ReversibleSequence::set_memory_budget(int64_t bytes) {
   REVGAN_CHECK(bytes >= 0, "ReversibleSequence: the memory budget must not be negative, got {}", bytes);
-  budget_ = left_ = bytes;
+  budget_ = bytes;
+  reset_budget();
+}
+
+void ReversibleSequence::reset_budget() {
+  const std::lock_guard<std::mutex> lock(budget_mutex_);
+  left_ = budget_;
+  branch_left_.clear();
+}
+
+int64_t ReversibleSequence::spendable_locked() {
+  const BranchSlot slot = current_branch();
+  if (slot.count == 1) return left_;
+  if (branch_call_ != slot.call) {  // the first pass of a new set of branches: split what is left
+    branch_call_ = slot.call;
+    branch_left_.assign(static_cast<std::size_t>(slot.count), left_ / slot.count);
+    for (int64_t i = 0; i < left_ % slot.count; ++i) ++branch_left_[static_cast<std::size_t>(i)];
+  }
+  return branch_left_[static_cast<std::size_t>(slot.index)];
+}
+
+void ReversibleSequence::spend_locked(int64_t bytes) {
+  const BranchSlot slot = current_branch();
+  left_ -= bytes;
+  if (slot.count > 1) branch_left_[static_cast<std::size_t>(slot.index)] -= bytes;
 }
 
 Tensor ReversibleSequence::run_with_budget(const Tensor& input, Direction direction) {
@@ -30,15 +55,19 @@ Tensor ReversibleSequence::run_with_budget(const Tensor& input, Direction direct
   Tensor h = input;
   std::size_t recorded = 0;
   for (; recorded < order.size(); ++recorded) {
-    const auto cost = block_cost_.find(key);
-    if (cost != block_cost_.end() && cost->second > left_) break;
+    {
+      const std::lock_guard<std::mutex> lock(budget_mutex_);
+      const auto cost = block_cost_.find(key);
+      if (cost != block_cost_.end() && cost->second > spendable_locked()) break;
+    }
     Coupling& block = *order[recorded];
     Tensor out = direction == Direction::forward ? block.forward(h) : block.inverse(h);
     const int64_t bytes = saved_for_backward({out}, {h}).activation_bytes;
+    const std::lock_guard<std::mutex> lock(budget_mutex_);
     block_cost_[key] = bytes;
     // First run at this shape, and it does not fit: drop its graph, the block runs memory-saving.
-    if (bytes > left_) break;
-    left_ -= bytes;
+    if (bytes > spendable_locked()) break;
+    spend_locked(bytes);
     h = std::move(out);
   }
   last_recorded_ = recorded;

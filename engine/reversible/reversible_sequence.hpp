@@ -8,10 +8,12 @@
 // recorded while what they keep fits in the budget, the rest memory-saving (see set_memory_budget).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <limits>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -39,27 +41,36 @@ class ReversibleSequence : public nn::Module {
   // keeps their activations, as in stored mode) as long as the bytes they keep fit in what is
   // left of the budget; the others run memory-saving. The budget is spent across passes until
   // reset_budget() (the trainer resets it before every step), so it bounds what the core keeps
-  // over one training step. A block's cost is the bytes its graph saves (saved_for_backward),
+  // over one training step. Passes run in branches of a step (engine/autograd/concurrent_branches.hpp)
+  // spend per branch: branch i of n spends its own share (1/n of what was left when the first of
+  // them spent), so what each keeps does not depend on how the branches were scheduled. A block's cost is the bytes its graph saves (saved_for_backward),
   // measured on its first recorded run per input shape. 0 (the default): pure memory saving;
   // unlimited_budget: every block recorded, which is exactly stored mode. Gradients are the
   // same at every budget.
   static constexpr int64_t unlimited_budget = std::numeric_limits<int64_t>::max();
   void set_memory_budget(int64_t bytes);
   int64_t memory_budget() const { return budget_; }
-  void reset_budget() { left_ = budget_; }
+  void reset_budget();
   int64_t budget_left() const { return left_; }
   // Blocks the last pass ran recorded (for tests and the bench).
-  std::size_t last_recorded_blocks() const { return last_recorded_; }
+  std::size_t last_recorded_blocks() const { return last_recorded_.load(std::memory_order_relaxed); }
 
  private:
   Tensor run_with_budget(const Tensor& input, Direction direction);
+  // What this thread's pass may still spend, and its spending (budget_mutex_ held).
+  int64_t spendable_locked();
+  void spend_locked(int64_t bytes);
 
   std::vector<std::shared_ptr<Coupling>> blocks_;
   Mode mode_;
   int64_t budget_ = 0;
   int64_t left_ = 0;
   std::map<std::string, int64_t> block_cost_;  // saved bytes of one recorded block, per input shape
-  std::size_t last_recorded_ = 0;
+  // What each branch of the run_branches call `branch_call_` has left (empty outside branches).
+  std::vector<int64_t> branch_left_;
+  uint64_t branch_call_ = 0;
+  std::mutex budget_mutex_;  // guards left_, block_cost_ and the branch shares
+  std::atomic<std::size_t> last_recorded_{0};  // passes may run on two threads at once
 };
 
 // The memory-saving path, exposed for tests: runs without recording inner activations and,

@@ -82,21 +82,37 @@ TEST_CASE("revgan_train: --netD pixel trains pix2pix on images smaller than the 
   CHECK_THAT(read_text(log), Catch::Contains("at least 24x24"));
 }
 
-#ifdef REVGAN_WITH_ONEDNN
-TEST_CASE("revgan_train: an unreadable REVGAN_WINOGRAD is refused by name, not taken as the default", "[tool]") {
-  test::TempDir dir("train-winograd");
+namespace {
+
+// Runs a one-epoch revgan_train with `variable` set to `value` (restored after); its log.
+std::string train_log_with(const char* variable, const char* value, const char* name, int expected_status) {
+  test::TempDir dir(name);
   test::write_tiny_dataset(dir / "data", 2);
   const auto log = dir / "log.txt";
-  const char* before = std::getenv("REVGAN_WINOGRAD");
+  const char* before = std::getenv(variable);
   const std::string saved = before == nullptr ? "" : before;
-  ::setenv("REVGAN_WINOGRAD", "yes", 1);
-  const int status = run_tool(tiny_args(dir, "wino") + " --n_epochs 1 --n_epochs_decay 0", log);
-  if (before == nullptr) ::unsetenv("REVGAN_WINOGRAD");
-  else ::setenv("REVGAN_WINOGRAD", saved.c_str(), 1);
-  CHECK(status == 1);
-  CHECK_THAT(read_text(log), Catch::Contains("REVGAN_WINOGRAD='yes'") && Catch::Contains("always"));
+  ::setenv(variable, value, 1);
+  const int status = run_tool(tiny_args(dir, name) + " --n_epochs 1 --n_epochs_decay 0", log);
+  if (before == nullptr) ::unsetenv(variable);
+  else ::setenv(variable, saved.c_str(), 1);
+  CHECK(status == expected_status);
+  return read_text(log);
+}
+
+}  // namespace
+
+#ifdef REVGAN_WITH_ONEDNN
+TEST_CASE("revgan_train: an unreadable REVGAN_WINOGRAD is refused by name, not taken as the default", "[tool]") {
+  CHECK_THAT(train_log_with("REVGAN_WINOGRAD", "yes", "wino", 1),
+             Catch::Contains("REVGAN_WINOGRAD='yes'") && Catch::Contains("always"));
 }
 #endif
+
+TEST_CASE("revgan_train: REVGAN_CONCURRENT_BRANCHES 0 trains, an unreadable value is refused by name", "[tool]") {
+  CHECK_THAT(train_log_with("REVGAN_CONCURRENT_BRANCHES", "0", "branches-off", 0), Catch::Contains("end of epoch 1"));
+  CHECK_THAT(train_log_with("REVGAN_CONCURRENT_BRANCHES", "on", "branches-bad", 1),
+             Catch::Contains("REVGAN_CONCURRENT_BRANCHES='on'") && Catch::Contains("one after the other"));
+}
 
 TEST_CASE("revgan_train: SIGINT saves latest.h5 and exits cleanly", "[tool]") {
   test::TempDir dir("train-sigint");
