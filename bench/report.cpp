@@ -83,14 +83,14 @@ std::string json_line(const TrainResult& r) {
   const PaperFigures p = paper_figures(c);
   return fmt::format(
       "{{\"bench\":\"train\",\"engine\":\"revgan\",\"model\":\"{}\",\"ngf\":{},\"depth\":{},\"size\":{},\"batch\":{},"
-      "\"ndf\":{},\"channels\":{},\"mode\":\"{}\",\"memory_budget\":\"{}\",\"device\":\"{}\",\"threads\":{},\"cpu_threads\":\"{}\",\"threads_used\":{:.2f},\"cpu_conv\":\"{}\","
+      "\"ndf\":{},\"channels\":{},\"mode\":\"{}\",\"memory_budget\":\"{}\",\"device\":\"{}\",\"threads\":{},\"cpu_threads\":\"{}\",\"threads_used\":{:.2f},\"branch_runs_at_once\":{:.2f},\"cpu_conv\":\"{}\","
       "\"lambda_identity\":{},\"params_g\":{},\"params_d\":{},\"param_bytes\":{},\"grad_bytes\":{},\"optimizer_bytes\":{},\"weight_copy_bytes\":{},"
       "\"saved_bytes\":{},\"saved_param_bytes\":{},\"saved_storages\":{},\"peak_activation_bytes\":{},"
       "\"peak_total_bytes\":{},\"peak_reserved_bytes\":{},\"driver_used_bytes\":{},\"peak_cudnn_workspace_bytes\":{},\"cudnn_workspace\":{},\"time_per_sample_s\":{:.6f},\"time_min_s\":{:.6f},\"time_max_s\":{:.6f},"
       "\"steps\":{},\"warmup\":{},\"paper_size\":{},\"paper_activation_mb\":{},\"paper_s_per_sample\":{}}}",
       c.options.model, c.options.ngf, c.options.depth, c.size, c.batch, c.options.ndf, c.options.input_nc,
       executor_name(c), c.options.memory_budget, parse_device(c.options.device).str(), r.threads,
-      c.options.cpu_threads, r.threads_used, ops::cpu_conv_backend_name(ops::cpu_conv_backend()), c.options.lambda_identity, r.params_g, r.params_d, r.param_bytes, r.grad_bytes, r.optimizer_bytes,
+      c.options.cpu_threads, r.threads_used, r.branch_runs_at_once, ops::cpu_conv_backend_name(ops::cpu_conv_backend()), c.options.lambda_identity, r.params_g, r.params_d, r.param_bytes, r.grad_bytes, r.optimizer_bytes,
       r.weight_copy_bytes, r.saved.activation_bytes, r.saved.parameter_bytes, r.saved.storages, r.peak_activation_bytes,
       r.peak_total_bytes, r.peak_reserved_bytes,
       r.driver_used_bytes ? fmt::format("{}", *r.driver_used_bytes) : std::string("null"),

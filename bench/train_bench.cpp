@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "bench/device_probe.hpp"
+#include "engine/autograd/concurrent_branches.hpp"
 #include "engine/memory/allocator.hpp"
 #include "engine/tensor/factory.hpp"
 #include "models/reversible_generators.hpp"
@@ -84,6 +85,7 @@ TrainResult measure_train(const TrainConfig& config) {
   Allocator& alloc = allocator_for(device);
   std::vector<double> seconds;
   double team_sum = 0;
+  const uint64_t overlapped_before = overlapped_runs();
   for (int i = 0; i < config.steps; ++i) {
     synchronize_device(device);
     alloc.reset_peak();
@@ -107,6 +109,7 @@ TrainResult measure_train(const TrainConfig& config) {
   }
   if (config.profile_ops) r.op_times = ops::op_profile();
   r.threads_used = team_sum / config.steps;
+  r.branch_runs_at_once = static_cast<double>(overlapped_runs() - overlapped_before) / config.steps;
   r.driver_used_bytes = driver_used_bytes(device);
   r.cudnn_workspace = cudnn_workspace_policy(device);
   std::sort(seconds.begin(), seconds.end());

@@ -36,6 +36,7 @@ struct TrainResult {
   Timing seconds_per_sample;     // step time / batch
   int threads = 1;            // OpenMP's team size when the bench began
   double threads_used = 1;    // mean team size over the timed steps (--cpu_threads adaptive varies it)
+  double branch_runs_at_once = 0;  // per timed step, run_branches calls that overlapped (engine/autograd/concurrent_branches.hpp)
 
   // What a device must hold: peak activations + parameters + gradients + optimizer state.
   int64_t footprint_bytes() const {

@@ -10,6 +10,9 @@
 #   e.g. bench/peer/compare_load.sh build 2 3 -- --model revgan_unpaired --ngf 32 --depth 6 --size 128
 # COMPARE_RAW=FILE keeps every JSON line, each with "condition" (idle | loaded) and "side".
 # COMPARE_PEER=none leaves PyTorch out (the peer has no 3D models).
+# COMPARE_COPIES=1 adds a side "engine_copies": two one-thread engine runs at once (two
+# processes, nothing shared), idle and next to `yes`. Their loaded/idle ratio is what the
+# machine's sharing leaves independent one-thread work: the floor for a team of THREADS = 2.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/compare_args.sh"
@@ -30,6 +33,18 @@ run() {
     OMP_NUM_THREADS=$threads "$build/bench/bench" train "$@" --cpu_threads $policy | grep '^{' |
       sed "s/^{/{\"condition\":\"$condition\",\"side\":\"engine_$policy\",/" >> "$out"
   done
+  if [[ ${COMPARE_COPIES:-0} == 1 ]]; then
+    echo "  engine, two one-thread copies at once" >&2
+    local copy
+    copy=$(mktemp)
+    OMP_NUM_THREADS=1 "$build/bench/bench" train "$@" | grep '^{' > "$copy" &
+    local first=$!
+    OMP_NUM_THREADS=1 "$build/bench/bench" train "$@" | grep '^{' |
+      sed "s/^{/{\"condition\":\"$condition\",\"side\":\"engine_copies\",/" >> "$out"
+    wait "$first"
+    sed "s/^{/{\"condition\":\"$condition\",\"side\":\"engine_copies\",/" "$copy" >> "$out"
+    rm -f "$copy"
+  fi
   [[ ${COMPARE_PEER:-pytorch} == none ]] && return
   echo "  pytorch" >&2
   OMP_NUM_THREADS=$threads /usr/bin/python3 "$here/torch_train_bench.py" "$@" | grep '^{' |
@@ -64,13 +79,13 @@ print(f"{'configuration':<34} {'mode':<13} {'side':<16} {'idle s':>8} {'loaded s
 for c in sorted({k[:5] for k in by}):
     pooled = [r["time_per_sample_s"] for side in ("engine_fixed", "engine_adaptive")
               for r in by.get(c + (side, "idle"), [])]
-    for side in ("engine_fixed", "engine_adaptive", "pytorch"):
+    for side in ("engine_fixed", "engine_adaptive", "engine_copies", "pytorch"):
         idle, loaded = c + (side, "idle"), c + (side, "loaded")
         if idle not in by or loaded not in by:
             continue
         ratios = [l["time_per_sample_s"] / i["time_per_sample_s"] for i, l in zip(by[idle], by[loaded])]
         team = f"{med(loaded, 'threads_used'):.2f}" if "threads_used" in by[loaded][0] else "-"
-        vs_pooled = f"{med(loaded) / statistics.median(pooled):.2f}" if side != "pytorch" else "-"
+        vs_pooled = f"{med(loaded) / statistics.median(pooled):.2f}" if side.startswith("engine_") and side != "engine_copies" else "-"
         name = f"{c[0]} K{c[1]} R{c[2]} {c[3]}px"
         print(f"{name:<34} {c[4]:<13} {side:<16} {med(idle):>8.3f} {med(loaded):>9.3f} "
               f"{med(loaded) / med(idle):>11.2f} {min(ratios):>5.2f}-{max(ratios):<5.2f} {vs_pooled:>9} {team:>11}")
