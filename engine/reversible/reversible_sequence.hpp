@@ -41,12 +41,13 @@ class ReversibleSequence : public nn::Module {
   // keeps their activations, as in stored mode) as long as the bytes they keep fit in what is
   // left of the budget; the others run memory-saving. The budget is spent across passes until
   // reset_budget() (the trainer resets it before every step), so it bounds what the core keeps
-  // over one training step. Passes run in branches of a step (engine/autograd/concurrent_branches.hpp)
-  // spend per branch: branch i of n spends its own share (1/n of what was left when the first of
-  // them spent), so what each keeps does not depend on how the branches were scheduled. A block's cost is the bytes its graph saves (saved_for_backward),
-  // measured on its first recorded run per input shape. 0 (the default): pure memory saving;
-  // unlimited_budget: every block recorded, which is exactly stored mode. Gradients are the
-  // same at every budget.
+  // over one training step. Passes run in branches of a step
+  // (engine/autograd/concurrent_branches.hpp) spend per branch: branch i of n spends its own
+  // share (1/n of what was left when the first of them spent), so what each keeps does not
+  // depend on how the branches were scheduled. A block's cost is the bytes its graph saves
+  // (saved_for_backward), measured on its first recorded run per input shape. 0 (the default):
+  // pure memory saving; unlimited_budget: every block recorded, which is exactly stored mode.
+  // Gradients are the same at every budget.
   static constexpr int64_t unlimited_budget = std::numeric_limits<int64_t>::max();
   void set_memory_budget(int64_t bytes);
   int64_t memory_budget() const { return budget_; }
