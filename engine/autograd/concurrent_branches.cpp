@@ -13,6 +13,7 @@
 #include "engine/autograd/grad_mode.hpp"
 #include "engine/autograd/gradient_sink.hpp"
 #include "engine/core/check.hpp"
+#include "engine/core/team_size_scope.hpp"
 #include "engine/memory/memory_category.hpp"
 
 namespace revgan {
@@ -52,18 +53,6 @@ void run_caught(const std::function<void()>& branch, BranchSlot slot, GradientSi
   }
   t_branch = outer;
 }
-
-// Restores the caller's OpenMP team size when its own branch is done (or throws).
-class TeamSizeScope {
- public:
-  explicit TeamSizeScope(int threads) : saved_(omp_get_max_threads()) { omp_set_num_threads(threads); }
-  ~TeamSizeScope() { omp_set_num_threads(saved_); }
-  TeamSizeScope(const TeamSizeScope&) = delete;
-  TeamSizeScope& operator=(const TeamSizeScope&) = delete;
-
- private:
-  int saved_;
-};
 
 }  // namespace
 

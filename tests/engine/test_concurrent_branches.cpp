@@ -13,6 +13,7 @@
 #include "engine/autograd/concurrent_branches.hpp"
 #include "engine/autograd/grad_mode.hpp"
 #include "engine/autograd/gradient_sink.hpp"
+#include "engine/core/team_size_scope.hpp"
 #include "engine/memory/memory_category.hpp"
 #include "engine/ops/activation.hpp"
 #include "engine/ops/arithmetic.hpp"
@@ -22,16 +23,6 @@
 using namespace revgan;
 
 namespace {
-
-// Sets OpenMP's team on this thread for its lifetime (ctest runs with OMP_NUM_THREADS=1).
-class TeamScope {
- public:
-  explicit TeamScope(int threads) : saved_(omp_get_max_threads()) { omp_set_num_threads(threads); }
-  ~TeamScope() { omp_set_num_threads(saved_); }
-
- private:
-  int saved_;
-};
 
 // A loss that uses the weight several times (its gradient is summed inside the branch).
 Tensor branch_loss(const Tensor& w, const Tensor& x) {
@@ -45,7 +36,7 @@ TEST_CASE("concurrent branches: gradients summed per branch and merged in branch
           "[engine]") {
   const Tensor x1 = test::random_normal({64}, 1), x2 = test::random_normal({64}, 2);
   auto gradient = [&](bool at_once, int team) {
-    const TeamScope threads(team);
+    const TeamSizeScope threads(team);
     const ConcurrentBranchesScope choice(at_once);
     Tensor w = test::random_normal({64}, 3).set_requires_grad(true);
     run_branches({[&] { branch_loss(w, x1).backward(); }, [&] { branch_loss(w, x2).backward(); }}, true);
@@ -66,7 +57,7 @@ TEST_CASE("concurrent branches: gradients summed per branch and merged in branch
   Tensor v = test::random_normal({64}, 3).set_requires_grad(true);
   ops::scale(v, 3.0).backward(ops::ones_like(v));
   {
-    const TeamScope threads(2);
+    const TeamSizeScope threads(2);
     run_branches({[&] { branch_loss(v, x1).backward(); }, [&] { branch_loss(v, x2).backward(); }}, true);
   }
   Tensor u = test::random_normal({64}, 3).set_requires_grad(true);
@@ -110,7 +101,7 @@ TEST_CASE("concurrent branches: each branch on its own thread with its share of 
     MemoryCategory category = MemoryCategory::activations;
   };
   auto observe = [](int team, bool at_once, bool may_overlap) {
-    const TeamScope threads(team);
+    const TeamSizeScope threads(team);
     const ConcurrentBranchesScope choice(at_once);
     std::vector<Seen> seen(2);
     const NoGradScope no_grad;
@@ -158,7 +149,7 @@ TEST_CASE("concurrent branches: the first exception in branch order is rethrown 
           "[engine]") {
   for (const bool at_once : {true, false}) {
     INFO("at once " << at_once);
-    const TeamScope threads(2);
+    const TeamSizeScope threads(2);
     const ConcurrentBranchesScope choice(at_once);
     Tensor w = test::from_values({2}, {1, 2}).set_requires_grad(true);
     bool second_finished = false;

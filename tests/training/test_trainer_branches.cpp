@@ -9,6 +9,7 @@
 #include <cmath>
 
 #include "engine/autograd/concurrent_branches.hpp"
+#include "engine/core/team_size_scope.hpp"
 #include "engine/ops/cpu_conv_backend.hpp"
 #include "training/model_factory.hpp"
 #include "training/trainer.hpp"
@@ -18,16 +19,6 @@ using namespace revgan;
 using training::Trainer;
 
 namespace {
-
-// Two threads for the test's lifetime (ctest runs with OMP_NUM_THREADS=1).
-class TwoThreads {
- public:
-  TwoThreads() : saved_(omp_get_max_threads()) { omp_set_num_threads(2); }
-  ~TwoThreads() { omp_set_num_threads(saved_); }
-
- private:
-  int saved_;
-};
 
 struct Run {
   std::vector<std::vector<double>> generators, discriminator_a, gradients;
@@ -54,7 +45,7 @@ Run train(const training::TrainOptions& o, bool at_once, uint64_t steps) {
 
 TEST_CASE("trainer: branches at once give the weights they give in turn (im2col convs), at every memory budget",
           "[model]") {
-  const TwoThreads team;
+  const TeamSizeScope team(2);  // ctest runs with OMP_NUM_THREADS=1
   const ops::CpuConvBackendScope im2col(ops::CpuConvBackend::im2col);
   struct Case {
     const char* model;
@@ -81,7 +72,7 @@ TEST_CASE("trainer: branches at once give the weights they give in turn (im2col 
 
 #ifdef REVGAN_WITH_ONEDNN
 TEST_CASE("trainer: on oneDNN's convs (plans per team size) branches at once give gradients close to in turn", "[model]") {
-  const TwoThreads team;
+  const TeamSizeScope team(2);  // ctest runs with OMP_NUM_THREADS=1
   const ops::CpuConvBackendScope onednn(ops::CpuConvBackend::onednn);
   training::TrainOptions o = test::tiny_options("revgan_unpaired");
   o.ngf = 16;
