@@ -1,5 +1,6 @@
-// Branches of a step on threads of their own, each with a share of the caller's OpenMP team
-// and a gradient sink of its own; sinks merged in branch order.
+// Branches of a step at once, each with a share of the caller's OpenMP team (one thread each:
+// that team's threads; more: threads of their own) and a gradient sink of its own; sinks merged
+// in branch order.
 #include "engine/autograd/concurrent_branches.hpp"
 
 #include <omp.h>
@@ -80,29 +81,49 @@ void run_branches(const std::vector<std::function<void()>>& branches, bool may_o
   std::vector<std::exception_ptr> errors(branches.size());
   const int team = omp_get_max_threads();
   const uint64_t call = ++calls_so_far;
-  auto slot = [&](std::size_t i) { return BranchSlot{static_cast<int>(i), count, call}; };
+  auto run = [&](int i) {
+    const auto n = static_cast<std::size_t>(i);
+    run_caught(branches[n], BranchSlot{i, count, call}, sinks[n], errors[n]);
+  };
   if (may_overlap && count >= 2 && concurrent_branches() && team >= count) {
     ++overlapped_so_far;
     const bool grad_on = grad_enabled();
     const MemoryCategory category = current_memory_category();
-    std::vector<std::jthread> workers;  // joined when this scope ends, also if a start throws
-    for (int i = 1; i < count; ++i) {
-      workers.emplace_back([&, i] {
-        omp_set_num_threads(branch_team_size(team, count, i));
-        std::optional<NoGradScope> no_grad;
-        if (!grad_on) no_grad.emplace();
-        const MemoryCategoryScope in_category(category);
-        const auto n = static_cast<std::size_t>(i);
-        run_caught(branches[n], slot(n), sinks[n], errors[n]);
-      });
+    // On a thread other than the caller's: the caller's grad mode and memory category.
+    auto run_as_caller = [&](int i) {
+      std::optional<NoGradScope> no_grad;
+      if (!grad_on) no_grad.emplace();
+      const MemoryCategoryScope in_category(category);
+      run(i);
+    };
+    if (team == count) {
+      // A thread each: the caller's own OpenMP team runs them, one branch per thread, so no
+      // thread starts and none of the team is left spinning beside them. Regions the kernels
+      // open inside are inactive (one thread); the team size set here is the region's only.
+#pragma omp parallel num_threads(count)
+      {
+        omp_set_num_threads(1);
+        const int threads = omp_get_num_threads();  // fewer than asked if OpenMP gives fewer
+        for (int i = omp_get_thread_num(); i < count; i += threads) run_as_caller(i);
+      }
+    } else {
+      // Several threads each: every branch but the first on a thread of its own, whose OpenMP
+      // team (the branch's share) is an outermost one.
+      std::vector<std::jthread> workers;  // joined when this scope ends, also if a start throws
+      for (int i = 1; i < count; ++i) {
+        workers.emplace_back([&, i] {
+          omp_set_num_threads(branch_team_size(team, count, i));
+          run_as_caller(i);
+        });
+      }
+      {
+        const TeamSizeScope share(branch_team_size(team, count, 0));
+        run(0);
+      }
+      workers.clear();  // joins
     }
-    {
-      const TeamSizeScope share(branch_team_size(team, count, 0));
-      run_caught(branches[0], slot(0), sinks[0], errors[0]);
-    }
-    workers.clear();  // joins
   } else {
-    for (std::size_t i = 0; i < branches.size(); ++i) run_caught(branches[i], slot(i), sinks[i], errors[i]);
+    for (int i = 0; i < count; ++i) run(i);
   }
   for (const std::exception_ptr& error : errors)
     if (error) std::rethrow_exception(error);

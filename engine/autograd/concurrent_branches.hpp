@@ -38,8 +38,10 @@ BranchSlot current_branch();
 
 // Runs every branch, at once when `may_overlap` (the caller's tensors are on the CPU: device
 // work stays on the caller's thread), concurrent_branches() and the caller's team
-// (omp_get_max_threads()) has a thread for each; else in order on the caller's thread. A
-// worker thread starts with the caller's grad mode and memory category. Each branch runs
+// (omp_get_max_threads()) has a thread for each; else in order on the caller's thread. With
+// exactly a thread per branch, the caller's OpenMP team runs them (branch 0 on the caller);
+// with more, each branch but the first gets a thread of its own, whose OpenMP team is its
+// share. Every branch runs with the caller's grad mode and memory category. Each branch runs
 // inside its own GradientSinkScope. When a branch throws, the others still finish, no sink is
 // merged (the leaves keep the gradients they had) and the first exception in branch order is
 // rethrown.

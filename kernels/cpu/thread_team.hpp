@@ -56,14 +56,12 @@ inline int team_size(int64_t most_chunks) {
   return static_cast<int>(std::clamp<int64_t>(most_chunks, 1, omp_get_max_threads()));
 }
 
-// body() on every thread of a team of (at most) `threads`; with one thread, no region.
+// body() on every thread of a team of (at most) `threads`. With one thread the region is
+// inactive (no thread starts) but still a region: for_each_chunk's loop binds to it, not to a
+// region the caller may be in (engine/autograd/concurrent_branches.hpp runs branches in one).
 template <class Body>
 void run_team(int threads, Body&& body) {
-  if (threads <= 1) {
-    body();
-    return;
-  }
-#pragma omp parallel num_threads(threads)
+#pragma omp parallel num_threads(std::max(threads, 1)) if (threads > 1)
   body();
 }
 

@@ -131,6 +131,19 @@ TEST_CASE("concurrent branches: each branch on its own thread with its share of 
   CHECK(at_once[0].slot.call == at_once[1].slot.call);
   CHECK(current_branch().count == 1);
 
+  // More threads than branches: each branch gets its share (branch_team_size) on its own thread.
+  const auto shared = observe(5, true, true);
+  CHECK(shared[0].thread == caller);
+  CHECK(shared[1].thread != caller);
+  CHECK(shared[0].team == 3);
+  CHECK(shared[1].team == 2);
+  for (std::size_t i = 0; i < 2; ++i) {
+    INFO("branch " << i);
+    CHECK(shared[i].slot.index == static_cast<int>(i));
+    CHECK_FALSE(shared[i].grad);
+    CHECK(shared[i].category == MemoryCategory::optimizer_state);
+  }
+
   // In turn: switched off, a team of one, or work that must stay on the caller's thread.
   const std::vector<std::tuple<int, bool, bool>> in_turn_cases{{2, false, true}, {1, true, true}, {2, true, false}};
   for (const auto& [team, on, may_overlap] : in_turn_cases) {
