@@ -1,6 +1,7 @@
 // Branches of a step (engine/autograd/concurrent_branches.hpp): per-branch gradient sinks merged
 // in branch order, the same bits at once and in turn, threads and team shares, what a worker
-// thread inherits, exceptions, and the REVGAN_CONCURRENT_BRANCHES values.
+// thread inherits, kernels that split their work in chunks, exceptions, and the
+// REVGAN_CONCURRENT_BRANCHES values.
 #include <catch2/catch.hpp>
 
 #include <omp.h>
@@ -17,6 +18,8 @@
 #include "engine/memory/memory_category.hpp"
 #include "engine/ops/activation.hpp"
 #include "engine/ops/arithmetic.hpp"
+#include "engine/ops/conv.hpp"
+#include "engine/ops/cpu_conv_backend.hpp"
 #include "engine/ops/reduce.hpp"
 #include "tests/support/random_tensor.hpp"
 
@@ -156,6 +159,29 @@ TEST_CASE("concurrent branches: each branch on its own thread with its share of 
     }
     CHECK(in_turn[0].slot.call != at_once[0].slot.call);
   }
+}
+
+TEST_CASE("concurrent branches: a conv cut into chunks runs inside a branch as outside", "[engine]") {
+  // im2col convs take their chunks in a loop bound to their own region, also with one thread,
+  // where the branches' parallel region encloses them (bound to that one, the two branches' convs
+  // shared one chunk loop: each computed part of its output, or both hung).
+  const ops::CpuConvBackendScope im2col(ops::CpuConvBackend::im2col);
+  const Tensor x1 = test::random_normal({1, 16, 64, 64}, 4), x2 = test::random_normal({1, 16, 64, 64}, 5);
+  const Tensor w = test::random_normal({32, 16, 3, 3}, 6);
+  auto outputs = [&](bool at_once) {
+    const TeamSizeScope threads(2);
+    const ConcurrentBranchesScope choice(at_once);
+    const NoGradScope no_grad;
+    Tensor y1, y2;
+    run_branches({[&] { y1 = ops::conv(x1, w, Tensor()); }, [&] { y2 = ops::conv(x2, w, Tensor()); }}, true);
+    return std::make_pair(y1.to_vector(), y2.to_vector());
+  };
+  const uint64_t before = overlapped_runs();
+  const auto at_once = outputs(true);
+  CHECK(overlapped_runs() == before + 1);
+  const auto in_turn = outputs(false);
+  CHECK(at_once.first == in_turn.first);
+  CHECK(at_once.second == in_turn.second);
 }
 
 TEST_CASE("concurrent branches: the first exception in branch order is rethrown once all finished, no gradient merged",
