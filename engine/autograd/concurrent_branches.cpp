@@ -89,7 +89,8 @@ void run_branches(const std::vector<std::function<void()>>& branches, bool may_o
     ++overlapped_so_far;
     const bool grad_on = grad_enabled();
     const MemoryCategory category = current_memory_category();
-    // On a thread other than the caller's: the caller's grad mode and memory category.
+    // Every thread that runs a branch takes the caller's grad mode and memory category (on the
+    // caller's own thread, in the one-thread-each region, that changes nothing).
     auto run_as_caller = [&](int i) {
       std::optional<NoGradScope> no_grad;
       if (!grad_on) no_grad.emplace();

@@ -3,8 +3,6 @@
 // team size (im2col convs), at every memory budget; close gradients of one step on oneDNN's kernels.
 #include <catch2/catch.hpp>
 
-#include <omp.h>
-
 #include <algorithm>
 #include <cmath>
 
